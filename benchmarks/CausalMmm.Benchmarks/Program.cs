@@ -2,7 +2,13 @@ using System.Globalization;
 using CausalMmm.Benchmarks;
 
 // Usage: CausalMmm.Benchmarks overhead [--threads N] [--iterations N]
+//        CausalMmm.Benchmarks paper [--sweep table3|d|T|R] [--seeds N] [--epochs N] [--threads N] [--simulations 1,2]
 string command = args.Length > 0 ? args[0] : "overhead";
+string Text(string name, string fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
 int Option(string name, int fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -13,7 +19,10 @@ switch (command)
 {
     case "overhead":
         return OverheadBenchmark.Run(Option("--threads", 1), Option("--iterations", 2000));
+    case "paper":
+        return PaperBenchmark.Run(Text("--sweep", "table3"), Option("--seeds", 5), Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null,
+            Option("--threads", Environment.ProcessorCount), Text("--simulations", "1,2"));
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: overhead.");
+        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: overhead, paper.");
         return 2;
 }

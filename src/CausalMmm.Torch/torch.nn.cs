@@ -39,6 +39,21 @@ public static partial class torch
                 WithOptional(biasIh, biasHh, (bi, bh) => Tensor.FromStatus(
                     cmm_gru_cell(Tensor.Checked(input).Handle, Tensor.Checked(hx).Handle, Tensor.Checked(weightIh).Handle, Tensor.Checked(weightHh).Handle, bi, bh, out IntPtr r), r));
 
+            /// <summary>
+            /// A single-layer GRU over a whole sequence in one native call: input [T, N, I], initial state [N, H];
+            /// returns every step's state [T, N, H] and the last state [N, H]. Uses the <see cref="gru_cell"/> parameter layout.
+            /// </summary>
+            public static (Tensor output, Tensor last) gru_sequence(Tensor input, Tensor h0, Tensor weightIh, Tensor weightHh, Tensor? biasIh = null, Tensor? biasHh = null)
+            {
+                IntPtr output = IntPtr.Zero, last = IntPtr.Zero;
+                WithOptional(biasIh, biasHh, (bi, bh) =>
+                {
+                    NativeStatus.Check(cmm_gru_sequence(Tensor.Checked(input).Handle, Tensor.Checked(h0).Handle, Tensor.Checked(weightIh).Handle, Tensor.Checked(weightHh).Handle, bi, bh, out output, out last));
+                    return null!;
+                });
+                return (new Tensor(output), new Tensor(last));
+            }
+
             /// <summary>Batch normalisation over dim 1; in training the running statistics are updated in place.</summary>
             public static Tensor batch_norm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
                 bool training = false, double momentum = 0.1, double eps = 1e-5) =>

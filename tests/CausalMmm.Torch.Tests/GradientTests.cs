@@ -166,3 +166,33 @@ public sealed class SeededGradientTests
         }, (new[] { 0.3, -0.7, 1.2, 0.4, -1.1, 0.9 }, new long[] { 2, 3 }));
     }
 }
+
+public sealed class SequenceTests
+{
+    [Fact]
+    public void Gru_sequence_equals_gru_cell_applied_step_by_step()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        using var cell = torch.nn.GRUCell(3, 4);
+        Tensor x = torch.randn(5, 2, 3);
+        Tensor h0 = torch.randn(2, 4);
+        (Tensor all, Tensor last) = cell.forward_sequence(x, h0);
+        Tensor h = h0;
+        for (int t = 0; t < 5; t++)
+        {
+            h = cell.forward(x.narrow(0, t, 1).squeeze(0), h);
+            Check.Close(h.to(ScalarType.Float64).ToArray<double>(), all.narrow(0, t, 1).squeeze(0), 1e-5);
+        }
+        Check.Close(h.to(ScalarType.Float64).ToArray<double>(), last, 1e-5);
+    }
+
+    [Fact]
+    public void Gru_sequence_gradient_matches_finite_differences()
+    {
+        var random = new Random(5);
+        double[] R(int n) => Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        GradCheck.Run(x => torch.nn.functional.gru_sequence(x[0], x[1], x[2], x[3], x[4], x[5]).output,
+            (R(12), new long[] { 3, 2, 2 }), (R(4), new long[] { 2, 2 }), (R(12), new long[] { 6, 2 }),
+            (R(12), new long[] { 6, 2 }), (R(6), new long[] { 6 }), (R(6), new long[] { 6 }));
+    }
+}

@@ -229,6 +229,12 @@ CMM_API int cmm_linear(const cmm_tensor* input, const cmm_tensor* weight, const 
 CMM_API int cmm_gru_cell(const cmm_tensor* input, const cmm_tensor* hx, const cmm_tensor* w_ih,
                          const cmm_tensor* w_hh, const cmm_tensor* b_ih, const cmm_tensor* b_hh,
                          cmm_tensor** out);
+/** A single-layer GRU over a whole sequence: input [T, N, I], h0 [N, H]; writes every step's state
+ *  [T, N, H] to *output and the last state [N, H] to *last. Same parameter layout as cmm_gru_cell, so one
+ *  set of weights serves both teacher forcing (whole sequence, one call) and step-by-step forecasting. */
+CMM_API int cmm_gru_sequence(const cmm_tensor* input, const cmm_tensor* h0, const cmm_tensor* w_ih,
+                             const cmm_tensor* w_hh, const cmm_tensor* b_ih, const cmm_tensor* b_hh,
+                             cmm_tensor** output, cmm_tensor** last);
 /** Batch normalisation over dim 1; weight, bias, running statistics may each be NULL. In training the
  *  running statistics are updated in place. */
 CMM_API int cmm_batch_norm(const cmm_tensor* input, const cmm_tensor* weight, const cmm_tensor* bias,

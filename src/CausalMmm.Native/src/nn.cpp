@@ -23,6 +23,31 @@ CMM_API int cmm_gru_cell(const cmm_tensor* input, const cmm_tensor* hx, const cm
   CMM_END
 }
 
+CMM_API int cmm_gru_sequence(const cmm_tensor* input, const cmm_tensor* h0, const cmm_tensor* w_ih,
+                             const cmm_tensor* w_hh, const cmm_tensor* b_ih, const cmm_tensor* b_hh,
+                             cmm_tensor** output, cmm_tensor** last) {
+  CMM_BEGIN
+  require_out(output, "output");
+  require_out(last, "last");
+  const auto& x = deref(input, "input");
+  const auto& h = deref(h0, "h0");
+  if (x.dim() != 3) throw ArgumentError("gru_sequence input must be [T, N, I], got " + c10::str(x.sizes()));
+  if (h.dim() != 2) throw ArgumentError("gru_sequence h0 must be [N, H], got " + c10::str(h.sizes()));
+  if ((b_ih == nullptr) != (b_hh == nullptr)) throw ArgumentError("gru_sequence needs both biases or neither");
+  std::vector<at::Tensor> params{deref(w_ih, "w_ih"), deref(w_hh, "w_hh")};
+  if (b_ih != nullptr) {
+    params.push_back(deref(b_ih, "b_ih"));
+    params.push_back(deref(b_hh, "b_hh"));
+  }
+  auto result = at::gru(x, h.unsqueeze(0), params, b_ih != nullptr, /*num_layers=*/1, /*dropout=*/0.0,
+                        /*train=*/false, /*bidirectional=*/false, /*batch_first=*/false);
+  auto out = std::make_unique<cmm_tensor>(std::get<0>(result));
+  auto final_state = std::make_unique<cmm_tensor>(std::get<1>(result).squeeze(0));
+  *output = out.release();
+  *last = final_state.release();
+  CMM_END
+}
+
 CMM_API int cmm_batch_norm(const cmm_tensor* input, const cmm_tensor* weight, const cmm_tensor* bias,
                            cmm_tensor* running_mean, cmm_tensor* running_var, int32_t training,
                            double momentum, double eps, cmm_tensor** out) {

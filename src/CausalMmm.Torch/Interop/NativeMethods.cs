@@ -125,6 +125,7 @@ internal static partial class NativeMethods
 
     [LibraryImport(LibraryName)] internal static partial int cmm_linear(TensorHandle input, TensorHandle weight, IntPtr bias, out IntPtr result);
     [LibraryImport(LibraryName)] internal static partial int cmm_gru_cell(TensorHandle input, TensorHandle hx, TensorHandle wIh, TensorHandle wHh, IntPtr bIh, IntPtr bHh, out IntPtr result);
+    [LibraryImport(LibraryName)] internal static partial int cmm_gru_sequence(TensorHandle input, TensorHandle h0, TensorHandle wIh, TensorHandle wHh, IntPtr bIh, IntPtr bHh, out IntPtr output, out IntPtr last);
     [LibraryImport(LibraryName)] internal static partial int cmm_batch_norm(TensorHandle input, IntPtr weight, IntPtr bias, IntPtr runningMean, IntPtr runningVar, int training, double momentum, double eps, out IntPtr result);
     [LibraryImport(LibraryName)] internal static partial int cmm_dropout(TensorHandle input, double p, int training, out IntPtr result);
     [LibraryImport(LibraryName)] internal static partial int cmm_mse_loss(TensorHandle input, TensorHandle target, out IntPtr result);

@@ -64,6 +64,11 @@ public sealed class GRUCell : Module<Tensor, Tensor, Tensor>
     /// <summary>Size of the hidden state.</summary>
     public long HiddenSize { get; }
 
+    /// <summary>Runs the cell over a whole sequence [T, B, InputSize] from state [B, HiddenSize] in one native call.</summary>
+    public (Tensor output, Tensor last) forward_sequence(Tensor input, Tensor hidden) =>
+        torch.nn.functional.gru_sequence(input, hidden, Get("weight_ih"), Get("weight_hh"),
+            _hasBias ? Get("bias_ih") : null, _hasBias ? Get("bias_hh") : null);
+
     /// <summary>Computes the next hidden state from input [B, InputSize] and state [B, HiddenSize].</summary>
     public override Tensor forward(Tensor input, Tensor hidden) =>
         torch.nn.functional.gru_cell(input, hidden, Get("weight_ih"), Get("weight_hh"),

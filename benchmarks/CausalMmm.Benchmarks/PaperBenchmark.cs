@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using CausalMmm.Baselines;
+using CausalMmm.Evaluation;
+using CausalMmm.Modeling;
+using CausalMmm.Simulation;
+using CausalMmm.Torch;
+
+namespace CausalMmm.Benchmarks;
+
+/// <summary>
+/// Reproduces the CausalMMM paper's Table 3 (d = 10, T = 120, R = 5; Simulation 1 with N = 50, Simulation 2
+/// with N = 100) and, with --sweep, the d / T / R sweeps of Tables 4-6 on Simulation 2. Prints AUROC and ACC
+/// (mean ± sd over seeds) for Linear Granger, CM-RW, CM-MARKOV and CausalMMM, with training times.
+/// </summary>
+internal static class PaperBenchmark
+{
+    private static readonly CausalMmmVariant[] Variants = { CausalMmmVariant.NoSaturation, CausalMmmVariant.Markov, CausalMmmVariant.CausalMmm };
+
+    public static int Run(string sweep, int seeds, int? epochs, int threads, string simulations)
+    {
+        torch.set_num_threads(threads);
+        Console.WriteLine($"CausalMMM paper benchmark ({sweep}); {seeds} seed(s); {Environment.ProcessorCount} cores, {threads} libtorch threads; libtorch {torch.version}");
+        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- paper --sweep {sweep} --seeds {seeds}{(epochs is null ? "" : $" --epochs {epochs}")} --simulations {simulations}");
+        var settings = new List<(string Label, SyntheticPanelOptions Options)>();
+        foreach (int simulation in simulations.Split(',').Select(int.Parse))
+        {
+            SyntheticPanelOptions Base() => new() { Simulation = simulation, Shops = simulation == 1 ? 50 : 100, Channels = 10, Length = 120, Graphs = 5 };
+            switch (sweep)
+            {
+                case "table3":
+                    settings.Add(($"Simulation {simulation}", Base()));
+                    break;
+                case "d":
+                    foreach (int d in new[] { 5, 10, 20 }) { var o = Base(); o.Channels = d; settings.Add(($"Simulation {simulation}, d={d}", o)); }
+                    break;
+                case "T":
+                    foreach (int t in new[] { 30, 120, 720 }) { var o = Base(); o.Length = t; settings.Add(($"Simulation {simulation}, T={t}", o)); }
+                    break;
+                case "R":
+                    foreach (int r in new[] { 5, 10, 20 }) { var o = Base(); o.Graphs = r; settings.Add(($"Simulation {simulation}, R={r}", o)); }
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unknown sweep '{sweep}'. Use table3, d, T or R.");
+                    return 2;
+            }
+        }
+
+        foreach ((string label, SyntheticPanelOptions options) in settings)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"== {label}: N={options.Shops}, d={options.Channels}, T={options.Length}, R={options.Graphs}");
+            var auroc = new Dictionary<string, List<double>>();
+            var acc = new Dictionary<string, List<double>>();
+            var seconds = new Dictionary<string, List<double>>();
+            var perEpoch = new Dictionary<string, List<double>>();
+            void Record(string method, double a, double c, double s, double e)
+            {
+                (auroc.TryGetValue(method, out var l1) ? l1 : auroc[method] = new()).Add(a);
+                (acc.TryGetValue(method, out var l2) ? l2 : acc[method] = new()).Add(c);
+                (seconds.TryGetValue(method, out var l3) ? l3 : seconds[method] = new()).Add(s);
+                (perEpoch.TryGetValue(method, out var l4) ? l4 : perEpoch[method] = new()).Add(e);
+            }
+            for (int seed = 1; seed <= seeds; seed++)
+            {
+                options.Seed = seed;
+                SyntheticDataset data = SyntheticPanelGenerator.Generate(options);
+                var truths = Enumerable.Range(0, data.Panel.ShopCount).Select(data.TrueGraph).ToArray();
+
+                var clock = Stopwatch.StartNew();
+                LinearGranger var = LinearGranger.Fit(data.Panel);
+                var scores = Enumerable.Range(0, data.Panel.ShopCount).Select(var.EdgeScores).ToArray();
+                (MetricSummary a, MetricSummary c) = GraphMetrics.Summarise(scores, truths);
+                Record("Linear Granger", a.Mean, c.Mean, clock.Elapsed.TotalSeconds, double.NaN);
+
+                foreach (CausalMmmVariant variant in Variants)
+                {
+                    var modelOptions = new CausalMmmOptions { Variant = variant, Seed = seed };
+                    if (epochs is not null) modelOptions.Epochs = epochs.Value;
+                    using CausalMmmModel model = CausalMmmTrainer.Fit(data.Panel, modelOptions);
+                    (a, c) = GraphMetrics.Summarise(model.EdgeProbabilities(data.Panel), truths);
+                    string name = Name(variant);
+                    Record(name, a.Mean, c.Mean, model.Summary!.Seconds, model.Summary.SecondsPerEpoch);
+                    Console.WriteLine($"   seed {seed} {name,-15} AUROC {a.Mean:F3}  ACC {c.Mean:F3}  {model.Summary.EpochsRun} epochs (best {model.Summary.BestEpoch}), {model.Summary.Seconds:F1} s");
+                }
+                Console.WriteLine($"   seed {seed} {"Linear Granger",-15} AUROC {auroc["Linear Granger"][^1]:F3}  ACC {acc["Linear Granger"][^1]:F3}");
+            }
+            Console.WriteLine();
+            Console.WriteLine($"   {"method",-15} {"AUROC",-15} {"ACC",-15} {"s/epoch",8} {"s total",8}");
+            foreach (string method in auroc.Keys)
+            {
+                double epochSeconds = perEpoch[method].Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+                Console.WriteLine($"   {method,-15} {MetricSummary.Of(auroc[method]),-15} {MetricSummary.Of(acc[method]),-15} {epochSeconds,8:F2} {seconds[method].Average(),8:F1}");
+            }
+        }
+        return 0;
+    }
+
+    private static string Name(CausalMmmVariant variant) => variant switch
+    {
+        CausalMmmVariant.NoSaturation => "CM-RW",
+        CausalMmmVariant.Markov => "CM-MARKOV",
+        CausalMmmVariant.FullGraph => "CM-FULL",
+        _ => "CausalMMM",
+    };
+}

@@ -1,0 +1,42 @@
+using CausalMmm.Torch;
+using CausalMmm.Torch.Modules;
+
+namespace CausalMmm.Modeling;
+
+/// <summary>The encoder and decoder together, with the edge bookkeeping they share.</summary>
+internal sealed class CausalMmmNetwork : Module
+{
+    public CausalMmmNetwork(int nodes, int window, int contextCount, CausalMmmOptions options)
+    {
+        Edges = new EdgeIndex(nodes);
+        Variant = options.Variant;
+        if (Variant != CausalMmmVariant.FullGraph)
+            Encoder = RegisterModule("encoder", new CausalRelationalEncoder(Edges, window, options.HiddenSize));
+        Decoder = RegisterModule("decoder", new MarketingResponseDecoder(Edges, options.HiddenSize, contextCount, Variant));
+    }
+
+    public EdgeIndex Edges { get; }
+    public CausalMmmVariant Variant { get; }
+    public CausalRelationalEncoder? Encoder { get; }
+    public MarketingResponseDecoder Decoder { get; }
+
+    /// <summary>Edge logits [B, E, 2] from a scaled history window [B, W, n]; null for CM-FULL.</summary>
+    public Tensor? EdgeLogits(Tensor window) => Encoder?.forward(window);
+
+    /// <summary>Edge probabilities [B, E]: softmax of the logits, or all ones for CM-FULL.</summary>
+    public Tensor EdgeProbabilities(Tensor window)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor? logits = EdgeLogits(window);
+        Tensor p = logits is null
+            ? torch.ones(new[] { window.size(0), (long)Edges.EdgeCount }, window.dtype, window.device)
+            : logits.softmax(-1).narrow(-1, 1, 1).squeeze(-1);
+        return p.MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Edges.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,122 @@
+namespace CausalMmm.Modeling;
+
+/// <summary>The model variants the CausalMMM paper reports (its full model and three ablations).</summary>
+public enum CausalMmmVariant
+{
+    /// <summary>The full model: causal relational encoder, recurrent decoder, saturation module.</summary>
+    CausalMmm,
+
+    /// <summary>CM-FULL: no encoder; every edge of the complete graph carries messages.</summary>
+    FullGraph,
+
+    /// <summary>CM-MARKOV: the decoder sees only the last step (no recurrent state, so no carry-over).</summary>
+    Markov,
+
+    /// <summary>CM-RW: no saturation module; the target is predicted like any other node.</summary>
+    NoSaturation,
+}
+
+/// <summary>Hyperparameters of <see cref="CausalMmmTrainer"/>. Each member documents its default in <see cref="Defaults"/>.</summary>
+public sealed class CausalMmmOptions
+{
+    /// <summary>Documented defaults. The paper's reference uses hidden 256, lr 5e-4 and StepLR(200, 0.5) at batch size 1;
+    /// batched training on a CPU converges faster with a smaller network and a larger step.</summary>
+    public static class Defaults
+    {
+        /// <summary>Hidden width of every MLP and of the recurrent state.</summary>
+        public const int HiddenSize = 64;
+        /// <summary>Passes over the training shops.</summary>
+        public const int Epochs = 300;
+        /// <summary>Shops per gradient step.</summary>
+        public const int BatchSize = 8;
+        /// <summary>Adam's step size.</summary>
+        public const double LearningRate = 2e-3;
+        /// <summary>Epochs between learning-rate decays.</summary>
+        public const int LearningRateStepSize = 200;
+        /// <summary>Factor applied at each decay.</summary>
+        public const double LearningRateDecay = 0.5;
+        /// <summary>Gumbel-softmax temperature (0.5 in the reference).</summary>
+        public const double Temperature = 0.5;
+        /// <summary>Weight of the KL term (lambda; 100 in the reference).</summary>
+        public const double KlWeight = 100;
+        /// <summary>Fixed variance of the Gaussian likelihood (5e-7 in the reference).</summary>
+        public const double Variance = 5e-7;
+        /// <summary>Prior probability of an edge in the sparse prior.</summary>
+        public const double EdgePrior = 0.1;
+        /// <summary>Fraction of shops held out to measure validation loss for early stopping.</summary>
+        public const double ValidationFraction = 0.1;
+        /// <summary>Epochs without validation improvement before training stops.</summary>
+        public const int Patience = 40;
+        /// <summary>Maximum global gradient norm.</summary>
+        public const double GradientClipNorm = 1e4;
+    }
+
+    /// <summary>Which model: the full CausalMMM or one of the paper's ablations.</summary>
+    public CausalMmmVariant Variant { get; set; } = CausalMmmVariant.CausalMmm;
+
+    /// <summary>Hidden width of the MLPs and the recurrent state.</summary>
+    public int HiddenSize { get; set; } = Defaults.HiddenSize;
+
+    /// <summary>Maximum number of epochs.</summary>
+    public int Epochs { get; set; } = Defaults.Epochs;
+
+    /// <summary>Shops per gradient step; any value from 1 up.</summary>
+    public int BatchSize { get; set; } = Defaults.BatchSize;
+
+    /// <summary>Initial learning rate of Adam.</summary>
+    public double LearningRate { get; set; } = Defaults.LearningRate;
+
+    /// <summary>Epochs between learning-rate decays (StepLR).</summary>
+    public int LearningRateStepSize { get; set; } = Defaults.LearningRateStepSize;
+
+    /// <summary>Learning-rate decay factor (StepLR gamma).</summary>
+    public double LearningRateDecay { get; set; } = Defaults.LearningRateDecay;
+
+    /// <summary>Gumbel-softmax temperature tau used while training.</summary>
+    public double Temperature { get; set; } = Defaults.Temperature;
+
+    /// <summary>Weight lambda of KL(q(z) || p(z)) in the negative ELBO.</summary>
+    public double KlWeight { get; set; } = Defaults.KlWeight;
+
+    /// <summary>Fixed variance sigma^2 of the Gaussian likelihood.</summary>
+    public double Variance { get; set; } = Defaults.Variance;
+
+    /// <summary>Prior probability of each edge; 0.5 gives the uniform prior.</summary>
+    public double EdgePrior { get; set; } = Defaults.EdgePrior;
+
+    /// <summary>Fraction of shops held out for validation and early stopping (0 disables both).</summary>
+    public double ValidationFraction { get; set; } = Defaults.ValidationFraction;
+
+    /// <summary>Epochs without a better validation loss before stopping.</summary>
+    public int Patience { get; set; } = Defaults.Patience;
+
+    /// <summary>Gradients are rescaled so their joint L2 norm never exceeds this.</summary>
+    public double GradientClipNorm { get; set; } = Defaults.GradientClipNorm;
+
+    /// <summary>Steps of history the encoder reads before a forecast origin; null means the training length.</summary>
+    public int? EncoderWindow { get; set; }
+
+    /// <summary>Seed of every random choice (initialisation, shuffling, Gumbel noise, validation split).</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>A copy, so a trained model keeps the options it was trained with.</summary>
+    public CausalMmmOptions Clone() => (CausalMmmOptions)MemberwiseClone();
+
+    internal void Validate()
+    {
+        if (HiddenSize < 1) throw new ArgumentException($"HiddenSize must be at least 1, got {HiddenSize}.", nameof(HiddenSize));
+        if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1, got {Epochs}.", nameof(Epochs));
+        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}.", nameof(BatchSize));
+        if (!(LearningRate > 0)) throw new ArgumentException($"LearningRate must be positive, got {LearningRate}.", nameof(LearningRate));
+        if (LearningRateStepSize < 1) throw new ArgumentException($"LearningRateStepSize must be at least 1, got {LearningRateStepSize}.", nameof(LearningRateStepSize));
+        if (!(LearningRateDecay > 0 && LearningRateDecay <= 1)) throw new ArgumentException($"LearningRateDecay must be in (0, 1], got {LearningRateDecay}.", nameof(LearningRateDecay));
+        if (!(Temperature > 0)) throw new ArgumentException($"Temperature must be positive, got {Temperature}.", nameof(Temperature));
+        if (!(KlWeight >= 0)) throw new ArgumentException($"KlWeight must be non-negative, got {KlWeight}.", nameof(KlWeight));
+        if (!(Variance > 0)) throw new ArgumentException($"Variance must be positive, got {Variance}.", nameof(Variance));
+        if (!(EdgePrior > 0 && EdgePrior < 1)) throw new ArgumentException($"EdgePrior must be in (0, 1), got {EdgePrior}.", nameof(EdgePrior));
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}.", nameof(ValidationFraction));
+        if (Patience < 1) throw new ArgumentException($"Patience must be at least 1, got {Patience}.", nameof(Patience));
+        if (!(GradientClipNorm > 0)) throw new ArgumentException($"GradientClipNorm must be positive, got {GradientClipNorm}.", nameof(GradientClipNorm));
+        if (EncoderWindow is < 2) throw new ArgumentException($"EncoderWindow must be at least 2, got {EncoderWindow}.", nameof(EncoderWindow));
+    }
+}

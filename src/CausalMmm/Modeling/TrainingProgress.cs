@@ -1,0 +1,40 @@
+namespace CausalMmm.Modeling;
+
+/// <summary>What training reports after each epoch.</summary>
+/// <param name="Epoch">The epoch just finished (1-based).</param>
+/// <param name="Epochs">The maximum number of epochs.</param>
+/// <param name="TrainingLoss">Mean negative ELBO per training batch.</param>
+/// <param name="ValidationLoss">Negative ELBO on the held-out shops (NaN without a validation split).</param>
+/// <param name="LearningRate">The learning rate used in this epoch.</param>
+/// <param name="Elapsed">Time since training started.</param>
+public readonly record struct TrainingProgress(int Epoch, int Epochs, double TrainingLoss, double ValidationLoss, double LearningRate, TimeSpan Elapsed);
+
+/// <summary>How a training run went.</summary>
+/// <param name="EpochsRun">Epochs completed (fewer than the maximum after early stopping).</param>
+/// <param name="BestEpoch">The epoch whose parameters were kept.</param>
+/// <param name="BestValidationLoss">Validation loss at that epoch (training loss without a validation split).</param>
+/// <param name="Seconds">Wall-clock seconds of training.</param>
+/// <param name="LossHistory">Training loss per epoch.</param>
+public sealed record TrainingSummary(int EpochsRun, int BestEpoch, double BestValidationLoss, double Seconds, IReadOnlyList<double> LossHistory)
+{
+    /// <summary>Average wall-clock seconds per epoch.</summary>
+    public double SecondsPerEpoch => EpochsRun == 0 ? 0 : Seconds / EpochsRun;
+}
+
+/// <summary>Training stopped because a loss or gradient became NaN or infinite.</summary>
+public sealed class TrainingDivergedException : InvalidOperationException
+{
+    /// <summary>Creates the exception for the given epoch and batch.</summary>
+    public TrainingDivergedException(int epoch, int batch, string what)
+        : base($"Training diverged at epoch {epoch}, batch {batch}: {what}. Lower the learning rate, check the input for extreme values, or lower GradientClipNorm.")
+    {
+        Epoch = epoch;
+        Batch = batch;
+    }
+
+    /// <summary>The epoch (1-based) in which the non-finite value appeared.</summary>
+    public int Epoch { get; }
+
+    /// <summary>The batch (1-based) within that epoch.</summary>
+    public int Batch { get; }
+}
