@@ -38,7 +38,7 @@ internal sealed class CausalRelationalEncoder : Module<Tensor, Tensor>
         Tensor nodes = _node1.forward(history.transpose(1, 2)); // [B, n, H]
         Tensor pairs = NodeToEdge(nodes);
         Tensor skip = _edge1.forward(pairs); // [B, E, H]
-        Tensor incoming = _edges.ReceiverIncidence.matmul(skip) / (_edges.NodeCount - 1); // [B, n, H]
+        Tensor incoming = _edges.MeanIncoming(skip, 1); // [B, n, H]
         Tensor nodes2 = _node2.forward(incoming);
         Tensor edges2 = _edge2.forward(torch.cat(new[] { NodeToEdge(nodes2), skip }, -1));
         return _out.forward(edges2).MoveToOuterDisposeScope();

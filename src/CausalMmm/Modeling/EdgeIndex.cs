@@ -3,8 +3,9 @@ using CausalMmm.Torch;
 namespace CausalMmm.Modeling;
 
 /// <summary>
-/// The n(n-1) directed off-diagonal edges of an n-node graph in a fixed order (row-major over [sender, receiver]),
-/// with the index tensors that move values between nodes and edges.
+/// The n(n-1) directed off-diagonal edges of an n-node graph, grouped by receiver (all edges into node 0,
+/// then into node 1, ...), so that summing a node's incoming messages is a reshape to [.., n, n-1, ..] and a
+/// sum, with no scatter or incidence matmul.
 /// </summary>
 internal sealed class EdgeIndex : IDisposable
 {
@@ -13,8 +14,8 @@ internal sealed class EdgeIndex : IDisposable
         NodeCount = nodes;
         var senders = new List<long>();
         var receivers = new List<long>();
-        for (int i = 0; i < nodes; i++)
         for (int j = 0; j < nodes; j++)
+        for (int i = 0; i < nodes; i++)
         {
             if (i == j) continue;
             senders.Add(i);
@@ -24,10 +25,6 @@ internal sealed class EdgeIndex : IDisposable
         Receivers = receivers.ToArray();
         SenderIndex = torch.tensor(Senders).DetachFromDisposeScope();
         ReceiverIndex = torch.tensor(Receivers).DetachFromDisposeScope();
-        // [n, E]: row j has a 1 at every edge whose receiver is j, so a matmul sums incoming messages.
-        var incidence = new float[nodes * Senders.Length];
-        for (int e = 0; e < Senders.Length; e++) incidence[Receivers[e] * Senders.Length + e] = 1;
-        ReceiverIncidence = torch.tensor(incidence, new long[] { nodes, Senders.Length }).DetachFromDisposeScope();
     }
 
     public int NodeCount { get; }
@@ -36,10 +33,21 @@ internal sealed class EdgeIndex : IDisposable
     public long[] Receivers { get; }
     public Tensor SenderIndex { get; }
     public Tensor ReceiverIndex { get; }
-    public Tensor ReceiverIncidence { get; }
-
     /// <summary>Edge position of i -> j.</summary>
-    public int Of(int sender, int receiver) => sender * (NodeCount - 1) + (receiver < sender ? receiver : receiver - 1);
+    public int Of(int sender, int receiver) => receiver * (NodeCount - 1) + (sender < receiver ? sender : sender - 1);
+
+    /// <summary>
+    /// The mean of the incoming edge features per node: [..., E, H] along <paramref name="edgeDim"/> to [..., n, H].
+    /// </summary>
+    public Tensor MeanIncoming(Tensor edgeFeatures, int edgeDim)
+    {
+        long[] shape = edgeFeatures.shape;
+        int dim = edgeDim < 0 ? edgeDim + shape.Length : edgeDim;
+        var grouped = new List<long>(shape[..dim]) { NodeCount, NodeCount - 1 };
+        grouped.AddRange(shape[(dim + 1)..]);
+        using Tensor view = edgeFeatures.reshape(grouped.ToArray());
+        return view.mean(dim + 1);
+    }
 
     /// <summary>Per-edge values [E] laid out as an n x n matrix with zeros on the diagonal.</summary>
     public double[,] ToMatrix(ReadOnlySpan<float> edgeValues)
@@ -53,6 +61,5 @@ internal sealed class EdgeIndex : IDisposable
     {
         SenderIndex.Dispose();
         ReceiverIndex.Dispose();
-        ReceiverIncidence.Dispose();
     }
 }

@@ -86,7 +86,7 @@ internal sealed class MarketingResponseDecoder : Module
         Tensor messages = _edgeOut.forward(_edgeIn.forward(pairs).tanh()).tanh(); // [B, T, E, H]
         // The no-edge type sends nothing: a message counts only as much as its edge is present.
         Tensor weighted = messages * edgeWeights.unsqueeze(1).unsqueeze(-1);
-        Tensor aggregated = _edges.ReceiverIncidence.matmul(weighted) / (_edges.NodeCount - 1); // [B, T, n, H]
+        Tensor aggregated = _edges.MeanIncoming(weighted, 2); // [B, T, n, H]
         return torch.cat(new[] { aggregated, values.unsqueeze(-1) }, -1);
     }
 

@@ -1,0 +1,127 @@
+using CausalMmm.Data;
+using CausalMmm.Modeling;
+using CausalMmm.Torch;
+
+namespace CausalMmm.Tests;
+
+public sealed class TrainingTests
+{
+    private static readonly NumericPanel Small = ChainFixture.Generate(seed: 11, shops: 5, length: 20);
+
+    private static CausalMmmOptions Quick(int epochs = 2) => new() { Epochs = epochs, HiddenSize = 8, BatchSize = 2, ValidationFraction = 0 };
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(100)]
+    public void Trains_at_any_batch_size(int batchSize)
+    {
+        CausalMmmOptions options = Quick();
+        options.BatchSize = batchSize;
+        using CausalMmmModel model = CausalMmmTrainer.Fit(Small, options);
+        Assert.Equal(2, model.Summary!.EpochsRun);
+        Assert.All(model.Summary.LossHistory, l => Assert.True(double.IsFinite(l)));
+    }
+
+    [Fact]
+    public void A_non_finite_loss_stops_training_with_the_epoch_and_batch()
+    {
+        CausalMmmOptions options = Quick();
+        options.Variance = 1e-320; // the squared error over it overflows to infinity at once
+        var error = Assert.Throws<TrainingDivergedException>(() => CausalMmmTrainer.Fit(Small, options));
+        Assert.Equal(1, error.Epoch);
+        Assert.Equal(1, error.Batch);
+        Assert.Contains("epoch 1, batch 1", error.Message);
+    }
+
+    [Fact]
+    public void Progress_is_reported_every_epoch_and_cancellation_is_honoured()
+    {
+        var seen = new List<TrainingProgress>();
+        using (CausalMmmTrainer.Fit(Small, Quick(3), seen.Add)) { }
+        Assert.Equal(new[] { 1, 2, 3 }, seen.Select(p => p.Epoch));
+        Assert.All(seen, p => Assert.Equal(3, p.Epochs));
+
+        using var cancellation = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => CausalMmmTrainer.Fit(Small, Quick(50), p => { if (p.Epoch == 2) cancellation.Cancel(); }, cancellation.Token));
+    }
+
+    [Fact]
+    public void Early_stopping_watches_the_held_out_shops_and_keeps_the_best_epoch()
+    {
+        CausalMmmOptions options = Quick(30);
+        options.ValidationFraction = 0.4;
+        options.Patience = 2;
+        options.LearningRate = 0.05;
+        var validation = new List<double>();
+        using CausalMmmModel model = CausalMmmTrainer.Fit(Small, options, p => validation.Add(p.ValidationLoss));
+        Assert.All(validation, v => Assert.True(double.IsFinite(v)));
+        TrainingSummary summary = model.Summary!;
+        Assert.Equal(validation.Min(), summary.BestValidationLoss);
+        Assert.Equal(validation.IndexOf(validation.Min()) + 1, summary.BestEpoch);
+        Assert.True(summary.EpochsRun == 30 || summary.EpochsRun - summary.BestEpoch == 2);
+    }
+
+    [Fact]
+    public void Learning_rate_follows_the_step_schedule()
+    {
+        CausalMmmOptions options = Quick(5);
+        options.LearningRate = 0.01;
+        options.LearningRateStepSize = 2;
+        options.LearningRateDecay = 0.5;
+        var rates = new List<double>();
+        using (CausalMmmTrainer.Fit(Small, options, p => rates.Add(p.LearningRate))) { }
+        Assert.Equal(new[] { 0.01, 0.01, 0.005, 0.005, 0.0025 }, rates);
+    }
+
+    [Theory]
+    [InlineData(CausalMmmVariant.FullGraph)]
+    [InlineData(CausalMmmVariant.Markov)]
+    [InlineData(CausalMmmVariant.NoSaturation)]
+    public void Every_ablation_trains_and_forecasts(CausalMmmVariant variant)
+    {
+        CausalMmmOptions options = Quick();
+        options.Variant = variant;
+        using CausalMmmModel model = CausalMmmTrainer.Fit(Small, options);
+        Assert.Equal(5, model.Forecast(Small, Small.Length, 5)[0].GetLength(0));
+        double[,] graph = model.EdgeProbabilities(Small)[0];
+        if (variant == CausalMmmVariant.FullGraph)
+        {
+            Assert.Equal(6, graph.Cast<double>().Count(p => p == 1.0)); // every off-diagonal edge, no encoder
+        }
+    }
+
+    [Fact]
+    public void Bad_options_are_rejected_with_the_option_named()
+    {
+        Assert.Contains("BatchSize", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, new CausalMmmOptions { BatchSize = 0 })).Message);
+        Assert.Contains("EdgePrior", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, new CausalMmmOptions { EdgePrior = 1 })).Message);
+        Assert.Contains("EncoderWindow", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, new CausalMmmOptions { EncoderWindow = 500 })).Message);
+    }
+}
+
+public sealed class SaturationTests
+{
+    [Fact]
+    public void With_a_batch_larger_than_one_each_shop_saturates_with_its_own_context()
+    {
+        using var saturation = new SaturationModule(contextCount: 2);
+        using DisposeScope scope = torch.NewDisposeScope();
+        using IDisposable noGrad = torch.no_grad();
+        Tensor raw = torch.rand(3, 10, 1) * 4 - 2;
+        Tensor context = torch.tensor(new[] { 0.5f, -1f, 2f, 0.3f, -0.7f, 1.1f }, new long[] { 3, 2 });
+        float[] batched = saturation.forward(raw, context).ToArray<float>();
+        for (int s = 0; s < 3; s++)
+        {
+            float[] alone = saturation.forward(raw.narrow(0, s, 1), context.narrow(0, s, 1)).ToArray<float>();
+            float[] part = batched.Skip(s * 10).Take(10).ToArray();
+            for (int k = 0; k < 10; k++) Assert.Equal(alone[k], part[k], 5);
+        }
+        // Changing shop 2's context moves shop 2 only.
+        Tensor changed = torch.cat(new[] { context.narrow(0, 0, 2), torch.tensor(new[] { -3f, 3f }, new long[] { 1, 2 }) }, 0);
+        float[] after = saturation.forward(raw, changed).ToArray<float>();
+        Assert.Equal(batched.Take(20), after.Take(20));
+        Assert.NotEqual(batched.Skip(20), after.Skip(20));
+        Assert.All(after, v => Assert.InRange(v, 0f, 1f));
+    }
+}
