@@ -11,8 +11,16 @@ var smoke = new Command("smoke", "Train a small GRU regressor on generated data 
 };
 smoke.SetAction(result => SmokeCommand.Run(result.GetValue(epochsOption), result.GetValue(seedOption), result.GetValue(threadsOption)));
 
-var demo = new Command("demo", "Run the main job on built-in synthetic data.") { epochsOption, seedOption, threadsOption };
-demo.SetAction(result => SmokeCommand.Run(result.GetValue(epochsOption), result.GetValue(seedOption), result.GetValue(threadsOption)));
+var shopsOption = new Option<int>("--shops") { Description = "Simulated shops.", DefaultValueFactory = _ => 50 };
+var channelsOption = new Option<int>("--channels") { Description = "Simulated channels.", DefaultValueFactory = _ => 5 };
+var lengthOption = new Option<int>("--length") { Description = "Simulated steps per shop (the last 30 are held out).", DefaultValueFactory = _ => 120 };
+var demoEpochsOption = new Option<int>("--epochs") { Description = "Maximum training epochs.", DefaultValueFactory = _ => 60 };
+var demo = new Command("demo", "Simulate a panel with known causal graphs, fit CausalMMM, and compare graphs and forecasts with Linear Granger.")
+{
+    shopsOption, channelsOption, lengthOption, demoEpochsOption, seedOption, threadsOption,
+};
+demo.SetAction(result => DemoCommand.Run(result.GetValue(shopsOption), result.GetValue(channelsOption), result.GetValue(lengthOption),
+    result.GetValue(demoEpochsOption), (int)result.GetValue(seedOption), result.GetValue(threadsOption)));
 
 var root = new RootCommand("causalmmm: causal marketing-mix modeling (CausalMMM, WSDM 2024) on libtorch.") { demo, smoke };
 return root.Parse(args).Invoke();
