@@ -58,9 +58,12 @@ public sealed class SyntheticDataset
 /// S-curve whose shape and inflection depend on two context variables.
 /// </summary>
 /// <remarks>
-/// The paper leaves the scale of w and eta open. Here |w| ~ U(0.8, 1.6) with a random sign and eta is a
-/// random unit vector over the K lags, so each causal link carries a signal about as strong as the noise;
-/// the NARMA coefficients follow the paper's N(0, 0.1) (variance 0.1).
+/// The paper leaves the scale and sign of w and eta open. Here w ~ U(0.8, 1.6) and eta is a random
+/// non-negative unit vector over the K lags: marketing effects push the same way (more brand spend, more
+/// page views, more GMV) with a shop-specific strength and carry-over profile, and each causal link carries
+/// a signal about as strong as the noise. (With random signs per shop, a decoder whose message function is
+/// shared by all edges, as the paper's is, cannot tell a shop's positive links from its negative ones, and
+/// nothing is learnable.) The NARMA coefficients follow the paper's N(0, 0.1) (variance 0.1).
 /// </remarks>
 public static class SyntheticPanelGenerator
 {
@@ -94,7 +97,7 @@ public static class SyntheticPanelGenerator
             for (int j = 0; j < n; j++)
             {
                 eta[j] = UnitVector(random, k);
-                for (int i = 0; i < n; i++) weight[i, j] = (random.Next(2) == 0 ? -1 : 1) * (0.8 + 0.8 * random.NextDouble());
+                for (int i = 0; i < n; i++) weight[i, j] = 0.8 + 0.8 * random.NextDouble();
             }
             var narma = new (double A, double B, double C)[n];
             for (int i = 0; i < n; i++)
@@ -219,7 +222,7 @@ public static class SyntheticPanelGenerator
         double norm = 0;
         for (int i = 0; i < length; i++)
         {
-            v[i] = Gaussian(random);
+            v[i] = Math.Abs(Gaussian(random));
             norm += v[i] * v[i];
         }
         norm = Math.Sqrt(norm);
