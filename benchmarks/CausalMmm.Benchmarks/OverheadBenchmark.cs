@@ -65,6 +65,9 @@ internal static class OverheadBenchmark
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        // The binding sets a passive OpenMP wait policy before libtorch loads (see NativeLibraryResolver); the
+        // C++ side gets the same, so both run libtorch under identical threading.
+        info.Environment["OMP_WAIT_POLICY"] = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "PASSIVE";
         using Process process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {path}.");
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
