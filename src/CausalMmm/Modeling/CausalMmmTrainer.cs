@@ -42,10 +42,12 @@ public static class CausalMmmTrainer
             PanelScaling scaling = PanelScaling.Measure(train, start, train.Length);
             Tensor allValues = scaling.ToTensor(train, start, train.Length);
             Tensor allContext = model.ContextTensor(train);
-            Tensor trainValues = allValues.index_select(0, torch.tensor(trainShops.Select(i => (long)i).ToArray()));
-            Tensor trainContext = allContext.index_select(0, torch.tensor(trainShops.Select(i => (long)i).ToArray()));
-            Tensor? validationValues = validationCount > 0 ? allValues.index_select(0, torch.tensor(validationShops.Select(i => (long)i).ToArray())) : null;
-            Tensor? validationContext = validationCount > 0 ? allContext.index_select(0, torch.tensor(validationShops.Select(i => (long)i).ToArray())) : null;
+            Tensor trainIndex = torch.tensor(trainShops.Select(i => (long)i).ToArray());
+            Tensor trainValues = allValues.index_select(0, trainIndex);
+            Tensor trainContext = allContext.index_select(0, trainIndex);
+            Tensor? validationIndex = validationCount > 0 ? torch.tensor(validationShops.Select(i => (long)i).ToArray()) : null;
+            Tensor? validationValues = validationIndex is null ? null : allValues.index_select(0, validationIndex);
+            Tensor? validationContext = validationIndex is null ? null : allContext.index_select(0, validationIndex);
 
             CausalMmmNetwork network = model.Network;
             using var adam = torch.optim.Adam(network.parameters(), lr: options.LearningRate);
