@@ -5,6 +5,7 @@ using CausalMmm.Torch;
 
 namespace CausalMmm.Tests;
 
+[Collection(SerialTraining.Name)]
 public sealed class CausalMmmModelTests : IClassFixture<ChainFixture>
 {
     private readonly ChainFixture _chain;

@@ -4,6 +4,7 @@ using CausalMmm.Torch;
 
 namespace CausalMmm.Tests;
 
+[Collection(SerialTraining.Name)]
 public sealed class TrainingTests
 {
     private static readonly NumericPanel Small = ChainFixture.Generate(seed: 11, shops: 5, length: 20);
@@ -100,6 +101,7 @@ public sealed class TrainingTests
     }
 }
 
+[Collection(SerialTraining.Name)]
 public sealed class SaturationTests
 {
     [Fact]

@@ -80,13 +80,8 @@ internal sealed class MarketingResponseDecoder : Module
         return (means.MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope());
     }
 
-    // Scaled series live in [0, 1] with a spread of about 0.2; centring and stretching them to about unit
-    // spread puts the network's inputs in the sensitive range of its tanh and sigmoid units.
-    private static Tensor Features(Tensor values) => (values - 0.5) * 5;
-
     private Tensor StepInputs(Tensor values, Tensor edgeWeights)
     {
-        values = Features(values);
         Tensor pairs = torch.stack(new[] { values.index_select(2, _edges.SenderIndex), values.index_select(2, _edges.ReceiverIndex) }, -1);
         Tensor messages = _edgeOut.forward(_edgeIn.forward(pairs).tanh()).tanh(); // [B, T, E, H]
         // The no-edge type sends nothing: a message counts only as much as its edge is present.
@@ -97,7 +92,7 @@ internal sealed class MarketingResponseDecoder : Module
 
     private Tensor Predict(Tensor states, Tensor values, Tensor context)
     {
-        Tensor raw = _preOut.forward(_preHidden.forward(torch.cat(new[] { states, Features(values).unsqueeze(-1) }, -1)).elu()).squeeze(-1); // [B, T, n]
+        Tensor raw = _preOut.forward(_preHidden.forward(torch.cat(new[] { states, values.unsqueeze(-1) }, -1)).elu()).squeeze(-1); // [B, T, n]
         if (_saturation is null) return raw;
         long n = raw.size(2);
         Tensor target = _saturation.forward(raw.narrow(2, n - 1, 1), context);
