@@ -75,7 +75,17 @@ public sealed class CausalMmmModel : IDisposable
     /// <paramref name="origin"/> (the first forecast is for step <paramref name="origin"/>). Returns per shop
     /// [step, node] on the original scale.
     /// </summary>
-    public IReadOnlyList<double[,]> Forecast(NumericPanel panel, int origin, int horizon) => Run(panel, origin, horizon, plan: null);
+    public IReadOnlyList<double[,]> Forecast(NumericPanel panel, int origin, int horizon) => Run(panel, origin, horizon, plan: null, fixedEdges: null);
+
+    /// <summary>
+    /// Like <see cref="Forecast"/> and <see cref="ForecastScenario"/>, but with the graph of every shop given
+    /// (<paramref name="fixedEdges"/>[shop] in <see cref="EdgeIndex"/> order) instead of read by the encoder.
+    /// </summary>
+    internal IReadOnlyList<double[,]> ForecastWithEdges(NumericPanel panel, int origin, int horizon, IReadOnlyList<double[,]>? plan, float[][] fixedEdges)
+    {
+        if (plan is not null) CheckPlan(panel, plan);
+        return Run(panel, origin, plan?[0].GetLength(0) ?? horizon, plan, fixedEdges);
+    }
 
     /// <summary>
     /// Scenario forecast: the channel spends of the next steps are given
@@ -84,6 +94,12 @@ public sealed class CausalMmmModel : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The plan does not cover every shop, step and channel.</exception>
     public IReadOnlyList<double[,]> ForecastScenario(NumericPanel panel, int origin, IReadOnlyList<double[,]> channelPlan)
+    {
+        CheckPlan(panel, channelPlan);
+        return Run(panel, origin, channelPlan[0].GetLength(0), channelPlan, fixedEdges: null);
+    }
+
+    private void CheckPlan(NumericPanel panel, IReadOnlyList<double[,]> channelPlan)
     {
         ArgumentNullException.ThrowIfNull(channelPlan);
         if (channelPlan.Count != panel.ShopCount)
@@ -94,10 +110,10 @@ public sealed class CausalMmmModel : IDisposable
             if (channelPlan[s].GetLength(0) != horizon || channelPlan[s].GetLength(1) != ChannelCount)
                 throw new ArgumentException($"Plan of shop '{panel.ShopIds[s]}' is {channelPlan[s].GetLength(0)}x{channelPlan[s].GetLength(1)}; every shop needs {horizon} steps x {ChannelCount} channels.", nameof(channelPlan));
         }
-        return Run(panel, origin, horizon, channelPlan);
+        if (horizon < 1) throw new ArgumentException("The plan must cover at least one step.", nameof(channelPlan));
     }
 
-    private IReadOnlyList<double[,]> Run(NumericPanel panel, int origin, int horizon, IReadOnlyList<double[,]>? plan)
+    private IReadOnlyList<double[,]> Run(NumericPanel panel, int origin, int horizon, IReadOnlyList<double[,]>? plan, float[][]? fixedEdges)
     {
         if (horizon < 1) throw new ArgumentOutOfRangeException(nameof(horizon), horizon, "The horizon must be at least 1 step.");
         lock (_gate)
@@ -109,7 +125,8 @@ public sealed class CausalMmmModel : IDisposable
             PanelScaling scaling = PanelScaling.Measure(panel, start, end);
             Tensor history = scaling.ToTensor(panel, start, end);
             Tensor context = ContextTensor(panel);
-            Tensor edges = Network.EdgeProbabilities(history);
+            Tensor edges = fixedEdges is null ? Network.EdgeProbabilities(history)
+                : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.EdgeCount, panel.ShopIds);
             (Tensor means, Tensor state) = Network.Decoder.Forward(history, edges, context);
             Tensor next = means.narrow(1, EncoderWindow - 1, 1).squeeze(1); // prediction for step `origin`
             var result = Enumerable.Range(0, shops).Select(_ => new double[horizon, n]).ToArray();
@@ -224,6 +241,46 @@ public sealed class CausalMmmModel : IDisposable
         catch (Exception ex) when (ex is InvalidDataException or JsonException or ArgumentException)
         {
             throw new InvalidDataException($"Cannot load the model at '{path}': {ex.Message}.", ex);
+        }
+    }
+
+    /// <summary>Writes the model into a pipeline file's component entries (the pipeline checksums them).</summary>
+    internal void WriteTo(Pipeline.ModelSaveContext context)
+    {
+        lock (_gate)
+        {
+            context.WriteJson("model", new Manifest(FormatName, FormatVersion, Options, NodeNames.ToArray(), ChannelCount, ContextNames.ToArray(),
+                _contextMean, _contextScale, EncoderWindow, Summary, ""));
+            context.WriteTensors("weights", Network.state_dict());
+        }
+    }
+
+    /// <summary>Reads a model written by <see cref="WriteTo"/>.</summary>
+    internal static CausalMmmModel ReadFrom(Pipeline.ModelLoadContext context)
+    {
+        Manifest manifest = context.ReadJson<Manifest>("model");
+        if (manifest.Format != FormatName || manifest.Version != FormatVersion)
+            throw new InvalidDataException($"its network is '{manifest.Format}' version {manifest.Version}; this library reads '{FormatName}' version {FormatVersion}");
+        var model = new CausalMmmModel(manifest.Options, manifest.NodeNames, manifest.ChannelCount, manifest.ContextNames,
+            manifest.ContextMean, manifest.ContextScale, manifest.EncoderWindow) { Summary = manifest.Summary };
+        try
+        {
+            Dictionary<string, Tensor> state = context.ReadTensors("weights");
+            try
+            {
+                model.Network.load_state_dict(state);
+            }
+            finally
+            {
+                foreach (Tensor t in state.Values) t.Dispose();
+            }
+            model.Network.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
         }
     }
 

@@ -16,10 +16,18 @@ public static class CausalMmmTrainer
     /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static CausalMmmModel Fit(NumericPanel train, CausalMmmOptions? options = null, Action<TrainingProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) => Fit(train, options, fixedEdges: null, progress, cancellationToken);
+
+    /// <summary>
+    /// Trains with the edges of every shop fixed (<paramref name="fixedEdges"/>[shop] holds the n(n-1) off-diagonal
+    /// weights in <see cref="EdgeIndex"/> order): only the decoder is learned. Null trains the full model.
+    /// </summary>
+    internal static CausalMmmModel Fit(NumericPanel train, CausalMmmOptions? options, float[][]? fixedEdges, Action<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(train);
         options = (options ?? new CausalMmmOptions()).Clone();
+        if (fixedEdges is not null) options.Variant = CausalMmmVariant.FullGraph; // no encoder to learn
         options.Validate();
         int window = options.EncoderWindow ?? train.Length;
         if (window > train.Length)
@@ -48,6 +56,9 @@ public static class CausalMmmTrainer
             Tensor? validationIndex = validationCount > 0 ? torch.tensor(validationShops.Select(i => (long)i).ToArray()) : null;
             Tensor? validationValues = validationIndex is null ? null : allValues.index_select(0, validationIndex);
             Tensor? validationContext = validationIndex is null ? null : allContext.index_select(0, validationIndex);
+            Tensor? allEdges = fixedEdges is null ? null : EdgeTensor(fixedEdges, model.Network.Edges.EdgeCount, train.ShopIds);
+            Tensor? trainEdges = allEdges?.index_select(0, trainIndex);
+            Tensor? validationEdges = allEdges is null || validationIndex is null ? null : allEdges.index_select(0, validationIndex);
 
             CausalMmmNetwork network = model.Network;
             using var adam = torch.optim.Adam(network.parameters(), lr: options.LearningRate);
@@ -72,7 +83,8 @@ public static class CausalMmmTrainer
                     using DisposeScope step = torch.NewDisposeScope();
                     Tensor index = torch.tensor(shuffled.Skip(first).Take(options.BatchSize).Select(i => (long)i).ToArray());
                     adam.zero_grad();
-                    Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, sample: true);
+                    Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, sample: true,
+                        trainEdges?.index_select(0, index));
                     double value = loss.item();
                     if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batches, $"the loss is {value}");
                     loss.backward();
@@ -91,7 +103,7 @@ public static class CausalMmmTrainer
                     network.eval();
                     using DisposeScope evaluation = torch.NewDisposeScope();
                     using IDisposable noGrad = torch.no_grad();
-                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, sample: false).item();
+                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, sample: false, validationEdges).item();
                 }
                 double monitored = validationValues is not null ? validationLoss : trainLoss;
                 if (monitored < best)
@@ -120,14 +132,15 @@ public static class CausalMmmTrainer
     /// both per shop and node as in the reference. With <paramref name="sample"/>, edges are Gumbel-softmax samples;
     /// otherwise the edge probabilities.
     /// </summary>
-    internal static Tensor NegativeElbo(CausalMmmNetwork network, Tensor values, Tensor context, CausalMmmOptions options, bool sample)
+    internal static Tensor NegativeElbo(CausalMmmNetwork network, Tensor values, Tensor context, CausalMmmOptions options, bool sample,
+        Tensor? fixedEdges = null)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         long shops = values.size(0), steps = values.size(1), nodes = values.size(2);
-        Tensor? logits = network.EdgeLogits(values);
-        Tensor edges = logits is null
-            ? torch.ones(new[] { shops, (long)network.Edges.EdgeCount })
-            : (sample ? torch.nn.functional.gumbel_softmax(logits, options.Temperature) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1);
+        Tensor? logits = fixedEdges is null ? network.EdgeLogits(values) : null;
+        Tensor edges = fixedEdges ?? (logits is null
+            ? torch.ones(new[] { shops, (long)network.Edges.EdgeCount }, values.dtype, values.device)
+            : (sample ? torch.nn.functional.gumbel_softmax(logits, options.Temperature) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1));
         (Tensor means, _) = network.Decoder.Forward(values, edges, context);
         Tensor error = means.narrow(1, 0, steps - 1) - values.narrow(1, 1, steps - 1);
         Tensor nll = error.pow(2).sum() / (2 * options.Variance * shops * nodes);
@@ -140,6 +153,23 @@ public static class CausalMmmTrainer
             loss = nll + kl * options.KlWeight;
         }
         return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Per-shop fixed edge weights as a [shops, E] tensor, checking every shop has E finite weights in [0, 1].</summary>
+    internal static Tensor EdgeTensor(float[][] edges, int edgeCount, IReadOnlyList<string> shopIds)
+    {
+        if (edges.Length != shopIds.Count) throw new ArgumentException($"Fixed edges are given for {edges.Length} shops but the panel has {shopIds.Count}.", nameof(edges));
+        var flat = new float[edges.Length * edgeCount];
+        for (int s = 0; s < edges.Length; s++)
+        {
+            if (edges[s].Length != edgeCount) throw new ArgumentException($"Shop '{shopIds[s]}' has {edges[s].Length} edge weights; {edgeCount} are needed.", nameof(edges));
+            foreach (float w in edges[s])
+            {
+                if (!(w >= 0 && w <= 1)) throw new ArgumentException($"Shop '{shopIds[s]}' has edge weight {w}; weights must lie in [0, 1].", nameof(edges));
+            }
+            edges[s].CopyTo(flat, s * edgeCount);
+        }
+        return torch.tensor(flat, new long[] { edges.Length, edgeCount });
     }
 
     private static (double[] Mean, double[] Scale) ContextStandardisation(NumericPanel panel)
