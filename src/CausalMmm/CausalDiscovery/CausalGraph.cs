@@ -86,7 +86,7 @@ public sealed class CausalGraphTransformer : ITransformer, IDisposable
     /// <inheritdoc />
     public PanelSchema GetOutputSchema(PanelSchema inputSchema)
     {
-        SchemaRules.RequireSeries(inputSchema, NodeNames, nameof(CausalGraphTransformer));
+        SchemaRules.RequireNodes(inputSchema, NodeNames, Model.ChannelCount, nameof(CausalGraphTransformer));
         return inputSchema.WithGraphs();
     }
 

@@ -37,11 +37,11 @@ public sealed class MarketingPanel
         ArgumentNullException.ThrowIfNull(dates);
         ArgumentNullException.ThrowIfNull(variables);
         ArgumentNullException.ThrowIfNull(series);
-        Schema = new PanelSchema(variables, graphs is not null, forecast?.Variables);
         ShopIds = shopIds.ToArray();
         Dates = dates.ToArray();
         SeriesVariables = variables.Where(v => v.IsTimeVarying).ToArray();
         ContextVariables = variables.Where(v => !v.IsTimeVarying).ToArray();
+        Schema = new PanelSchema(SeriesVariables.Concat(ContextVariables), graphs is not null, forecast?.Variables);
         _series = series;
         _context = context;
         _seriesIndex = SeriesVariables.Select((v, i) => (v.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
@@ -201,7 +201,7 @@ public sealed class MarketingPanel
     public NumericPanel ToNumeric()
     {
         PanelVariable[] given = SeriesVariables.Where(v => v.Role == VariableRole.Channel).Concat(SeriesVariables.Where(v => v.Role == VariableRole.Covariate)).ToArray();
-        if (given.Length == 0) throw new InvalidOperationException("The panel has no Channel variable; the causal model needs at least one.");
+        if (!SeriesVariables.Any(v => v.Role == VariableRole.Channel)) throw new ArgumentException("The panel has no Channel variable; the causal model needs at least one.");
         PanelVariable[] nodes = given.Concat(SeriesVariables.Where(v => v.Role == VariableRole.Mediator)).Append(Target).ToArray();
         int[] index = nodes.Select(v => _seriesIndex[v.Name]).ToArray();
         var values = new double[(long)ShopCount * Length * nodes.Length];

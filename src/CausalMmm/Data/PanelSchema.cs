@@ -21,7 +21,7 @@ public sealed record PanelSchema
         ForecastVariables = (forecastVariables ?? Array.Empty<string>()).ToArray();
     }
 
-    /// <summary>Every variable, in panel order.</summary>
+    /// <summary>Every variable, in panel order (a panel lists its time-varying variables first, then its context).</summary>
     public IReadOnlyList<PanelVariable> Variables { get; }
 
     /// <summary>True when per-shop causal graphs are attached (output of a causal-graph transformer).</summary>
@@ -41,8 +41,9 @@ public sealed record PanelSchema
     public PanelVariable Target => Variables.FirstOrDefault(v => v.Role == VariableRole.Target)
         ?? throw new InvalidOperationException("The panel has no Target variable; declare one in the schema (for example gmv).");
 
-    /// <summary>A copy with <paramref name="added"/> appended after the existing variables.</summary>
-    public PanelSchema WithVariables(IEnumerable<PanelVariable> added) => new(Variables.Concat(added), HasGraphs, ForecastVariables);
+    /// <summary>A copy with <paramref name="added"/> time-varying variables placed after the existing ones (context variables stay last).</summary>
+    public PanelSchema WithVariables(IEnumerable<PanelVariable> added) =>
+        new(Variables.Where(v => v.IsTimeVarying).Concat(added).Concat(Variables.Where(v => !v.IsTimeVarying)), HasGraphs, ForecastVariables);
 
     /// <summary>A copy marked as carrying graphs.</summary>
     public PanelSchema WithGraphs() => new(Variables, true, ForecastVariables);

@@ -101,8 +101,7 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
         return new MarketingResponseTransformer(model, source, source == GraphSource.Supplied ? _options.Graph : null, _options.Horizon, _options.Mode);
     }
 
-    internal static string[] Nodes(PanelSchema schema) =>
-        MediaPlan.GivenSeries(schema).Concat(schema.WithRole(VariableRole.Mediator).Select(v => v.Name)).Append(schema.Target.Name).ToArray();
+    internal static string[] Nodes(PanelSchema schema) => SchemaRules.CausalNodes(schema);
 }
 
 /// <summary>
@@ -149,7 +148,7 @@ public sealed class MarketingResponseTransformer : ITransformer, IDisposable
     /// <inheritdoc />
     public PanelSchema GetOutputSchema(PanelSchema inputSchema)
     {
-        SchemaRules.RequireSeries(inputSchema, NodeNames, nameof(MarketingResponseTransformer));
+        SchemaRules.RequireNodes(inputSchema, NodeNames, Model.ChannelCount, nameof(MarketingResponseTransformer));
         if (GraphSource == GraphSource.Upstream && !inputSchema.HasGraphs)
             throw new ArgumentException($"{nameof(MarketingResponseTransformer)}: it was fitted on graphs from an upstream causal-graph transformer, but the input carries none. Transform with the whole fitted chain.");
         return inputSchema.WithForecasts(NodeNames);

@@ -146,8 +146,7 @@ public sealed class MediaPlan
         }).ToArray();
     }
 
-    internal static string[] GivenSeries(PanelSchema schema) =>
-        schema.WithRole(VariableRole.Channel).Concat(schema.WithRole(VariableRole.Covariate)).Select(v => v.Name).ToArray();
+    internal static string[] GivenSeries(PanelSchema schema) => Transforms.SchemaRules.GivenSeries(schema);
 
     private MediaPlan Map(Func<string, int, double, double> f)
     {

@@ -154,6 +154,8 @@ public sealed class RidgeTransformer : ITransformer
     public PanelSchema GetOutputSchema(PanelSchema inputSchema)
     {
         SchemaRules.RequireSeries(inputSchema, Parameters.Features.Append(Parameters.Target), nameof(RidgeTransformer));
+        if (inputSchema.Find(Parameters.Target)!.Role != VariableRole.Target)
+            throw new ArgumentException($"{nameof(RidgeTransformer)}: '{Parameters.Target}' was the target when fitting but is a {inputSchema.Find(Parameters.Target)!.Role} in the input.");
         return inputSchema.WithForecasts(new[] { Parameters.Target });
     }
 

@@ -291,6 +291,9 @@ public sealed class WideTransformer : ITransformer, IDisposable
     public PanelSchema GetOutputSchema(PanelSchema inputSchema)
     {
         SchemaRules.RequireSeries(inputSchema, _layout.Inputs, nameof(WideTransformer));
+        SchemaRules.RequireChannelsAndTarget(inputSchema, nameof(WideTransformer));
+        if (!SchemaRules.GivenSeries(inputSchema).SequenceEqual(_layout.Inputs) || inputSchema.WithRole(VariableRole.Channel).Count != _layout.Channels)
+            throw new ArgumentException($"{nameof(WideTransformer)}: the input's channels and covariates [{string.Join(", ", SchemaRules.GivenSeries(inputSchema))}] differ from those it was fitted on [{string.Join(", ", _layout.Inputs)}] ({_layout.Channels} channels).");
         foreach (string c in _layout.Context)
         {
             if (inputSchema.Find(c) is not { Role: VariableRole.Context })

@@ -53,7 +53,7 @@ public static class EstimatorExtensions
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(next);
-        return first is EstimatorChain<TFirst> chain
+        return first is IEstimatorChain chain
             ? new EstimatorChain<TNext>(chain.Estimators.Append(next).ToArray())
             : new EstimatorChain<TNext>(new IEstimator<ITransformer>[] { first, next });
     }
@@ -68,9 +68,16 @@ public static class EstimatorExtensions
     }
 }
 
+/// <summary>Non-generic view of an estimator chain, so appending to a chain extends it instead of nesting it.</summary>
+public interface IEstimatorChain
+{
+    /// <summary>The estimators, in order.</summary>
+    IReadOnlyList<IEstimator<ITransformer>> Estimators { get; }
+}
+
 /// <summary>Estimators fitted one after another; the result is a <see cref="TransformerChain{TLast}"/>.</summary>
 /// <typeparam name="TLast">The type of the last fitted component, reachable without casts.</typeparam>
-public sealed class EstimatorChain<TLast> : IEstimator<TransformerChain<TLast>> where TLast : ITransformer
+public sealed class EstimatorChain<TLast> : IEstimator<TransformerChain<TLast>>, IEstimatorChain where TLast : ITransformer
 {
     internal EstimatorChain(IReadOnlyList<IEstimator<ITransformer>> estimators) => Estimators = estimators;
 

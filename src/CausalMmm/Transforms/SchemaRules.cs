@@ -46,6 +46,25 @@ internal static class SchemaRules
         }
     }
 
+    /// <summary>The causal model's nodes: channels, covariates, mediators, the target (the order of <see cref="MarketingPanel.ToNumeric"/>).</summary>
+    public static string[] CausalNodes(PanelSchema schema) =>
+        GivenSeries(schema).Concat(schema.WithRole(VariableRole.Mediator).Select(v => v.Name)).Append(schema.Target.Name).ToArray();
+
+    /// <summary>Channels then covariates: the series a scenario gives.</summary>
+    public static string[] GivenSeries(PanelSchema schema) =>
+        schema.WithRole(VariableRole.Channel).Concat(schema.WithRole(VariableRole.Covariate)).Select(v => v.Name).ToArray();
+
+    /// <summary>Checks that the schema's causal nodes and channel count are those a fitted model was trained on.</summary>
+    /// <exception cref="ArgumentException">They differ; the message lists both.</exception>
+    public static void RequireNodes(PanelSchema schema, IReadOnlyList<string> nodes, int givenCount, string component)
+    {
+        RequireSeries(schema, nodes, component);
+        RequireChannelsAndTarget(schema, component);
+        string[] actual = CausalNodes(schema);
+        if (!actual.SequenceEqual(nodes) || GivenSeries(schema).Length != givenCount)
+            throw new ArgumentException($"{component}: the input's series and roles [{string.Join(", ", actual.Select(n => $"{n}:{schema.Find(n)!.Role}"))}] differ from those it was fitted on [{string.Join(", ", nodes)}] (the first {givenCount} given as channels or covariates).");
+    }
+
     /// <summary>Checks that the schema has a target and at least one channel.</summary>
     public static void RequireChannelsAndTarget(PanelSchema schema, string component)
     {
