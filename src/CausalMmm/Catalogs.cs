@@ -51,6 +51,14 @@ public sealed class DataCatalog : MmmCatalog
     }
 
     /// <summary>
+    /// Simulates a marketing panel with plausible business numbers and a known graph (see <see cref="MarketingSimulator"/>);
+    /// the seed defaults to the context's next seed.
+    /// </summary>
+    public (MarketingPanel Panel, IReadOnlyDictionary<string, bool[,]> TrueGraphs) SimulateMarketing(int shops = MarketingSimulationOptions.Defaults.Shops,
+        int length = MarketingSimulationOptions.Defaults.Length, int channels = MarketingSimulationOptions.Defaults.Channels, int? seed = null) =>
+        MarketingSimulator.Simulate(new MarketingSimulationOptions { Shops = shops, Length = length, Channels = channels, Seed = seed ?? Context.NextSeed() });
+
+    /// <summary>
     /// Simulates a panel with known causal graphs (the paper's Simulation 1 or 2) and returns it with the true
     /// graph of every shop. The simulator's series go below zero, so channels are declared unconstrained.
     /// </summary>
