@@ -53,3 +53,35 @@ public sealed class EvaluationTests
         return m;
     }
 }
+
+public sealed class ScalingTests
+{
+    [Theory]
+    [InlineData(ScalingMethod.MinMax)]
+    [InlineData(ScalingMethod.MeanScale)]
+    public void Per_shop_scaling_is_measured_on_history_and_undoes_itself(ScalingMethod method)
+    {
+        MarketingPanel panel = MarketingData.Panel(shops: 3, length: 30).SplitByTime(5).Test;
+        PerShopScaling scaling = PerShopScaling.Fit(panel, method);
+        MarketingPanel scaled = scaling.Apply(panel);
+        double[] history = scaled.GetSeries(1, "gmv")[..25];
+        if (method == ScalingMethod.MinMax)
+        {
+            Assert.Equal(0, history.Min(), 12);
+            Assert.Equal(1, history.Max(), 12);
+        }
+        else
+        {
+            Assert.Equal(1, history.Average(Math.Abs), 12);
+        }
+        MarketingPanel back = scaling.Invert(scaled);
+        double[] original = panel.SeriesValues.ToArray(), restored = back.SeriesValues.ToArray();
+        for (int i = 0; i < original.Length; i++) Assert.Equal(original[i], restored[i], 9);
+        Assert.Equal(panel.GetSeries(2, "x1")[27], scaling.Invert("s2", "x1", scaled.GetSeries(2, "x1")[27]), 9);
+
+        var forecast = new PanelForecast(scaled.ShopIds, new[] { "gmv" }, 25, ForecastMode.Scenario,
+            Enumerable.Range(0, 3).Select(s => new double[,] { { scaled.GetSeries(s, "gmv")[25] } }).ToArray());
+        Assert.Equal(panel.GetSeries(0, "gmv")[25], scaling.Invert(forecast)[0][0, 0], 9);
+        Assert.Throws<KeyNotFoundException>(() => scaling["nope", "gmv"]);
+    }
+}
