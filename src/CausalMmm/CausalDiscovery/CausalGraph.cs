@@ -55,6 +55,7 @@ public sealed class CausalGraphEstimator : IEstimator<CausalGraphTransformer>
         NumericPanel history = input.ToNumeric().SliceTime(0, input.HistoryEnd);
         CausalMmmOptions options = _options.Model.Clone();
         if (_options.Seed is { } seed) options.Seed = seed;
+        if (_context is { Device.Type: Torch.DeviceType.CUDA }) options.Device = _context.Device.ToString();
         CausalMmmModel model = CausalMmmTrainer.Fit(history, options, _context?.ProgressFor(nameof(CausalGraphEstimator)), _context?.CancellationToken ?? default);
         _context?.LogFitted(nameof(CausalGraphEstimator), model.Summary);
         return new CausalGraphTransformer(model);

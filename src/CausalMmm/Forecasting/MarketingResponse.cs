@@ -93,6 +93,7 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
         CausalGraphSet? graphs = source switch { GraphSource.Upstream => input.Graphs, GraphSource.Supplied => _options.Graph, _ => null };
         CausalMmmOptions options = _options.Model.Clone();
         if (_options.Seed is { } seed) options.Seed = seed;
+        if (_context is { Device.Type: Torch.DeviceType.CUDA }) options.Device = _context.Device.ToString();
         using var edges = new EdgeIndex(numeric.NodeCount);
         float[][] fixedEdges = MarketingResponseTransformer.EdgesFor(graphs, numeric, edges);
         CausalMmmModel model = CausalMmmTrainer.Fit(numeric.SliceTime(0, input.HistoryEnd), options, fixedEdges,

@@ -64,7 +64,7 @@ public sealed class CausalMmmModel : IDisposable
             using DisposeScope scope = torch.NewDisposeScope();
             using IDisposable noGrad = torch.no_grad();
             PanelScaling scaling = PanelScaling.Measure(panel, end - EncoderWindow, end);
-            float[] flat = Network.EdgeProbabilities(scaling.ToTensor(panel, end - EncoderWindow, end)).ToArray<float>();
+            float[] flat = Network.EdgeProbabilities(scaling.ToTensor(panel, end - EncoderWindow, end).to(Network.Device)).ToArray<float>();
             int e = Network.Edges.EdgeCount;
             return Enumerable.Range(0, panel.ShopCount).Select(s => Network.Edges.ToMatrix(flat.AsSpan(s * e, e))).ToArray();
         }
@@ -123,10 +123,11 @@ public sealed class CausalMmmModel : IDisposable
             using DisposeScope scope = torch.NewDisposeScope();
             using IDisposable noGrad = torch.no_grad();
             PanelScaling scaling = PanelScaling.Measure(panel, start, end);
-            Tensor history = scaling.ToTensor(panel, start, end);
-            Tensor context = ContextTensor(panel);
+            Device device = Network.Device;
+            Tensor history = scaling.ToTensor(panel, start, end).to(device);
+            Tensor context = ContextTensor(panel).to(device);
             Tensor edges = fixedEdges is null ? Network.EdgeProbabilities(history)
-                : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.EdgeCount, panel.ShopIds);
+                : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.EdgeCount, panel.ShopIds).to(device);
             (Tensor means, Tensor state) = Network.Decoder.Forward(history, edges, context);
             Tensor next = means.narrow(1, EncoderWindow - 1, 1).squeeze(1); // prediction for step `origin`
             var result = Enumerable.Range(0, shops).Select(_ => new double[horizon, n]).ToArray();
@@ -143,7 +144,7 @@ public sealed class CausalMmmModel : IDisposable
                     result[s][h, j] = given ? plan![s][h, j] : scaling.Unscale(s, j, scaled);
                 }
                 if (h + 1 == horizon) break;
-                (next, state) = Network.Decoder.Step(torch.tensor(input, new long[] { shops, n }), state, edges, context);
+                (next, state) = Network.Decoder.Step(torch.tensor(input, new long[] { shops, n }, device), state, edges, context);
             }
             return result;
         }

@@ -16,6 +16,16 @@ internal sealed class CausalMmmNetwork : Module
     }
 
     public EdgeIndex Edges { get; }
+
+    /// <summary>Where the parameters live.</summary>
+    public Device Device => parameters().First().device;
+
+    /// <summary>Moves parameters, buffers and the edge indexes to <paramref name="device"/>.</summary>
+    public void MoveTo(Device device)
+    {
+        to(device);
+        Edges.MoveTo(device);
+    }
     public CausalMmmVariant Variant { get; }
     public CausalRelationalEncoder? Encoder { get; }
     public MarketingResponseDecoder Decoder { get; }

@@ -1,3 +1,5 @@
+using CausalMmm.Torch;
+
 namespace CausalMmm.Modeling;
 
 /// <summary>The model variants the CausalMMM paper reports (its full model and three ablations).</summary>
@@ -100,6 +102,12 @@ public sealed class CausalMmmOptions
     /// <summary>Steps of history the encoder reads before a forecast origin; null means the training length.</summary>
     public int? EncoderWindow { get; set; }
 
+    /// <summary>
+    /// Where training runs: <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c> (needs a CUDA libtorch). A trained model is
+    /// saved from the CPU, so it loads anywhere; inference runs wherever the loaded model's parameters are.
+    /// </summary>
+    public string Device { get; set; } = "cpu";
+
     /// <summary>Seed of every random choice (initialisation, shuffling, Gumbel noise, validation split).</summary>
     public int Seed { get; set; } = 1;
 
@@ -121,6 +129,17 @@ public sealed class CausalMmmOptions
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}.", nameof(ValidationFraction));
         if (Patience < 1) throw new ArgumentException($"Patience must be at least 1, got {Patience}.", nameof(Patience));
         if (!(GradientClipNorm > 0)) throw new ArgumentException($"GradientClipNorm must be positive, got {GradientClipNorm}.", nameof(GradientClipNorm));
+        Torch.Device parsed;
+        try
+        {
+            parsed = Torch.Device.Parse(Device);
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"Device must be \"cpu\", \"cuda\" or \"cuda:N\", got '{Device}'.", nameof(Device));
+        }
+        if (parsed.Type == DeviceType.CUDA && !torch.cuda.is_available())
+            throw new ArgumentException($"Device '{Device}' needs CUDA, but this libtorch has no CUDA device. Use \"cpu\", or build against a CUDA libtorch (-p:TorchDir=...).", nameof(Device));
         if (EncoderWindow is < 2) throw new ArgumentException($"EncoderWindow must be at least 2, got {EncoderWindow}.", nameof(EncoderWindow));
     }
 }

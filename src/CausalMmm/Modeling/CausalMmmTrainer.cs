@@ -47,16 +47,18 @@ public static class CausalMmmTrainer
             int[] trainShops = order.Skip(validationCount).Order().ToArray();
 
             using DisposeScope dataScope = torch.NewDisposeScope();
+            Device device = Device.Parse(options.Device);
+            if (device.Type != DeviceType.CPU) model.Network.MoveTo(device);
             PanelScaling scaling = PanelScaling.Measure(train, start, train.Length);
-            Tensor allValues = scaling.ToTensor(train, start, train.Length);
-            Tensor allContext = model.ContextTensor(train);
-            Tensor trainIndex = torch.tensor(trainShops.Select(i => (long)i).ToArray());
+            Tensor allValues = scaling.ToTensor(train, start, train.Length).to(device);
+            Tensor allContext = model.ContextTensor(train).to(device);
+            Tensor trainIndex = torch.tensor(trainShops.Select(i => (long)i).ToArray(), device: device);
             Tensor trainValues = allValues.index_select(0, trainIndex);
             Tensor trainContext = allContext.index_select(0, trainIndex);
-            Tensor? validationIndex = validationCount > 0 ? torch.tensor(validationShops.Select(i => (long)i).ToArray()) : null;
+            Tensor? validationIndex = validationCount > 0 ? torch.tensor(validationShops.Select(i => (long)i).ToArray(), device: device) : null;
             Tensor? validationValues = validationIndex is null ? null : allValues.index_select(0, validationIndex);
             Tensor? validationContext = validationIndex is null ? null : allContext.index_select(0, validationIndex);
-            Tensor? allEdges = fixedEdges is null ? null : EdgeTensor(fixedEdges, model.Network.Edges.EdgeCount, train.ShopIds);
+            Tensor? allEdges = fixedEdges is null ? null : EdgeTensor(fixedEdges, model.Network.Edges.EdgeCount, train.ShopIds).to(device);
             Tensor? trainEdges = allEdges?.index_select(0, trainIndex);
             Tensor? validationEdges = allEdges is null || validationIndex is null ? null : allEdges.index_select(0, validationIndex);
 
@@ -81,7 +83,7 @@ public static class CausalMmmTrainer
                     cancellationToken.ThrowIfCancellationRequested();
                     batches++;
                     using DisposeScope step = torch.NewDisposeScope();
-                    Tensor index = torch.tensor(shuffled.Skip(first).Take(options.BatchSize).Select(i => (long)i).ToArray());
+                    Tensor index = torch.tensor(shuffled.Skip(first).Take(options.BatchSize).Select(i => (long)i).ToArray(), device: device);
                     adam.zero_grad();
                     Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, sample: true,
                         trainEdges?.index_select(0, index));
@@ -148,7 +150,7 @@ public static class CausalMmmTrainer
         if (logits is not null && options.KlWeight > 0)
         {
             Tensor q = logits.softmax(-1);
-            Tensor logPrior = torch.tensor(new[] { (float)Math.Log(1 - options.EdgePrior), (float)Math.Log(options.EdgePrior) });
+            Tensor logPrior = torch.tensor(new[] { (float)Math.Log(1 - options.EdgePrior), (float)Math.Log(options.EdgePrior) }, device: values.device);
             Tensor kl = (q * ((q + 1e-16).log() - logPrior)).sum() / (shops * nodes);
             loss = nll + kl * options.KlWeight;
         }

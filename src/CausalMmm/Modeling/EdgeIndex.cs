@@ -31,8 +31,19 @@ internal sealed class EdgeIndex : IDisposable
     public int EdgeCount => Senders.Length;
     public long[] Senders { get; }
     public long[] Receivers { get; }
-    public Tensor SenderIndex { get; }
-    public Tensor ReceiverIndex { get; }
+    public Tensor SenderIndex { get; private set; }
+    public Tensor ReceiverIndex { get; private set; }
+
+    /// <summary>Moves the index tensors to <paramref name="device"/> (they are not module state, so Module.to misses them).</summary>
+    public void MoveTo(Device device)
+    {
+        if (SenderIndex.device == device) return;
+        Tensor senders = SenderIndex.to(device).DetachFromDisposeScope(), receivers = ReceiverIndex.to(device).DetachFromDisposeScope();
+        SenderIndex.Dispose();
+        ReceiverIndex.Dispose();
+        SenderIndex = senders;
+        ReceiverIndex = receivers;
+    }
     /// <summary>Edge position of i -> j.</summary>
     public int Of(int sender, int receiver) => receiver * (NodeCount - 1) + (sender < receiver ? sender : sender - 1);
 
