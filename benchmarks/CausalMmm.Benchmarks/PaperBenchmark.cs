@@ -14,17 +14,27 @@ namespace CausalMmm.Benchmarks;
 /// </summary>
 internal static class PaperBenchmark
 {
-    private static readonly CausalMmmVariant[] Variants = { CausalMmmVariant.NoSaturation, CausalMmmVariant.Markov, CausalMmmVariant.CausalMmm };
-
-    public static int Run(string sweep, int seeds, int? epochs, int threads, string simulations)
+    public static int Run(string sweep, int seeds, int? epochs, int threads, string simulations, string variants, string overrides, int? shops = null, int? channels = null)
     {
         torch.set_num_threads(threads);
+        CausalMmmVariant[] Variants = variants.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => Enum.Parse<CausalMmmVariant>(v.Trim(), ignoreCase: true)).ToArray();
+        // Option overrides (--set LearningRate=0.005,HiddenSize=32) make hyperparameter studies reproducible from the command line.
+        var settingsOverride = overrides.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2)).ToArray();
+        void Apply(CausalMmmOptions o)
+        {
+            foreach (string[] kv in settingsOverride)
+            {
+                var property = typeof(CausalMmmOptions).GetProperty(kv[0].Trim()) ?? throw new ArgumentException($"CausalMmmOptions has no option '{kv[0]}'.");
+                Type type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                property.SetValue(o, type.IsEnum ? Enum.Parse(type, kv[1]) : Convert.ChangeType(kv[1], type, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
         Console.WriteLine($"CausalMMM paper benchmark ({sweep}); {seeds} seed(s); {Environment.ProcessorCount} cores, {threads} libtorch threads; libtorch {torch.version}");
-        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- paper --sweep {sweep} --seeds {seeds}{(epochs is null ? "" : $" --epochs {epochs}")} --simulations {simulations}");
+        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- paper --sweep {sweep} --seeds {seeds}{(epochs is null ? "" : $" --epochs {epochs}")} --simulations {simulations} --variants {variants}{(overrides.Length > 0 ? $" --set {overrides}" : "")}");
         var settings = new List<(string Label, SyntheticPanelOptions Options)>();
         foreach (int simulation in simulations.Split(',').Select(int.Parse))
         {
-            SyntheticPanelOptions Base() => new() { Simulation = simulation, Shops = simulation == 1 ? 50 : 100, Channels = 10, Length = 120, Graphs = 5 };
+            SyntheticPanelOptions Base() => new() { Simulation = simulation, Shops = shops ?? (simulation == 1 ? 50 : 100), Channels = channels ?? 10, Length = 120, Graphs = 5 };
             switch (sweep)
             {
                 case "table3":
@@ -76,6 +86,7 @@ internal static class PaperBenchmark
                 {
                     var modelOptions = new CausalMmmOptions { Variant = variant, Seed = seed };
                     if (epochs is not null) modelOptions.Epochs = epochs.Value;
+                    Apply(modelOptions);
                     using CausalMmmModel model = CausalMmmTrainer.Fit(data.Panel, modelOptions);
                     (a, c) = GraphMetrics.Summarise(model.EdgeProbabilities(data.Panel), truths);
                     string name = Name(variant);

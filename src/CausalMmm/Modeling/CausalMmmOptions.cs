@@ -49,9 +49,14 @@ public sealed class CausalMmmOptions
         public const double Variance = 5e-4;
         /// <summary>Prior probability of an edge in the sparse prior.</summary>
         public const double EdgePrior = 0.1;
-        /// <summary>Fraction of shops held out to measure validation loss for early stopping.</summary>
-        public const double ValidationFraction = 0.1;
-        /// <summary>Epochs without validation improvement before training stops.</summary>
+        /// <summary>
+        /// Fraction of shops held out to measure validation loss for early stopping: none by default, as in the paper,
+        /// which trains on every shop. Held-out prediction loss bottoms out long before the graph is learned (on
+        /// Simulation 1, d=5, 80 epochs, seeds 1-2: AUROC 0.857 with 0.1 held out against 0.905 with none), so
+        /// early stopping on it trades graph quality for forecast fit. Set it when forecasting matters more.
+        /// </summary>
+        public const double ValidationFraction = 0;
+        /// <summary>Epochs without validation improvement before training stops (used only with a validation split).</summary>
         public const int Patience = 40;
         /// <summary>Maximum global gradient norm.</summary>
         public const double GradientClipNorm = 1e4;

@@ -105,7 +105,9 @@ public static class CausalMmmTrainer
                     network.eval();
                     using DisposeScope evaluation = torch.NewDisposeScope();
                     using IDisposable noGrad = torch.no_grad();
-                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, sample: false, validationEdges).item();
+                    // Held-out shops are scored on prediction alone: the KL term grows as the graph sharpens, so the full
+                    // ELBO would stop training early exactly when the graph gets good.
+                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, sample: false, validationEdges, includeKl: false).item();
                 }
                 double monitored = validationValues is not null ? validationLoss : trainLoss;
                 if (monitored < best)
@@ -135,7 +137,7 @@ public static class CausalMmmTrainer
     /// otherwise the edge probabilities.
     /// </summary>
     internal static Tensor NegativeElbo(CausalMmmNetwork network, Tensor values, Tensor context, CausalMmmOptions options, bool sample,
-        Tensor? fixedEdges = null)
+        Tensor? fixedEdges = null, bool includeKl = true)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         long shops = values.size(0), steps = values.size(1), nodes = values.size(2);
@@ -147,7 +149,7 @@ public static class CausalMmmTrainer
         Tensor error = means.narrow(1, 0, steps - 1) - values.narrow(1, 1, steps - 1);
         Tensor nll = error.pow(2).sum() / (2 * options.Variance * shops * nodes);
         Tensor loss = nll;
-        if (logits is not null && options.KlWeight > 0)
+        if (logits is not null && options.KlWeight > 0 && includeKl)
         {
             Tensor q = logits.softmax(-1);
             Tensor logPrior = torch.tensor(new[] { (float)Math.Log(1 - options.EdgePrior), (float)Math.Log(options.EdgePrior) }, device: values.device);

@@ -4,7 +4,7 @@ namespace CausalMmm.Modeling;
 /// <param name="Epoch">The epoch just finished (1-based).</param>
 /// <param name="Epochs">The maximum number of epochs.</param>
 /// <param name="TrainingLoss">Mean negative ELBO per training batch.</param>
-/// <param name="ValidationLoss">Negative ELBO on the held-out shops (NaN without a validation split).</param>
+/// <param name="ValidationLoss">Prediction loss (the negative ELBO without its KL term) on the held-out shops; NaN without a validation split.</param>
 /// <param name="LearningRate">The learning rate used in this epoch.</param>
 /// <param name="Elapsed">Time since training started.</param>
 public readonly record struct TrainingProgress(int Epoch, int Epochs, double TrainingLoss, double ValidationLoss, double LearningRate, TimeSpan Elapsed);
