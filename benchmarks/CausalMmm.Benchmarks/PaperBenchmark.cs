@@ -14,7 +14,7 @@ namespace CausalMmm.Benchmarks;
 /// </summary>
 internal static class PaperBenchmark
 {
-    public static int Run(string sweep, int seeds, int? epochs, int threads, string simulations, string variants, string overrides, int? shops = null, int? channels = null)
+    public static int Run(string sweep, int seeds, int? epochs, int threads, string simulations, string variants, string overrides, int? shops = null, int? channels = null, int firstSeed = 1)
     {
         torch.set_num_threads(threads);
         CausalMmmVariant[] Variants = variants.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => Enum.Parse<CausalMmmVariant>(v.Trim(), ignoreCase: true)).ToArray();
@@ -30,7 +30,7 @@ internal static class PaperBenchmark
             }
         }
         Console.WriteLine($"CausalMMM paper benchmark ({sweep}); {seeds} seed(s); {Environment.ProcessorCount} cores, {threads} libtorch threads; libtorch {torch.version}");
-        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- paper --sweep {sweep} --seeds {seeds}{(epochs is null ? "" : $" --epochs {epochs}")} --simulations {simulations} --variants {variants}{(overrides.Length > 0 ? $" --set {overrides}" : "")}");
+        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- paper --sweep {sweep} --seeds {seeds}{(firstSeed != 1 ? $" --first-seed {firstSeed}" : "")}{(epochs is null ? "" : $" --epochs {epochs}")} --simulations {simulations} --variants {variants}{(overrides.Length > 0 ? $" --set {overrides}" : "")}{(shops is null ? "" : $" --shops {shops}")}{(channels is null ? "" : $" --channels {channels}")}");
         var settings = new List<(string Label, SyntheticPanelOptions Options)>();
         foreach (int simulation in simulations.Split(',').Select(int.Parse))
         {
@@ -70,7 +70,7 @@ internal static class PaperBenchmark
                 (seconds.TryGetValue(method, out var l3) ? l3 : seconds[method] = new()).Add(s);
                 (perEpoch.TryGetValue(method, out var l4) ? l4 : perEpoch[method] = new()).Add(e);
             }
-            for (int seed = 1; seed <= seeds; seed++)
+            for (int seed = firstSeed; seed < firstSeed + seeds; seed++)
             {
                 options.Seed = seed;
                 SyntheticDataset data = SyntheticPanelGenerator.Generate(options);

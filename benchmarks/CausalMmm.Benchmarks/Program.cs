@@ -4,7 +4,7 @@ using CausalMmm.Benchmarks;
 // Usage: CausalMmm.Benchmarks overhead [--threads N] [--iterations N]
 //        CausalMmm.Benchmarks profile [--channels d] [--batch B] [--hidden H] [--length T] [--threads N]
 //        CausalMmm.Benchmarks paper [--sweep table3|d|T|R] [--seeds N] [--epochs N] [--threads N] [--simulations 1,2]
-//                                   [--variants CausalMmm,Markov,NoSaturation,FullGraph] [--set Option=value,Option=value] [--shops N] [--channels d]
+//                                   [--variants CausalMmm,Markov,NoSaturation,FullGraph] [--set Option=value,Option=value] [--shops N] [--channels d] [--first-seed S]
 string command = args.Length > 0 ? args[0] : "overhead";
 string Text(string name, string fallback)
 {
@@ -24,7 +24,8 @@ switch (command)
     case "paper":
         return PaperBenchmark.Run(Text("--sweep", "table3"), Option("--seeds", 5), Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null,
             Option("--threads", Environment.ProcessorCount), Text("--simulations", "1,2"), Text("--variants", "NoSaturation,Markov,CausalMmm"), Text("--set", ""),
-            Array.IndexOf(args, "--shops") >= 0 ? Option("--shops", 0) : null, Array.IndexOf(args, "--channels") >= 0 ? Option("--channels", 0) : null);
+            Array.IndexOf(args, "--shops") >= 0 ? Option("--shops", 0) : null, Array.IndexOf(args, "--channels") >= 0 ? Option("--channels", 0) : null,
+            Option("--first-seed", 1));
     case "profile":
         return ProfileBenchmark.Run(Option("--channels", 10), Option("--batch", 8), Option("--hidden", 64), Option("--length", 120), Option("--threads", Environment.ProcessorCount));
     default:
