@@ -56,8 +56,8 @@ var causalModel = (TransformerChain<MarketingResponseTransformer>)models[0].Mode
 MarketingPanel scored = causalModel.Transform(test);
 string shop = panel.ShopIds[0];
 Console.WriteLine();
-Console.WriteLine($"Learned graph of {shop} (edges with probability >= 0.5):");
-foreach ((string from, string to, double p) in scored.Graphs!.Edges(shop))
+Console.WriteLine($"Learned graph of {shop}, its 6 strongest edges (an edge counts at probability >= 0.5):");
+foreach ((string from, string to, double p) in scored.Graphs!.Edges(shop, threshold: 0).Take(6))
     Console.WriteLine($"  {from} -> {to}  {p:F2}");
 
 string path = Path.Combine(Path.GetTempPath(), "causalmmm-quickstart-model.zip");

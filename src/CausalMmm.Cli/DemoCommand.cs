@@ -35,7 +35,9 @@ internal static class DemoCommand
                 model = CausalMmmTrainer.Fit(train, options, p =>
                 {
                     task.Value = p.Epoch;
-                    task.Description = $"epoch {p.Epoch}: loss {p.TrainingLoss:G3}, validation {p.ValidationLoss:G3}";
+                    task.Description = double.IsNaN(p.ValidationLoss)
+                        ? $"epoch {p.Epoch}: loss {p.TrainingLoss:G3}"
+                        : $"epoch {p.Epoch}: loss {p.TrainingLoss:G3}, validation {p.ValidationLoss:G3}";
                 });
                 task.Value = epochs;
             });

@@ -113,7 +113,7 @@ public sealed class MmmContext
     internal void LogFitted(string component, TrainingSummary? summary)
     {
         if (summary is null) Logger.LogInformation("{Component} fitted", component);
-        else Logger.LogInformation("{Component} fitted: {Epochs} epochs in {Seconds:F1} s, best epoch {Best} (validation loss {Loss:F4})",
+        else Logger.LogInformation("{Component} fitted: {Epochs} epochs in {Seconds:F1} s, kept epoch {Best} (monitored loss {Loss:F4})",
             component, summary.EpochsRun, summary.Seconds, summary.BestEpoch, summary.BestValidationLoss);
     }
 }
