@@ -17,7 +17,7 @@ internal static class PaperBenchmark
     public static int Run(string sweep, int seeds, int? epochs, int threads, string simulations, string variants, string overrides, int? shops = null, int? channels = null, int firstSeed = 1)
     {
         torch.set_num_threads(threads);
-        CausalMmmVariant[] Variants = variants.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => Enum.Parse<CausalMmmVariant>(v.Trim(), ignoreCase: true)).ToArray();
+        CausalMmmVariant[] chosenVariants = variants.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => Enum.Parse<CausalMmmVariant>(v.Trim(), ignoreCase: true)).ToArray();
         // Option overrides (--set LearningRate=0.005,HiddenSize=32) make hyperparameter studies reproducible from the command line.
         var settingsOverride = overrides.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2)).ToArray();
         void Apply(CausalMmmOptions o)
@@ -82,7 +82,7 @@ internal static class PaperBenchmark
                 (MetricSummary a, MetricSummary c) = GraphMetrics.Summarise(scores, truths);
                 Record("Linear Granger", a.Mean, c.Mean, clock.Elapsed.TotalSeconds, double.NaN);
 
-                foreach (CausalMmmVariant variant in Variants)
+                foreach (CausalMmmVariant variant in chosenVariants)
                 {
                     var modelOptions = new CausalMmmOptions { Variant = variant, Seed = seed };
                     if (epochs is not null) modelOptions.Epochs = epochs.Value;

@@ -64,6 +64,38 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void By_default_every_shop_trains_and_the_kept_epoch_is_the_lowest_training_loss()
+    {
+        var progress = new List<TrainingProgress>();
+        using CausalMmmModel model = CausalMmmTrainer.Fit(Small, new CausalMmmOptions { Epochs = 3, HiddenSize = 8, BatchSize = 2 }, progress.Add);
+        Assert.All(progress, p => Assert.True(double.IsNaN(p.ValidationLoss), $"epoch {p.Epoch} reported a validation loss {p.ValidationLoss}"));
+        TrainingSummary summary = model.Summary!;
+        Assert.Equal(3, summary.EpochsRun);
+        Assert.Equal(summary.LossHistory.Min(), summary.BestValidationLoss);
+        Assert.Equal(summary.LossHistory.ToList().IndexOf(summary.LossHistory.Min()) + 1, summary.BestEpoch);
+    }
+
+    [Fact]
+    public void The_validation_loss_leaves_out_the_kl_term()
+    {
+        using CausalMmmModel model = CausalMmmTrainer.Fit(Small, Quick(1));
+        using DisposeScope scope = torch.NewDisposeScope();
+        using IDisposable noGrad = torch.no_grad();
+        model.Network.eval();
+        Tensor values = PanelScaling.Measure(Small, 0, Small.Length).ToTensor(Small, 0, Small.Length);
+        Tensor context = model.ContextTensor(Small);
+        double Loss(double klWeight, bool includeKl)
+        {
+            CausalMmmOptions options = Quick();
+            options.KlWeight = klWeight;
+            return CausalMmmTrainer.NegativeElbo(model.Network, values, context, options, sample: false, includeKl: includeKl).item();
+        }
+        double predictionOnly = Loss(0, includeKl: true);
+        Assert.Equal(predictionOnly, Loss(1e4, includeKl: false));
+        Assert.True(Loss(1e4, includeKl: true) > predictionOnly, "with the KL term the negative ELBO must exceed the prediction loss");
+    }
+
+    [Fact]
     public void Learning_rate_follows_the_step_schedule()
     {
         CausalMmmOptions options = Quick(5);
