@@ -1,69 +1,96 @@
-// Quickstart: load a marketing CSV, fit CausalMMM and two classic baselines, compare them on a holdout,
-// then save the causal model, reload it and check it forecasts the same.
+// Quickstart: a marketing CSV into ML.NET, CausalMMM beside the classic MMM baselines and stock ML.NET regressors on the
+// same holdout rows (mlContext.Regression.Evaluate), then the causal model saved, reloaded and checked.
 //
 //   dotnet run -c Release --project examples/Quickstart                 (writes and uses a simulated shops.csv)
 //   dotnet run -c Release --project examples/Quickstart -- my.csv 60    (your file: shop_id,ds,x0..,pv,gmv; 60 epochs)
 using System.Globalization;
 using CausalMmm;
-using CausalMmm.Data;
-using CausalMmm.Evaluation;
+using CausalMmm.CausalDiscovery;
 using CausalMmm.Forecasting;
-using CausalMmm.Pipeline;
+using Microsoft.Data.Analysis;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
-var ctx = new MmmContext(seed: 1);
+var ml = new MLContext(seed: 1);
+CausalMmmCatalog mmm = ml.CausalMmm();
 string csv = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "causalmmm-quickstart-shops.csv");
 int epochs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
-const int holdout = 14;
+const int holdoutDays = 14;
 
 if (args.Length == 0)
 {
-    (MarketingPanel simulated, _) = ctx.Data.SimulateMarketing(shops: 20, length: 120);
-    ctx.Data.SaveCsv(simulated, csv);
+    SimulatedPanel simulated = mmm.Data.SimulateMarketing(shops: 20, length: 120, seed: 7);
+    mmm.Data.SavePanelCsv(simulated.Panel, csv);
     Console.WriteLine($"Wrote a simulated panel to {csv}");
 }
 
-// Roles are inferred from the column names (x* channels, pv mediator, gmv target, context* context);
-// pass a MarketingSchema, or MarketingSchema.Load("schema.json"), to set them explicitly.
-MarketingPanel panel = ctx.Data.LoadCsv(csv);
-Console.WriteLine($"Loaded {panel.ShopCount} shops x {panel.Length} days: {panel.Schema}");
-(MarketingPanel train, MarketingPanel test) = ctx.Data.TrainTestSplitByTime(panel, holdout);
+// Roles come from the column names (x* channels, pv mediator, gmv target, context* context); give
+// ml.CausalMmm(MarketingSchema.Load("schema.json")) to set them explicitly. The loader adds t, the day index.
+IDataView data = mmm.Data.LoadPanelCsv(csv);
+float lastDay = data.GetColumn<float>("t").Max();
+float cutoff = lastDay + 1 - holdoutDays;
+IDataView history = ml.Data.FilterRowsByColumn(data, "t", upperBound: cutoff);
+string[] channels = data.Schema.Select(c => c.Name).Where(n => n.StartsWith('x')).ToArray();
+string[] context = data.Schema.Select(c => c.Name).Where(n => n.StartsWith("context", StringComparison.Ordinal)).ToArray();
+Console.WriteLine($"Loaded {data.GetRowCount()} rows; history t < {cutoff}, holdout the last {holdoutDays} days");
 
-var causal = ctx.CausalDiscovery.Trainers.CausalGraph(epochs: epochs, hiddenSize: 32)
-    .Append(ctx.Forecasting.Trainers.MarketingResponse(epochs: epochs));
-var classic = ctx.Transforms.Adstock()
-    .Append(ctx.Transforms.Hill())
-    .Append(ctx.Forecasting.Trainers.Ridge());
-var wide = ctx.Forecasting.Trainers.Wide();
+// Stock ML.NET regressors see one row at a time: the shop (one-hot), its context and the day's spend,
+// either raw or through our fitted adstock (carry-over) and Hill (saturation) transforms.
+IEstimator<ITransformer> Stock(string[] spend, Func<IEstimator<ITransformer>> trainer) =>
+    ml.Transforms.Categorical.OneHotEncoding("shop", "shop_id")
+        .Append(ml.Transforms.Concatenate("Features", spend.Concat(context).Prepend("shop").ToArray()))
+        .Append(ml.Transforms.NormalizeMinMax("Features"))
+        .Append(trainer());
+IEstimator<ITransformer> AdstockHill(IEstimator<ITransformer> next) => mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(next);
+string[] saturated = channels.Select(c => c + "_adstock_hill").ToArray();
+var sdca = () => (IEstimator<ITransformer>)ml.Regression.Trainers.Sdca(labelColumnName: "gmv");
+var fastTree = () => (IEstimator<ITransformer>)ml.Regression.Trainers.FastTree(labelColumnName: "gmv");
+var lightGbm = () => (IEstimator<ITransformer>)ml.Regression.Trainers.LightGbm(labelColumnName: "gmv");
 
-var models = new (string Name, ITransformer Model)[]
+var pipelines = new (string Name, IEstimator<ITransformer> Pipeline)[]
 {
-    ("CausalMMM", causal.Fit(train)),
-    ("Adstock+Hill+Ridge", classic.Fit(train)),
-    ("Wide", wide.Fit(train)),
+    ("CausalMMM", mmm.CausalDiscovery.Trainers.CausalGraph(epochs: epochs, hiddenSize: 32).Append(mmm.Forecasting.Trainers.MarketingResponse(epochs: epochs))),
+    ("Adstock+Hill+Ridge", mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge())),
+    ("Wide", mmm.Forecasting.Trainers.Wide()),
+    ("Sdca (raw spend)", Stock(channels, sdca)),
+    ("FastTree (raw spend)", Stock(channels, fastTree)),
+    ("LightGbm (raw spend)", Stock(channels, lightGbm)),
+    ("Sdca (adstock+Hill)", AdstockHill(Stock(saturated, sdca))),
+    ("FastTree (adstock+Hill)", AdstockHill(Stock(saturated, fastTree))),
+    ("LightGbm (adstock+Hill)", AdstockHill(Stock(saturated, lightGbm))),
 };
 
 Console.WriteLine();
-Console.WriteLine($"Holdout: the last {holdout} days, spends given (scenario forecasts of gmv)");
-Console.WriteLine($"{"model",-20} {"h",3} {"MSE",14} {"MAE",10} {"MAPE %",8} {"R2",7}");
-foreach ((string name, ITransformer model) in models)
+Console.WriteLine($"Holdout gmv, the same {holdoutDays * 20} rows for every model (spends given), mlContext.Regression.Evaluate:");
+Console.WriteLine($"{"model",-26} {"RMSE",10} {"MAE",10} {"R2",7}");
+ITransformer? causal = null;
+foreach ((string name, IEstimator<ITransformer> pipeline) in pipelines)
 {
-    ForecastEvaluation e = ctx.Forecasting.Evaluate(model.Transform(test));
-    foreach (HorizonMetrics m in new[] { e.At(1), e.At(7), e.At(holdout), e.Overall })
-        Console.WriteLine($"{name,-20} {(m.Horizon == 0 ? "all" : m.Horizon.ToString(CultureInfo.InvariantCulture)),3} {m.Mse,14:F0} {m.Mae,10:F1} {m.Mape,8:F2} {m.RSquared,7:F3}");
+    ITransformer model = pipeline.Fit(history);
+    causal ??= model;
+    // Score the whole panel, then keep the holdout rows: carry-over and forecasts read the history before them.
+    IDataView holdout = ml.Data.FilterRowsByColumn(model.Transform(data), "t", lowerBound: cutoff);
+    RegressionMetrics m = ml.Regression.Evaluate(holdout, labelColumnName: "gmv", scoreColumnName: "Score");
+    Console.WriteLine($"{name,-26} {m.RootMeanSquaredError,10:F1} {m.MeanAbsoluteError,10:F1} {m.RSquared,7:F3}");
 }
 
-var causalModel = (TransformerChain<MarketingResponseTransformer>)models[0].Model;
-MarketingPanel scored = causalModel.Transform(test);
-string shop = panel.ShopIds[0];
+// A fitted chain is an IEnumerable<ITransformer>; the graph learner's typed accessors stay on its transformer.
+CausalGraphTransformer graphs = ((IEnumerable<ITransformer>)causal!).OfType<CausalGraphTransformer>().First();
+string shop = graphs.Graphs(data).ShopIds[0];
 Console.WriteLine();
 Console.WriteLine($"Learned graph of {shop}, its 6 strongest edges (an edge counts at probability >= 0.5):");
-foreach ((string from, string to, double p) in scored.Graphs!.Edges(shop, threshold: 0).Take(6))
+foreach ((string from, string to, double p) in graphs.Graphs(data).Edges(shop, threshold: 0).Take(6))
     Console.WriteLine($"  {from} -> {to}  {p:F2}");
 
 string path = Path.Combine(Path.GetTempPath(), "causalmmm-quickstart-model.zip");
-ctx.Model.Save(causalModel, path);
-TransformerChain<MarketingResponseTransformer> reloaded = ctx.Model.Load<MarketingResponseTransformer>(path);
-double[] before = scored.Forecast!.Get(0, "gmv"), after = reloaded.Transform(test).Forecast!.Get(0, "gmv");
+ml.Model.SaveCausalMmm(causal!, data.Schema, path);
+var reloaded = new MLContext(seed: 99).Model.LoadCausalMmm<MarketingResponseTransformer>(path, out _);
+float[] before = causal!.Transform(data).GetColumn<float>("Score").ToArray();
+float[] after = reloaded.Transform(data).GetColumn<float>("Score").ToArray();
 Console.WriteLine();
-Console.WriteLine($"Saved to {path} and reloaded: forecasts {(before.SequenceEqual(after) ? "identical" : "DIFFERENT")}; "
+Console.WriteLine($"Saved to {path} and reloaded in a new MLContext: Score {(before.SequenceEqual(after) ? "bitwise identical" : "DIFFERENT")} on {before.Length} rows; "
     + $"trained {reloaded.LastTransformer.Model.Summary!.EpochsRun} epochs, graph from {reloaded.LastTransformer.GraphSource}.");
+DataFrame scored = ml.Data.FilterRowsByColumn(reloaded.Transform(data), "t", lowerBound: lastDay).ToDataFrame(-1, "shop_id", "date", "gmv", "Score");
+Console.WriteLine();
+Console.WriteLine($"The last day as a DataFrame ({scored.Rows.Count} rows), first 3:");
+Console.WriteLine(scored.Head(3));

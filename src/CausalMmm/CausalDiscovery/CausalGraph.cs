@@ -1,118 +1,165 @@
 using CausalMmm.Data;
+using CausalMmm.Forecasting;
 using CausalMmm.Modeling;
-using CausalMmm.Pipeline;
-using CausalMmm.Transforms;
+using CausalMmm.Persistence;
+using Microsoft.ML;
 
 namespace CausalMmm.CausalDiscovery;
 
 /// <summary>
-/// Learns a causal graph per shop with CausalMMM (encoder and decoder trained together on the steps before the
-/// holdout). Its transformer attaches each shop's edge probabilities, read from the history before the panel's
-/// holdout, so a downstream forecaster never sees the graph of data it is scored on.
+/// Learns a causal graph per shop with CausalMMM (encoder and decoder trained together on every row of the input). Its
+/// transformer adds <c>Graph</c>, each shop's edge probabilities read from the history before the forecast origin, to every
+/// row, so a downstream forecaster uses the graph and never the graph of data it is scored on.
 /// </summary>
 public sealed class CausalGraphEstimator : IEstimator<CausalGraphTransformer>
 {
     /// <summary>Settings of <see cref="CausalGraphEstimator"/>.</summary>
-    public sealed class Options
+    public sealed class Options : CausalTrainerOptions
     {
-        /// <summary>The model and training settings; see <see cref="CausalMmmOptions.Defaults"/>.</summary>
-        public CausalMmmOptions Model { get; set; } = new();
-
-        /// <summary>Seed of the model; null takes the next seed of the <see cref="MmmContext"/> (or <see cref="CausalMmmOptions.Seed"/> without one).</summary>
-        public int? Seed { get; set; }
+        /// <summary>The Single vector column the transformer adds.</summary>
+        public string GraphColumnName = GraphColumn.DefaultName;
     }
 
     private readonly Options _options;
-    private readonly MmmContext? _context;
+    private readonly ComponentHost _host;
+    private readonly int _seed;
 
-    /// <summary>Creates the estimator; a catalog passes its context for seeds, progress and logging.</summary>
-    public CausalGraphEstimator(Options? options = null) : this(null, options)
+    internal CausalGraphEstimator(CausalMmmCatalog catalog, Options options)
     {
-    }
-
-    internal CausalGraphEstimator(MmmContext? context, Options? options)
-    {
-        _options = options ?? new Options();
-        _context = context;
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _host = new ComponentHost(catalog, nameof(CausalGraphEstimator));
+        ArgumentNullException.ThrowIfNull(_options.Model, nameof(options));
         _options.Model.Clone().Validate();
-        if (_options.Seed is null && context is not null) _options.Seed = context.NextSeed();
+        ArgumentException.ThrowIfNullOrWhiteSpace(_options.GraphColumnName, nameof(options));
+        _seed = _options.Seed ?? _host.NextSeed();
     }
 
-    /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    /// <summary>The input plus the Single vector graph column.</summary>
+    /// <exception cref="ArgumentException">A key column, the label or every channel is missing.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaRules.RequireChannelsAndTarget(inputSchema, nameof(CausalGraphEstimator));
-        return inputSchema.WithGraphs();
+        PanelRoles roles = _host.Resolve(inputSchema, _options, requireTarget: true);
+        return _host.AddSingleVector(inputSchema, _options.GraphColumnName, roles.Target!);
     }
 
-    /// <summary>Trains CausalMMM on the steps before the panel's holdout.</summary>
+    /// <summary>Trains CausalMMM on every row of <paramref name="input"/>.</summary>
     /// <exception cref="TrainingDivergedException">Training diverged.</exception>
-    public CausalGraphTransformer Fit(MarketingPanel input)
+    /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
+    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
+    public CausalGraphTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(input.Schema);
-        NumericPanel history = input.ToNumeric().SliceTime(0, input.HistoryEnd);
-        CausalMmmOptions options = _options.Model.Clone();
-        if (_options.Seed is { } seed) options.Seed = seed;
-        if (_context is { Device.Type: Torch.DeviceType.CUDA }) options.Device = _context.Device.ToString();
-        CausalMmmModel model = CausalMmmTrainer.Fit(history, options, _context?.ProgressFor(nameof(CausalGraphEstimator)), _context?.CancellationToken ?? default);
-        _context?.LogFitted(nameof(CausalGraphEstimator), model.Summary);
-        return new CausalGraphTransformer(model);
+        PanelRoles roles = _host.Resolve(input.Schema, _options, requireTarget: true);
+        MarketingPanel panel = PanelReader.Read(input, roles, roles.Variables(), nameof(CausalGraphEstimator), allowMissingOutcomes: false, _host.DateFormats).Panel;
+        CausalMmmModel model = CausalTraining.Fit(_host, _options, _seed, panel.ToNumeric(), fixedEdges: null);
+        return new CausalGraphTransformer(model, roles, panel.Dates[^1], _options.GraphColumnName, _host.DateFormats);
     }
 }
 
 /// <summary>
-/// Attaches each shop's learned causal graph. Holds the trained <see cref="CausalMmmModel"/> (also usable for
-/// forecasts directly). Safe from many threads: calls into the model are serialised.
+/// Adds each shop's learned causal graph (<see cref="GraphColumn"/>) to every row. Holds the trained
+/// <see cref="CausalMmmModel"/>, usable directly for forecasts. Each shop's graph comes from that shop's rows alone.
 /// </summary>
-public sealed class CausalGraphTransformer : ITransformer, IDisposable
+public sealed class CausalGraphTransformer : PanelTransformerBase, IDisposable
 {
     internal const string Kind = "CausalMmm.CausalGraph";
 
-    internal CausalGraphTransformer(CausalMmmModel model) => Model = model;
+    private readonly string[] _dateFormats;
+
+    internal CausalGraphTransformer(CausalMmmModel model, PanelRoles roles, DateOnly historyEnd, string graphColumnName, string[] dateFormats)
+    {
+        Model = model;
+        Roles = roles;
+        HistoryEnd = historyEnd;
+        GraphColumnName = graphColumnName;
+        _dateFormats = dateFormats;
+    }
 
     /// <summary>The trained CausalMMM.</summary>
     public CausalMmmModel Model { get; }
+
+    /// <summary>The columns it reads, with their roles.</summary>
+    public PanelRoles Roles { get; }
+
+    /// <summary>The last date of the training data: graphs of later inputs are read from the history up to the first date after it.</summary>
+    public DateOnly HistoryEnd { get; }
+
+    /// <summary>The vector column it adds.</summary>
+    public string GraphColumnName { get; }
 
     /// <summary>Graph nodes: channels and covariates, mediators, the target.</summary>
     public IReadOnlyList<string> NodeNames => Model.NodeNames;
 
     /// <inheritdoc />
-    public string ComponentKind => Kind;
+    public override string ComponentKind => Kind;
 
     /// <inheritdoc />
-    public int ComponentVersion => 1;
+    public override int ComponentVersion => 2;
 
     /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
-        SchemaRules.RequireNodes(inputSchema, NodeNames, Model.ChannelCount, nameof(CausalGraphTransformer));
-        return inputSchema.WithGraphs();
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        Roles.Require(PanelRoles.Columns(inputSchema), nameof(CausalGraphTransformer));
+        return AppendColumnsDataView.OutputSchema(inputSchema, new[] { GraphColumn.Column(GraphColumnName, NodeNames) });
     }
 
-    /// <summary>Attaches the graphs read from the <see cref="CausalMmmModel.EncoderWindow"/> steps before the holdout.</summary>
-    /// <exception cref="ArgumentException">The panel's variables differ from the model's, or its history is shorter than the encoder window.</exception>
-    public MarketingPanel Transform(MarketingPanel input) => input.WithGraphs(Graphs(input));
+    /// <summary>Adds the graph of each row's shop, read from the <see cref="CausalMmmModel.EncoderWindow"/> dates before the forecast origin.</summary>
+    public override IDataView Transform(IDataView input)
+    {
+        GetOutputSchema(input.Schema);
+        return new AppendColumnsDataView(input, new[] { GraphColumn.Column(GraphColumnName, NodeNames) }, () =>
+        {
+            (AssembledPanel read, CausalGraphSet graphs) = Read(input);
+            float[][] items = read.Panel.ShopIds.Select(id => GraphColumn.Flatten(graphs[id])).ToArray();
+            return new AppendedValues[] { new AppendedValues.Vectors(read.RowShop, items) };
+        });
+    }
 
-    /// <summary>The graphs of <paramref name="input"/>'s shops, read from the history before its holdout.</summary>
-    public CausalGraphSet Graphs(MarketingPanel input)
+    /// <summary>The graphs of <paramref name="input"/>'s shops, typed: <c>Graphs(data).Edges("shop00")</c>.</summary>
+    /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
+    /// <exception cref="ArgumentException">The input lacks a column, or has too little history before the forecast origin.</exception>
+    public CausalGraphSet Graphs(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(input.Schema);
-        IReadOnlyList<double[,]> probabilities = Model.EdgeProbabilities(input.ToNumeric(), input.HistoryEnd);
-        return new CausalGraphSet(NodeNames, input.ShopIds.Select((id, s) => new KeyValuePair<string, double[,]>(id, probabilities[s])));
+        return Read(input).Graphs;
+    }
+
+    /// <summary>
+    /// The graphs as their own view: one row per shop, the shop id (Text) and <see cref="GraphColumnName"/>, a Single vector
+    /// of n x n edge probabilities with slot names such as <c>x0->gmv</c>.
+    /// </summary>
+    public IDataView GetGraphs(IDataView input) => GraphColumn.View(Roles.Shop, GraphColumnName, Graphs(input));
+
+    private (AssembledPanel Read, CausalGraphSet Graphs) Read(IDataView input)
+    {
+        AssembledPanel read = PanelReader.Read(input, Roles, Roles.Variables(), nameof(CausalGraphTransformer), allowMissingOutcomes: true, _dateFormats);
+        int origin = ForecastOrigin.Of(read, HistoryEnd);
+        IReadOnlyList<double[,]> probabilities = Model.EdgeProbabilities(read.Panel.ToNumeric(), origin);
+        var graphs = new CausalGraphSet(NodeNames, read.Panel.ShopIds.Select((id, s) => new KeyValuePair<string, double[,]>(id, probabilities[s])));
+        return (read, graphs);
     }
 
     /// <inheritdoc />
-    public void Save(ModelSaveContext context) => Model.WriteTo(context);
-
-    internal static CausalGraphTransformer Load(ModelLoadContext context)
+    public override void SaveState(ComponentStateWriter writer)
     {
-        if (context.Version != 1) throw new InvalidDataException($"causal graph version {context.Version} is not supported (this library reads version 1)");
-        return new CausalGraphTransformer(CausalMmmModel.ReadFrom(context));
+        writer.WriteJson("transformer", new Stored(Roles, HistoryEnd, GraphColumnName, _dateFormats));
+        Model.WriteTo(writer);
+    }
+
+    internal static CausalGraphTransformer Load(ComponentStateReader reader)
+    {
+        if (reader.Version != 2) throw new InvalidDataException($"causal graph state version {reader.Version} is not supported (this library reads version 2)");
+        Stored stored = reader.ReadJson<Stored>("transformer");
+        CausalMmmModel model = CausalMmmModel.ReadFrom(reader);
+        if (!stored.Roles.CausalNodes.SequenceEqual(model.NodeNames)) throw new InvalidDataException("the causal graph's roles do not match its network's nodes");
+        return new CausalGraphTransformer(model, stored.Roles, stored.HistoryEnd, stored.GraphColumnName, stored.DateFormats);
     }
 
     /// <summary>Releases the model's native tensors.</summary>
     public void Dispose() => Model.Dispose();
+
+    private sealed record Stored(PanelRoles Roles, DateOnly HistoryEnd, string GraphColumnName, string[] DateFormats);
 }

@@ -5,9 +5,9 @@ namespace CausalMmm.Data;
 /// <summary>
 /// A marketing panel: shops observed on one regular time index, with variables that each have a
 /// <see cref="VariableRole"/>. Time-varying values are stored as [shop, time, variable] over
-/// <see cref="SeriesVariables"/>; context as [shop, variable] over <see cref="ContextVariables"/>. Immutable:
-/// transforms return new panels that may add derived series and carry <see cref="Graphs"/> or a
-/// <see cref="Forecast"/>. Every value is finite and channels are non-negative unless declared unconstrained.
+/// <see cref="SeriesVariables"/>; context as [shop, variable] over <see cref="ContextVariables"/>. Immutable. Every value
+/// is finite and channels are non-negative unless declared unconstrained. This is the typed form the components read an
+/// <c>IDataView</c> into (one pass, checked); <c>mlContext.CausalMmm().Data</c> converts between the two.
 /// </summary>
 public sealed class MarketingPanel
 {
@@ -26,12 +26,12 @@ public sealed class MarketingPanel
     /// <exception cref="ArgumentException">A size, name, date or value is invalid; the message says which.</exception>
     public MarketingPanel(IReadOnlyList<string> shopIds, IReadOnlyList<DateOnly> dates, IReadOnlyList<PanelVariable> variables,
         double[] series, double[]? context = null)
-        : this(shopIds, dates, variables, series, context ?? Array.Empty<double>(), null, null, null, validate: true)
+        : this(shopIds, dates, variables, series, context ?? Array.Empty<double>(), null, validate: true)
     {
     }
 
     private MarketingPanel(IReadOnlyList<string> shopIds, IReadOnlyList<DateOnly> dates, IReadOnlyList<PanelVariable> variables,
-        double[] series, double[] context, CausalGraphSet? graphs, PanelForecast? forecast, int? holdoutStart, bool validate)
+        double[] series, double[] context, int? holdoutStart, bool validate)
     {
         ArgumentNullException.ThrowIfNull(shopIds);
         ArgumentNullException.ThrowIfNull(dates);
@@ -41,7 +41,7 @@ public sealed class MarketingPanel
         Dates = dates.ToArray();
         SeriesVariables = variables.Where(v => v.IsTimeVarying).ToArray();
         ContextVariables = variables.Where(v => !v.IsTimeVarying).ToArray();
-        Schema = new PanelSchema(SeriesVariables.Concat(ContextVariables), graphs is not null, forecast?.Variables);
+        Schema = new PanelSchema(SeriesVariables.Concat(ContextVariables));
         _series = series;
         _context = context;
         _seriesIndex = SeriesVariables.Select((v, i) => (v.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
@@ -51,8 +51,6 @@ public sealed class MarketingPanel
         {
             if (!_shopIndex.TryAdd(ShopIds[s], s)) throw new ArgumentException($"Shop '{ShopIds[s]}' appears twice; shop ids must be unique.", nameof(shopIds));
         }
-        Graphs = graphs;
-        Forecast = forecast;
         if (holdoutStart is { } h && (h < 1 || h >= Dates.Count))
             throw new ArgumentOutOfRangeException(nameof(holdoutStart), h, $"The holdout must start within the panel after at least one step of history: [1, {Dates.Count - 1}].");
         HoldoutStart = holdoutStart;
@@ -74,12 +72,6 @@ public sealed class MarketingPanel
     /// <summary>The static per-shop variables.</summary>
     public IReadOnlyList<PanelVariable> ContextVariables { get; }
 
-    /// <summary>Per-shop causal graphs, when a causal-graph transformer produced them; otherwise null.</summary>
-    public CausalGraphSet? Graphs { get; }
-
-    /// <summary>The forecast a forecasting transformer attached; otherwise null.</summary>
-    public PanelForecast? Forecast { get; }
-
     /// <summary>
     /// The first step of the holdout, or null when the whole panel is history. Steps from here on are what forecasters
     /// forecast and evaluation scores; the causal graph and the scaling read only the steps before it.
@@ -99,6 +91,7 @@ public sealed class MarketingPanel
     public int StepDays => Dates.Count > 1 ? Dates[1].DayNumber - Dates[0].DayNumber : 1;
 
     /// <summary>The target variable.</summary>
+    /// <exception cref="InvalidOperationException">The panel has no target (it was read for a transform that needs none).</exception>
     public PanelVariable Target => Schema.Target;
 
     /// <summary>Variables with <paramref name="role"/>, in panel order.</summary>
@@ -132,7 +125,7 @@ public sealed class MarketingPanel
         return _context[shop * ContextVariables.Count + c];
     }
 
-    /// <summary>Steps [start, start + count) of every shop. Attached graphs are kept; a forecast is dropped.</summary>
+    /// <summary>Steps [start, start + count) of every shop, without a holdout.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The range lies outside the panel or is empty.</exception>
     public MarketingPanel SliceTime(int start, int count)
     {
@@ -142,7 +135,7 @@ public sealed class MarketingPanel
         var series = new double[ShopCount * count * k];
         for (int s = 0; s < ShopCount; s++)
             Array.Copy(_series, Offset(s, start), series, (long)s * count * k, count * k);
-        return new MarketingPanel(ShopIds, Dates.Skip(start).Take(count).ToArray(), Schema.Variables, series, _context, Graphs, null, null, validate: false);
+        return new MarketingPanel(ShopIds, Dates.Skip(start).Take(count).ToArray(), Schema.Variables, series, _context, null, validate: false);
     }
 
     /// <summary>The shops with ids <paramref name="shopIds"/>, in that order.</summary>
@@ -161,7 +154,7 @@ public sealed class MarketingPanel
             Array.Copy(_series, Offset(s, 0), series, (long)i * Length * k, Length * k);
             Array.Copy(_context, s * c, context, i * c, c);
         }
-        return new MarketingPanel(ids, Dates, Schema.Variables, series, context, Graphs?.Select(ids), null, HoldoutStart, validate: false);
+        return new MarketingPanel(ids, Dates, Schema.Variables, series, context, HoldoutStart, validate: false);
     }
 
     /// <summary>
@@ -177,9 +170,9 @@ public sealed class MarketingPanel
         return (SliceTime(0, Length - holdoutSteps), WithHoldout(Length - holdoutSteps));
     }
 
-    /// <summary>A copy whose steps from <paramref name="start"/> on are the holdout (null: no holdout). Attachments are dropped.</summary>
+    /// <summary>A copy whose steps from <paramref name="start"/> on are the holdout (null: no holdout).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The start leaves no history or no holdout.</exception>
-    public MarketingPanel WithHoldout(int? start) => new(ShopIds, Dates, Schema.Variables, _series, _context, null, null, start, validate: false);
+    public MarketingPanel WithHoldout(int? start) => new(ShopIds, Dates, Schema.Variables, _series, _context, start, validate: false);
 
     /// <summary>Splits the shops at random (seeded) into two panels, <paramref name="testFraction"/> of them in the second.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The fraction would leave either side empty.</exception>
@@ -249,20 +242,12 @@ public sealed class MarketingPanel
             Array.Copy(values, row * a, series, row * total + k, a);
         }
         var variables = SeriesVariables.Concat(added).Concat(ContextVariables).ToArray();
-        return new MarketingPanel(ShopIds, Dates, variables, series, _context, Graphs, Forecast, HoldoutStart, validate: true);
+        return new MarketingPanel(ShopIds, Dates, variables, series, _context, HoldoutStart, validate: true);
     }
-
-    /// <summary>A copy carrying <paramref name="graphs"/>.</summary>
-    internal MarketingPanel WithGraphs(CausalGraphSet graphs) =>
-        new(ShopIds, Dates, Schema.Variables, _series, _context, graphs, Forecast, HoldoutStart, validate: false);
-
-    /// <summary>A copy carrying <paramref name="forecast"/>.</summary>
-    internal MarketingPanel WithForecast(PanelForecast forecast) =>
-        new(ShopIds, Dates, Schema.Variables, _series, _context, Graphs, forecast, HoldoutStart, validate: false);
 
     /// <summary>A copy with the same structure and new time-varying values (used by scaling).</summary>
     internal MarketingPanel WithSeriesValues(double[] series) =>
-        new(ShopIds, Dates, Schema.Variables, series, _context, Graphs, Forecast, HoldoutStart, validate: false);
+        new(ShopIds, Dates, Schema.Variables, series, _context, HoldoutStart, validate: false);
 
     /// <summary>The raw time-varying values, row-major [shop, time, <see cref="SeriesVariables"/>].</summary>
     public ReadOnlySpan<double> SeriesValues => _series;
@@ -278,8 +263,8 @@ public sealed class MarketingPanel
     {
         if (ShopCount == 0) throw new ArgumentException("A panel needs at least one shop.");
         if (Length == 0) throw new ArgumentException("A panel needs at least one date.");
-        if (Schema.Variables.Count(v => v.Role == VariableRole.Target) != 1)
-            throw new ArgumentException($"A panel needs exactly one Target variable; it has {Schema.Variables.Count(v => v.Role == VariableRole.Target)} ({Schema}).");
+        if (Schema.Variables.Count(v => v.Role == VariableRole.Target) > 1)
+            throw new ArgumentException($"A panel has at most one Target variable; it has {Schema.Variables.Count(v => v.Role == VariableRole.Target)} ({Schema}).");
         foreach (PanelVariable v in Schema.Variables)
         {
             if (string.IsNullOrWhiteSpace(v.Name)) throw new ArgumentException("Every variable needs a non-empty name.");

@@ -43,7 +43,9 @@ public static class PanelCsv
             variables.Add((c, new PanelVariable(header[c], role, schema.Unconstrained.Contains(header[c]))));
         }
         CheckUnknownRoleNames(schema, header, sourceName);
-        var rows = new Builder(variables.Select(v => v.Variable).ToArray(), sourceName);
+        PanelVariable[] declared = variables.Select(v => v.Variable).ToArray();
+        CheckTargetAndChannels(declared, sourceName);
+        var rows = new PanelAssembler(declared, sourceName);
         while (parser.Read())
         {
             string[] record = parser.Record!;
@@ -54,12 +56,17 @@ public static class PanelCsv
             string shop = record[shopColumn].Trim();
             if (shop.Length == 0) throw new PanelDataException("The shop id is empty.", sourceName, line, header[shopColumn], "");
             DateOnly date = ParseDate(record[dateColumn], schema, sourceName, line, header[dateColumn]);
+            var origin = new PanelAssembler.RowOrigin(line, null);
             var values = new double[variables.Count];
             for (int k = 0; k < variables.Count; k++)
-                values[k] = ParseNumber(record[variables[k].Column], variables[k].Variable, sourceName, line, header[variables[k].Column]);
-            rows.Add(shop, date, values, line);
+            {
+                string text = record[variables[k].Column];
+                values[k] = ParseNumber(text, variables[k].Variable, sourceName, line, header[variables[k].Column]);
+                rows.CheckValue(variables[k].Variable, values[k], text, shop, date, origin);
+            }
+            rows.Add(shop, date, values, origin);
         }
-        return rows.Build();
+        return rows.Build().Panel;
     }
 
     /// <summary>Reads a long CSV file (<c>shop,date,variable,value</c>; column names from the schema).</summary>
@@ -108,6 +115,7 @@ public static class PanelCsv
             if (shop.Length == 0) throw new PanelDataException("The shop id is empty.", sourceName, line, header[shopColumn], "");
             DateOnly date = ParseDate(record[dateColumn], schema, sourceName, line, header[dateColumn]);
             double value = ParseNumber(record[valueColumn], order[k], sourceName, line, header[valueColumn]);
+            PanelAssembler.CheckValue(order[k], value, record[valueColumn], shop, date, new PanelAssembler.RowOrigin(line, null), sourceName, allowMissingOutcomes: false);
             if (!cells.TryGetValue((shop, date), out var row))
             {
                 cells[(shop, date)] = row = new Dictionary<int, (double, int)>();
@@ -118,7 +126,8 @@ public static class PanelCsv
             row[k] = (value, line);
         }
         CheckUnknownRoleNames(schema, order.Select(v => v.Name).ToArray(), sourceName);
-        var builder = new Builder(order.ToArray(), sourceName);
+        CheckTargetAndChannels(order, sourceName);
+        var builder = new PanelAssembler(order.ToArray(), sourceName);
         foreach (var ((shop, date), row) in cells)
         {
             var values = new double[order.Count];
@@ -129,9 +138,9 @@ public static class PanelCsv
                     throw new PanelDataException($"Missing value: shop '{shop}' on {date:yyyy-MM-dd} has no row for variable '{order[k].Name}'. Every shop and date needs every variable.", sourceName, firstLine, header[variableColumn], order[k].Name);
                 values[k] = cell.Value;
             }
-            builder.Add(shop, date, values, firstLine);
+            builder.Add(shop, date, values, new PanelAssembler.RowOrigin(firstLine, null));
         }
-        return builder.Build(shopOrder);
+        return builder.Build(shopOrder).Panel;
     }
 
     /// <summary>Writes the wide layout: <c>shop_id,ds,context...,series...</c> with <c>ds</c> as yyyyMMdd.</summary>
@@ -255,110 +264,17 @@ public static class PanelCsv
 
     private static double ParseNumber(string text, PanelVariable variable, string source, int line, string column)
     {
-        string trimmed = text.Trim();
-        if (!double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+        if (!double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
             throw new PanelDataException($"'{variable.Name}' must be a number (invariant culture: '.' as decimal point, no thousands separators).", source, line, column, text);
-        if (!double.IsFinite(value))
-            throw new PanelDataException($"'{variable.Name}' is {trimmed}; every value must be finite. Fill or drop the missing values before loading.", source, line, column, text);
-        if (value < 0 && variable.Role == VariableRole.Channel && !variable.Unconstrained)
-            throw new PanelDataException($"Channel '{variable.Name}' is negative; spend cannot be negative. Fix the value, or declare the variable unconstrained in the schema if negative values are meaningful.", source, line, column, text);
         return value;
     }
 
-    /// <summary>Collects rows per shop and date, then checks the time index and assembles the panel.</summary>
-    private sealed class Builder
+    private static void CheckTargetAndChannels(IReadOnlyList<PanelVariable> variables, string source)
     {
-        private readonly PanelVariable[] _variables;
-        private readonly string _source;
-        private readonly Dictionary<string, SortedDictionary<DateOnly, (double[] Values, int Line)>> _shops = new(StringComparer.Ordinal);
-        private readonly List<string> _shopOrder = new();
-
-        public Builder(PanelVariable[] variables, string source)
-        {
-            _variables = variables;
-            _source = source;
-            if (variables.Count(v => v.Role == VariableRole.Target) != 1)
-                throw new PanelDataException($"The data needs exactly one Target variable but has {variables.Count(v => v.Role == VariableRole.Target)} ([{string.Join(", ", variables.Where(v => v.Role == VariableRole.Target).Select(v => v.Name))}]). Set one role to Target in the schema.", source, 1);
-            if (!variables.Any(v => v.Role == VariableRole.Channel))
-                throw new PanelDataException("The data has no Channel variable. Mark the spend columns as Channel in the schema.", source, 1);
-        }
-
-        public void Add(string shop, DateOnly date, double[] values, int line)
-        {
-            if (!_shops.TryGetValue(shop, out var rows))
-            {
-                _shops[shop] = rows = new SortedDictionary<DateOnly, (double[], int)>();
-                _shopOrder.Add(shop);
-            }
-            if (rows.TryGetValue(date, out var previous))
-                throw new PanelDataException($"Duplicate date: shop '{shop}' already has {date:yyyy-MM-dd} on line {previous.Line}. Keep one row per shop and date (aggregate duplicates first).", _source, line, value: date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            rows[date] = (values, line);
-        }
-
-        public MarketingPanel Build(IReadOnlyList<string>? shopOrder = null)
-        {
-            if (_shops.Count == 0) throw new PanelDataException("The file has a header but no data rows.", _source, 2);
-            string[] shops = (shopOrder ?? _shopOrder).ToArray();
-            int step = InferStep();
-            string reference = shops[0];
-            DateOnly[] dates = _shops[reference].Keys.ToArray();
-            foreach (string shop in shops)
-            {
-                DateOnly[] own = _shops[shop].Keys.ToArray();
-                for (int t = 1; t < own.Length; t++)
-                {
-                    int gap = own[t].DayNumber - own[t - 1].DayNumber;
-                    if (gap != step)
-                        throw new PanelDataException($"Missing date: shop '{shop}' jumps from {own[t - 1]:yyyy-MM-dd} to {own[t]:yyyy-MM-dd}, but the data steps by {step} day(s); {own[t - 1].AddDays(step):yyyy-MM-dd} is missing. Add the missing rows (with zero spend if nothing ran).", _source, _shops[shop][own[t]].Line);
-                }
-                if (own[0] != dates[0] || own[^1] != dates[^1])
-                    throw new PanelDataException($"Shop '{shop}' covers {own[0]:yyyy-MM-dd}..{own[^1]:yyyy-MM-dd} but shop '{reference}' covers {dates[0]:yyyy-MM-dd}..{dates[^1]:yyyy-MM-dd}. Every shop must cover the same dates; trim or pad them.", _source, _shops[shop][own[0]].Line);
-            }
-            PanelVariable[] series = _variables.Where(v => v.IsTimeVarying).ToArray();
-            PanelVariable[] context = _variables.Where(v => !v.IsTimeVarying).ToArray();
-            int[] seriesIndex = series.Select(v => Array.IndexOf(_variables, v)).ToArray();
-            int[] contextIndex = context.Select(v => Array.IndexOf(_variables, v)).ToArray();
-            var values = new double[(long)shops.Length * dates.Length * series.Length];
-            var contextValues = new double[shops.Length * context.Length];
-            for (int s = 0; s < shops.Length; s++)
-            {
-                var rows = _shops[shops[s]];
-                for (int t = 0; t < dates.Length; t++)
-                {
-                    (double[] row, int line) = rows[dates[t]];
-                    for (int k = 0; k < series.Length; k++) values[((long)s * dates.Length + t) * series.Length + k] = row[seriesIndex[k]];
-                    for (int c = 0; c < context.Length; c++)
-                    {
-                        double v = row[contextIndex[c]];
-                        if (t == 0) contextValues[s * context.Length + c] = v;
-                        else if (v != contextValues[s * context.Length + c])
-                            throw new PanelDataException($"Context '{context[c].Name}' of shop '{shops[s]}' changes over time ({contextValues[s * context.Length + c].ToString(CultureInfo.InvariantCulture)} on {dates[0]:yyyy-MM-dd}); context must be static per shop. Declare it a Covariate if it varies.", _source, line, context[c].Name, v.ToString(CultureInfo.InvariantCulture));
-                    }
-                }
-            }
-            try
-            {
-                return new MarketingPanel(shops, dates, series.Concat(context).ToArray(), values, contextValues);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new PanelDataException(ex.Message, _source, inner: ex);
-            }
-        }
-
-        private int InferStep()
-        {
-            int step = int.MaxValue;
-            foreach (var rows in _shops.Values)
-            {
-                DateOnly? previous = null;
-                foreach (DateOnly d in rows.Keys)
-                {
-                    if (previous is { } p) step = Math.Min(step, d.DayNumber - p.DayNumber);
-                    previous = d;
-                }
-            }
-            return step == int.MaxValue ? 1 : step;
-        }
+        int targets = variables.Count(v => v.Role == VariableRole.Target);
+        if (targets != 1)
+            throw new PanelDataException($"The data needs exactly one Target variable but has {targets} ([{string.Join(", ", variables.Where(v => v.Role == VariableRole.Target).Select(v => v.Name))}]). Set one role to Target in the schema.", source, 1);
+        if (!variables.Any(v => v.Role == VariableRole.Channel))
+            throw new PanelDataException("The data has no Channel variable. Mark the spend columns as Channel in the schema.", source, 1);
     }
 }

@@ -13,7 +13,7 @@ public enum ScalingMethod
 /// <summary>
 /// Per-shop, per-series scaling measured on a panel's history (the steps before its holdout), that remembers how to
 /// undo itself: <see cref="Apply"/> scales a panel, <see cref="Invert(MarketingPanel)"/> and
-/// <see cref="Invert(PanelForecast)"/> bring a panel or a forecast back to the original scale. Shops are matched by id.
+/// <see cref="Invert(string, string, double)"/> bring a panel or one value back to the original scale. Shops are matched by id.
 /// </summary>
 public sealed class PerShopScaling
 {
@@ -58,33 +58,14 @@ public sealed class PerShopScaling
     /// <summary>A copy of <paramref name="panel"/> with every fitted series scaled (other series and context unchanged).</summary>
     public MarketingPanel Apply(MarketingPanel panel) => Map(panel, (m, x) => (x - m.Offset) / m.Scale);
 
-    /// <summary>A copy of a scaled panel, and of its attached forecast, on the original scale.</summary>
-    public MarketingPanel Invert(MarketingPanel scaled)
-    {
-        MarketingPanel back = Map(scaled, (m, x) => x * m.Scale + m.Offset);
-        return scaled.Forecast is null ? back : back.WithForecast(Invert(scaled.Forecast));
-    }
+    /// <summary>A copy of a scaled panel on the original scale.</summary>
+    public MarketingPanel Invert(MarketingPanel scaled) => Map(scaled, (m, x) => x * m.Scale + m.Offset);
 
     /// <summary>One value of shop <paramref name="shopId"/>'s series back on the original scale.</summary>
     public double Invert(string shopId, string variable, double value)
     {
         (double offset, double scale) = this[shopId, variable];
         return value * scale + offset;
-    }
-
-    /// <summary>A forecast made on the scaled panel, on the original scale.</summary>
-    public PanelForecast Invert(PanelForecast forecast)
-    {
-        ArgumentNullException.ThrowIfNull(forecast);
-        var values = new double[forecast.ShopIds.Count][,];
-        for (int s = 0; s < values.Length; s++)
-        {
-            double[,] v = forecast[s];
-            for (int h = 0; h < forecast.Horizon; h++)
-            for (int k = 0; k < forecast.Variables.Count; k++) v[h, k] = Invert(forecast.ShopIds[s], forecast.Variables[k], v[h, k]);
-            values[s] = v;
-        }
-        return new PanelForecast(forecast.ShopIds, forecast.Variables, forecast.Origin, forecast.Mode, values);
     }
 
     private MarketingPanel Map(MarketingPanel panel, Func<(double Offset, double Scale), double, double> f)

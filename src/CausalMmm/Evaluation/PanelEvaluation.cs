@@ -1,4 +1,5 @@
 using CausalMmm.Data;
+using Microsoft.ML;
 
 namespace CausalMmm.Evaluation;
 
@@ -28,36 +29,52 @@ public sealed record ForecastEvaluation(string Variable, IReadOnlyList<HorizonMe
 /// <param name="Accuracy">Accuracy at a 0.5 threshold.</param>
 public sealed record GraphEvaluation(MetricSummary Auroc, MetricSummary Accuracy);
 
-/// <summary>Scores what transformers attach to a panel.</summary>
+/// <summary>Scores forecasts and graphs.</summary>
 public static class PanelEvaluation
 {
     /// <summary>
-    /// Compares the forecast attached to <paramref name="scored"/> with the panel's actual values of
-    /// <paramref name="variable"/> (default: the target) over the forecast steps.
+    /// Compares <paramref name="scoreColumnName"/> with the label of <paramref name="scored"/> on the rows dated
+    /// <paramref name="firstForecastDate"/> or later: each shop's first such date is horizon 1, its next horizon 2, and so on.
+    /// Rows whose score or label is NaN are left out.
     /// </summary>
-    /// <exception cref="ArgumentException">No forecast is attached, or it does not cover the variable.</exception>
-    public static ForecastEvaluation Forecast(MarketingPanel scored, string? variable = null)
+    /// <exception cref="ArgumentException">A column is missing, or no row is dated on or after <paramref name="firstForecastDate"/>.</exception>
+    internal static ForecastEvaluation Forecast(IDataView scored, PanelRoles roles, string scoreColumnName, DateOnly firstForecastDate, string[] dateFormats)
     {
-        ArgumentNullException.ThrowIfNull(scored);
-        PanelForecast forecast = scored.Forecast ?? throw new ArgumentException("The panel carries no forecast; pass the output of a forecasting transformer's Transform.", nameof(scored));
-        variable ??= scored.Target.Name;
-        if (forecast.Origin + forecast.Horizon > scored.Length)
-            throw new ArgumentException($"The forecast runs to step {forecast.Origin + forecast.Horizon} but the panel has {scored.Length} steps of actual values.", nameof(scored));
-        var forecasts = Enumerable.Range(0, scored.ShopCount).Select(s => forecast.Get(s, variable)).ToArray();
-        var actuals = Enumerable.Range(0, scored.ShopCount).Select(s => scored.GetSeries(s, variable)[forecast.Origin..(forecast.Origin + forecast.Horizon)]).ToArray();
-        var perHorizon = Enumerable.Range(0, forecast.Horizon)
-            .Select(h => Score(h + 1, Enumerable.Range(0, scored.ShopCount).Select(s => (forecasts[s][h], actuals[s][h])).ToArray())).ToArray();
-        HorizonMetrics overall = Score(0, Enumerable.Range(0, scored.ShopCount).SelectMany(s => Enumerable.Range(0, forecast.Horizon).Select(h => (forecasts[s][h], actuals[s][h]))).ToArray());
-        return new ForecastEvaluation(variable, perHorizon, overall);
+        const string component = "Forecasting.Evaluate";
+        if (scored.Schema.GetColumnOrNull(scoreColumnName) is not { } scoreColumn || PanelRoles.KindOf(scoreColumn.Type) != ColumnValueKind.Number)
+            throw new ArgumentException($"{component}: the input has no numeric score column '{scoreColumnName}'; pass the output of a forecaster's Transform.");
+        var label = new PanelVariable(roles.Target!, VariableRole.Covariate);
+        var score = new PanelVariable(scoreColumnName, VariableRole.Covariate);
+        var rows = new Dictionary<string, List<(DateOnly Date, double Actual, double Forecast)>>(StringComparer.Ordinal);
+        foreach ((string shop, DateOnly date, double[] values) in PanelReader.Rows(scored, roles, new[] { label, score }, component, dateFormats))
+        {
+            if (date < firstForecastDate) continue;
+            if (!rows.TryGetValue(shop, out var list)) rows[shop] = list = new();
+            list.Add((date, values[0], values[1]));
+        }
+        if (rows.Count == 0) throw new ArgumentException($"{component}: no row is dated on or after {firstForecastDate:yyyy-MM-dd}.");
+        var byHorizon = new SortedDictionary<int, List<(double, double)>>();
+        foreach (var list in rows.Values)
+        {
+            list.Sort((a, b) => a.Date.CompareTo(b.Date));
+            for (int h = 0; h < list.Count; h++)
+            {
+                if (!double.IsFinite(list[h].Forecast) || !double.IsFinite(list[h].Actual)) continue;
+                if (!byHorizon.TryGetValue(h + 1, out var pairs)) byHorizon[h + 1] = pairs = new();
+                pairs.Add((list[h].Forecast, list[h].Actual));
+            }
+        }
+        var perHorizon = byHorizon.Select(kv => Score(kv.Key, kv.Value.ToArray())).ToArray();
+        HorizonMetrics overall = Score(0, byHorizon.Values.SelectMany(p => p).ToArray());
+        return new ForecastEvaluation(roles.Target!, perHorizon, overall);
     }
 
-    /// <summary>Scores the graphs attached to <paramref name="scored"/> against <paramref name="truth"/> (shop id to adjacency over the same nodes).</summary>
-    /// <exception cref="ArgumentException">No graphs are attached, or a shop has no true graph.</exception>
-    public static GraphEvaluation Graphs(MarketingPanel scored, IReadOnlyDictionary<string, bool[,]> truth)
+    /// <summary>Scores <paramref name="graphs"/> against <paramref name="truth"/> (shop id to adjacency over the same nodes).</summary>
+    /// <exception cref="ArgumentException">A shop has no true graph, or the sizes differ.</exception>
+    public static GraphEvaluation Graphs(CausalGraphSet graphs, IReadOnlyDictionary<string, bool[,]> truth)
     {
-        ArgumentNullException.ThrowIfNull(scored);
+        ArgumentNullException.ThrowIfNull(graphs);
         ArgumentNullException.ThrowIfNull(truth);
-        CausalGraphSet graphs = scored.Graphs ?? throw new ArgumentException("The panel carries no graphs; pass the output of a causal-graph transformer's Transform.", nameof(scored));
         var scores = new List<double[,]>();
         var labels = new List<bool[,]>();
         foreach (string shop in graphs.ShopIds)

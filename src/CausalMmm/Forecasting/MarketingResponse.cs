@@ -1,14 +1,15 @@
+using CausalMmm.CausalDiscovery;
 using CausalMmm.Data;
 using CausalMmm.Modeling;
-using CausalMmm.Pipeline;
-using CausalMmm.Transforms;
+using CausalMmm.Persistence;
+using Microsoft.ML;
 
 namespace CausalMmm.Forecasting;
 
 /// <summary>Where a <see cref="MarketingResponseForecaster"/>'s graph comes from.</summary>
 public enum GraphSource
 {
-    /// <summary>The graphs an upstream causal-graph transformer attached to the panel (per shop).</summary>
+    /// <summary>The <c>Graph</c> column an upstream causal-graph transformer added (per shop).</summary>
     Upstream,
 
     /// <summary>A graph the user supplied in the options.</summary>
@@ -19,111 +20,122 @@ public enum GraphSource
 }
 
 /// <summary>
-/// Forecasts mediators and the target with CausalMMM's marketing response decoder (recurrent node states, carry-over
-/// and per-shop saturation) on a fixed graph: the graphs an upstream <c>CausalGraphEstimator</c> attached if there
-/// are any, otherwise the graph in <see cref="Options.Graph"/>, otherwise the full graph. Only the decoder is trained.
-/// The transformer forecasts the holdout (or the last <see cref="Options.Horizon"/> steps), in scenario mode with the
-/// holdout's actual spends given, or autonomously.
+/// Forecasts the label (and mediators) with CausalMMM's marketing response decoder (recurrent node states for carry-over,
+/// per-shop saturation) on a fixed graph: the <c>Graph</c> column of an upstream <see cref="CausalGraphEstimator"/> if
+/// the input has one, otherwise <see cref="Options.Graph"/>, otherwise the full graph. Only the decoder is trained. The
+/// transformer adds <c>Score</c> to every row: the one-step prediction for dates inside the history, and the recursive
+/// forecast from the forecast origin on (the first date whose label is missing, else the first date after the training
+/// data), with each date's spends given (scenario mode) or forecast too (autonomous mode). Score the whole panel and
+/// filter afterwards, so the forecaster sees each shop's history.
 /// </summary>
 public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTransformer>
 {
     /// <summary>Settings of <see cref="MarketingResponseForecaster"/>.</summary>
-    public sealed class Options
+    public sealed class Options : CausalTrainerOptions
     {
         /// <summary>Documented defaults.</summary>
         public static class Defaults
         {
-            /// <summary>Steps forecast when the panel marks no holdout.</summary>
-            public const int Horizon = 7;
-
-            /// <summary>Scenario mode: spends are given, as in media planning.</summary>
+            /// <summary>Scenario mode: spends are given, as in media planning and as stock regressors see them.</summary>
             public const ForecastMode Mode = ForecastMode.Scenario;
+
+            /// <summary>The output column.</summary>
+            public const string ScoreColumnName = "Score";
         }
 
-        /// <summary>Steps forecast when the panel marks no holdout.</summary>
-        public int Horizon { get; set; } = Defaults.Horizon;
-
         /// <summary>Scenario (spends given) or autonomous (spends forecast too).</summary>
-        public ForecastMode Mode { get; set; } = Defaults.Mode;
+        public ForecastMode Mode = Defaults.Mode;
 
-        /// <summary>A known graph per shop, used when no upstream graphs are attached; null falls back to the full graph.</summary>
-        public CausalGraphSet? Graph { get; set; }
+        /// <summary>A known graph per shop, used when the input has no graph column; null falls back to the full graph.</summary>
+        public CausalGraphSet? Graph;
 
-        /// <summary>Decoder and training settings (the variant is ignored: the graph is fixed).</summary>
-        public CausalMmmOptions Model { get; set; } = new();
+        /// <summary>The upstream graph column it reads when present.</summary>
+        public string GraphColumnName = GraphColumn.DefaultName;
 
-        /// <summary>Seed; null takes the next seed of the <see cref="MmmContext"/> (or <see cref="CausalMmmOptions.Seed"/> without one).</summary>
-        public int? Seed { get; set; }
+        /// <summary>The Single column the transformer adds.</summary>
+        public string ScoreColumnName = Defaults.ScoreColumnName;
     }
 
     private readonly Options _options;
-    private readonly MmmContext? _context;
+    private readonly ComponentHost _host;
+    private readonly int _seed;
 
-    /// <summary>Creates the estimator.</summary>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public MarketingResponseForecaster(Options? options = null) : this(null, options)
+    internal MarketingResponseForecaster(CausalMmmCatalog catalog, Options options)
     {
-    }
-
-    internal MarketingResponseForecaster(MmmContext? context, Options? options)
-    {
-        _options = options ?? new Options();
-        _context = context;
-        if (_options.Horizon < 1) throw new ArgumentException($"Horizon must be at least 1, got {_options.Horizon}.", nameof(options));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _host = new ComponentHost(catalog, nameof(MarketingResponseForecaster));
+        ArgumentNullException.ThrowIfNull(_options.Model, nameof(options));
         _options.Model.Clone().Validate();
-        if (_options.Seed is null && context is not null) _options.Seed = context.NextSeed();
+        ArgumentException.ThrowIfNullOrWhiteSpace(_options.ScoreColumnName, nameof(options));
+        _seed = _options.Seed ?? _host.NextSeed();
     }
 
-    /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    /// <summary>The input plus the Single score column.</summary>
+    /// <exception cref="ArgumentException">A key column, the label or every channel is missing.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaRules.RequireChannelsAndTarget(inputSchema, nameof(MarketingResponseForecaster));
-        return inputSchema.WithForecasts(Nodes(inputSchema));
+        PanelRoles roles = _host.Resolve(inputSchema, _options, requireTarget: true);
+        return _host.AddSingles(inputSchema, new[] { _options.ScoreColumnName }, roles.Target!);
     }
 
-    /// <summary>Trains the decoder on the steps before the holdout, on the graph chosen as the class describes.</summary>
-    /// <exception cref="ArgumentException">The supplied graph does not cover a shop or its nodes differ from the panel's.</exception>
-    public MarketingResponseTransformer Fit(MarketingPanel input)
+    /// <summary>Trains the decoder on every row of <paramref name="input"/>, on the graph chosen as the class describes.</summary>
+    /// <exception cref="ArgumentException">The supplied graph misses a shop or is over other nodes.</exception>
+    /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
+    public MarketingResponseTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(input.Schema);
-        NumericPanel numeric = input.ToNumeric();
-        GraphSource source = input.Graphs is not null ? GraphSource.Upstream : _options.Graph is not null ? GraphSource.Supplied : GraphSource.Full;
-        CausalGraphSet? graphs = source switch { GraphSource.Upstream => input.Graphs, GraphSource.Supplied => _options.Graph, _ => null };
-        CausalMmmOptions options = _options.Model.Clone();
-        if (_options.Seed is { } seed) options.Seed = seed;
-        if (_context is { Device.Type: Torch.DeviceType.CUDA }) options.Device = _context.Device.ToString();
-        using var edges = new EdgeIndex(numeric.NodeCount);
-        float[][] fixedEdges = MarketingResponseTransformer.EdgesFor(graphs, numeric, edges);
-        CausalMmmModel model = CausalMmmTrainer.Fit(numeric.SliceTime(0, input.HistoryEnd), options, fixedEdges,
-            _context?.ProgressFor(nameof(MarketingResponseForecaster)), _context?.CancellationToken ?? default);
-        _context?.LogFitted(nameof(MarketingResponseForecaster), model.Summary);
-        return new MarketingResponseTransformer(model, source, source == GraphSource.Supplied ? _options.Graph : null, _options.Horizon, _options.Mode);
+        PanelRoles roles = _host.Resolve(input.Schema, _options, requireTarget: true);
+        AssembledPanel read = PanelReader.Read(input, roles, roles.Variables(), nameof(MarketingResponseForecaster), allowMissingOutcomes: false, _host.DateFormats);
+        NumericPanel numeric = read.Panel.ToNumeric();
+        GraphSource source = input.Schema.GetColumnOrNull(_options.GraphColumnName) is not null ? GraphSource.Upstream
+            : _options.Graph is not null ? GraphSource.Supplied : GraphSource.Full;
+        CausalGraphSet? graphs = source switch
+        {
+            GraphSource.Upstream => GraphColumn.Read(input, roles.Shop, _options.GraphColumnName, numeric.NodeNames, nameof(MarketingResponseForecaster)),
+            GraphSource.Supplied => _options.Graph,
+            _ => null,
+        };
+        _host.Info($"Graph: {source}");
+        float[][] edges = MarketingResponseTransformer.EdgesFor(graphs, numeric, nameof(MarketingResponseForecaster));
+        CausalMmmModel model = CausalTraining.Fit(_host, _options, _seed, numeric, edges);
+        return new MarketingResponseTransformer(model, roles, read.Panel.Dates[^1], source, source == GraphSource.Supplied ? _options.Graph : null, _options.Mode,
+            _options.GraphColumnName, _options.ScoreColumnName, _host.DateFormats);
     }
-
-    internal static string[] Nodes(PanelSchema schema) => SchemaRules.CausalNodes(schema);
 }
 
 /// <summary>
-/// Forecasts mediators and the target (and, autonomously, the channels) with the trained decoder. Attaches a
-/// <see cref="PanelForecast"/> of every node on the original scale. Safe from many threads.
+/// Adds <c>Score</c>, the label predicted by the trained decoder, to every row. Each shop is computed from its own rows
+/// only, so any subset of shops gets the same scores. Safe from many threads (calls into the model are serialised).
 /// </summary>
-public sealed class MarketingResponseTransformer : ITransformer, IDisposable
+public sealed class MarketingResponseTransformer : PanelTransformerBase, IDisposable
 {
     internal const string Kind = "CausalMmm.MarketingResponse";
 
-    internal MarketingResponseTransformer(CausalMmmModel model, GraphSource source, CausalGraphSet? graph, int horizon, ForecastMode mode)
+    private readonly string[] _dateFormats;
+
+    internal MarketingResponseTransformer(CausalMmmModel model, PanelRoles roles, DateOnly historyEnd, GraphSource source, CausalGraphSet? graph, ForecastMode mode,
+        string graphColumnName, string scoreColumnName, string[] dateFormats)
     {
         Model = model;
+        Roles = roles;
+        HistoryEnd = historyEnd;
         GraphSource = source;
         SuppliedGraph = graph;
-        Horizon = horizon;
         Mode = mode;
+        GraphColumnName = graphColumnName;
+        ScoreColumnName = scoreColumnName;
+        _dateFormats = dateFormats;
     }
 
-    /// <summary>The trained decoder (with the fixed-graph variant).</summary>
+    /// <summary>The trained decoder (the fixed-graph variant of the network).</summary>
     public CausalMmmModel Model { get; }
+
+    /// <summary>The columns it reads, with their roles.</summary>
+    public PanelRoles Roles { get; }
+
+    /// <summary>The last date of the training data; forecasts of inputs without missing labels start after it.</summary>
+    public DateOnly HistoryEnd { get; }
 
     /// <summary>Where the graph comes from.</summary>
     public GraphSource GraphSource { get; }
@@ -131,111 +143,138 @@ public sealed class MarketingResponseTransformer : ITransformer, IDisposable
     /// <summary>The user's graph when <see cref="GraphSource"/> is <see cref="Forecasting.GraphSource.Supplied"/>.</summary>
     public CausalGraphSet? SuppliedGraph { get; }
 
-    /// <summary>Steps forecast when the panel marks no holdout.</summary>
-    public int Horizon { get; }
-
     /// <summary>Scenario or autonomous.</summary>
     public ForecastMode Mode { get; }
 
-    /// <summary>Forecast nodes: channels and covariates, mediators, the target.</summary>
+    /// <summary>The upstream graph column (read when <see cref="GraphSource"/> is Upstream).</summary>
+    public string GraphColumnName { get; }
+
+    /// <summary>The column it adds.</summary>
+    public string ScoreColumnName { get; }
+
+    /// <summary>Forecast nodes: channels and covariates, mediators, the label.</summary>
     public IReadOnlyList<string> NodeNames => Model.NodeNames;
 
     /// <inheritdoc />
-    public string ComponentKind => Kind;
+    public override string ComponentKind => Kind;
 
     /// <inheritdoc />
-    public int ComponentVersion => 1;
+    public override int ComponentVersion => 2;
 
     /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
-        SchemaRules.RequireNodes(inputSchema, NodeNames, Model.ChannelCount, nameof(MarketingResponseTransformer));
-        if (GraphSource == GraphSource.Upstream && !inputSchema.HasGraphs)
-            throw new ArgumentException($"{nameof(MarketingResponseTransformer)}: it was fitted on graphs from an upstream causal-graph transformer, but the input carries none. Transform with the whole fitted chain.");
-        return inputSchema.WithForecasts(NodeNames);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        Roles.Require(PanelRoles.Columns(inputSchema), nameof(MarketingResponseTransformer));
+        if (GraphSource == GraphSource.Upstream && inputSchema.GetColumnOrNull(GraphColumnName) is null)
+            throw new ArgumentException($"{nameof(MarketingResponseTransformer)}: it was fitted on the graph column '{GraphColumnName}' of an upstream causal-graph transformer, but the input has none. Transform with the whole fitted chain.");
+        return AppendColumnsDataView.OutputSchema(inputSchema, new[] { AppendedColumn.Scalar(ScoreColumnName) });
     }
 
-    /// <summary>Attaches the forecast of the holdout (or of the last <see cref="Horizon"/> steps).</summary>
-    public MarketingPanel Transform(MarketingPanel input)
+    /// <inheritdoc />
+    public override IDataView Transform(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(input.Schema);
-        (int origin, int steps) = ForecastWindow.Of(input, Horizon, nameof(MarketingResponseTransformer));
-        NumericPanel numeric = input.ToNumeric();
-        IReadOnlyList<double[,]>? plan = Mode == ForecastMode.Scenario
-            ? Enumerable.Range(0, numeric.ShopCount).Select(s => ForecastWindow.GivenPlan(numeric, s, origin, steps)).ToArray() : null;
-        IReadOnlyList<double[,]> values = Forecast(input, numeric, origin, steps, plan);
-        return input.WithForecast(new PanelForecast(input.ShopIds, NodeNames, origin, Mode, values));
+        return new AppendColumnsDataView(input, new[] { AppendedColumn.Scalar(ScoreColumnName) }, () =>
+        {
+            PanelPrediction prediction = Predict(input);
+            int target = NodeNames.Count - 1;
+            var scores = new float[prediction.Read.RowShop.Length];
+            for (int row = 0; row < scores.Length; row++)
+                scores[row] = (float)prediction.At(prediction.Read.RowShop[row], prediction.Read.RowStep[row], target);
+            return new AppendedValues[] { new AppendedValues.Scalars(scores) };
+        });
     }
 
     /// <summary>
-    /// Forecasts <paramref name="plan"/>'s steps after the end of <paramref name="history"/>'s history (its holdout
-    /// start, or its end) with the plan's spends given: the media-planning question "what happens to GMV if we spend
-    /// this?". Returns per shop [step, node] on the original scale.
+    /// Every node's prediction for every shop and date of <paramref name="input"/>, typed: one-step inside the history,
+    /// the recursive forecast from the forecast origin on (NaN before the encoder window).
     /// </summary>
-    /// <exception cref="ArgumentException">The plan does not match the panel's shops or channels.</exception>
-    public IReadOnlyList<double[,]> ForecastScenario(MarketingPanel history, MediaPlan plan)
+    /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
+    /// <exception cref="ArgumentException">The input lacks a column, a graph misses a shop, or the history before the origin is too short.</exception>
+    public PanelPrediction Predict(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(history);
-        ArgumentNullException.ThrowIfNull(plan);
-        GetOutputSchema(history.Schema);
-        NumericPanel numeric = history.ToNumeric();
-        return Forecast(history, numeric, history.HistoryEnd, plan.Steps, plan.ForShops(history, numeric.NodeNames.Take(numeric.ChannelCount).ToArray()));
-    }
-
-    private IReadOnlyList<double[,]> Forecast(MarketingPanel input, NumericPanel numeric, int origin, int steps, IReadOnlyList<double[,]>? plan)
-    {
-        if (!numeric.NodeNames.SequenceEqual(NodeNames))
-            throw new ArgumentException($"{nameof(MarketingResponseTransformer)}: the panel's nodes [{string.Join(", ", numeric.NodeNames)}] differ from the model's [{string.Join(", ", NodeNames)}].");
-        CausalGraphSet? graphs = GraphSource switch { GraphSource.Upstream => input.Graphs, GraphSource.Supplied => SuppliedGraph, _ => null };
-        float[][] edges = EdgesFor(graphs, numeric, Model.Network.Edges);
-        return Model.ForecastWithEdges(numeric, origin, steps, plan, edges);
-    }
-
-    /// <summary>Per-shop edge weights in <see cref="EdgeIndex"/> order; all ones without graphs. Node order is matched by name.</summary>
-    internal static float[][] EdgesFor(CausalGraphSet? graphs, NumericPanel panel, EdgeIndex edges)
-    {
-        var result = new float[panel.ShopCount][];
-        int[]? map = null;
-        if (graphs is not null)
+        ArgumentNullException.ThrowIfNull(input);
+        AssembledPanel read = PanelReader.Read(input, Roles, Roles.Variables(), nameof(MarketingResponseTransformer), allowMissingOutcomes: true, _dateFormats);
+        NumericPanel numeric = read.Panel.ToNumeric();
+        int origin = ForecastOrigin.Of(read, HistoryEnd);
+        CausalGraphSet? graphs = GraphSource switch
         {
-            map = panel.NodeNames.Select(n => graphs.NodeNames.ToList().IndexOf(n)).ToArray();
-            int missing = Array.IndexOf(map, -1);
-            if (missing >= 0 || graphs.NodeNames.Count != panel.NodeCount)
-                throw new ArgumentException($"The graph's nodes [{string.Join(", ", graphs.NodeNames)}] do not match the panel's [{string.Join(", ", panel.NodeNames)}].");
-        }
-        for (int s = 0; s < panel.ShopCount; s++)
+            GraphSource.Upstream => GraphColumn.Read(input, Roles.Shop, GraphColumnName, NodeNames, nameof(MarketingResponseTransformer)),
+            GraphSource.Supplied => SuppliedGraph,
+            _ => null,
+        };
+        float[][] edges = EdgesFor(graphs, numeric, nameof(MarketingResponseTransformer));
+        int horizon = numeric.Length - origin;
+        IReadOnlyList<double[,]>? plan = null;
+        if (Mode == ForecastMode.Scenario)
         {
-            result[s] = new float[edges.EdgeCount];
-            if (graphs is null)
+            plan = Enumerable.Range(0, numeric.ShopCount).Select(s =>
             {
-                Array.Fill(result[s], 1f);
-                continue;
-            }
-            if (!graphs.Contains(panel.ShopIds[s]))
-                throw new ArgumentException($"The graph set has no graph for shop '{panel.ShopIds[s]}'. Give every shop a graph (CausalGraphSet.Shared gives one graph to many shops).");
-            double[,] g = graphs[panel.ShopIds[s]];
-            for (int e = 0; e < edges.EdgeCount; e++) result[s][e] = (float)g[map![edges.Senders[e]], map[edges.Receivers[e]]];
+                var given = new double[horizon, numeric.ChannelCount];
+                for (int h = 0; h < horizon; h++)
+                for (int c = 0; c < numeric.ChannelCount; c++) given[h, c] = numeric[s, origin + h, c];
+                return given;
+            }).ToArray();
         }
-        return result;
+        ModelPrediction prediction = Model.Predict(numeric, origin, horizon, plan, edges);
+        return new PanelPrediction(read, NodeNames, origin, prediction);
+    }
+
+    /// <summary>Per-shop edge weights in the network's edge order; all ones without graphs. Nodes are matched by name.</summary>
+    internal static float[][] EdgesFor(CausalGraphSet? graphs, NumericPanel panel, string component)
+    {
+        var edges = new EdgeIndex(panel.NodeCount);
+        try
+        {
+            var result = new float[panel.ShopCount][];
+            int[]? map = null;
+            if (graphs is not null)
+            {
+                map = panel.NodeNames.Select(n => graphs.NodeNames.ToList().IndexOf(n)).ToArray();
+                if (map.Contains(-1) || graphs.NodeNames.Count != panel.NodeCount)
+                    throw new ArgumentException($"{component}: the graph's nodes [{string.Join(", ", graphs.NodeNames)}] do not match the data's [{string.Join(", ", panel.NodeNames)}].");
+            }
+            for (int s = 0; s < panel.ShopCount; s++)
+            {
+                result[s] = new float[edges.EdgeCount];
+                if (graphs is null)
+                {
+                    Array.Fill(result[s], 1f);
+                    continue;
+                }
+                if (!graphs.Contains(panel.ShopIds[s]))
+                    throw new ArgumentException($"{component}: the graph set has no graph for shop '{panel.ShopIds[s]}'. Give every shop a graph (CausalGraphSet.Shared gives one graph to many shops).");
+                double[,] g = graphs[panel.ShopIds[s]];
+                for (int e = 0; e < edges.EdgeCount; e++) result[s][e] = (float)g[map![edges.Senders[e]], map[edges.Receivers[e]]];
+            }
+            return result;
+        }
+        finally
+        {
+            edges.Dispose();
+        }
     }
 
     /// <inheritdoc />
-    public void Save(ModelSaveContext context)
+    public override void SaveState(ComponentStateWriter writer)
     {
-        Model.WriteTo(context);
-        context.WriteJson("forecaster", new Stored(GraphSource, Horizon, Mode, SuppliedGraph?.NodeNames.ToArray(),
-            SuppliedGraph?.ShopIds.ToDictionary(id => id, id => ToJagged(SuppliedGraph[id]))));
+        writer.WriteJson("transformer", new Stored(Roles, HistoryEnd, GraphSource, Mode, GraphColumnName, ScoreColumnName, _dateFormats,
+            SuppliedGraph?.NodeNames.ToArray(), SuppliedGraph?.ShopIds.ToDictionary(id => id, id => ToJagged(SuppliedGraph[id]))));
+        Model.WriteTo(writer);
     }
 
-    internal static MarketingResponseTransformer Load(ModelLoadContext context)
+    internal static MarketingResponseTransformer Load(ComponentStateReader reader)
     {
-        if (context.Version != 1) throw new InvalidDataException($"marketing response version {context.Version} is not supported (this library reads version 1)");
-        Stored stored = context.ReadJson<Stored>("forecaster");
+        if (reader.Version != 2) throw new InvalidDataException($"marketing response state version {reader.Version} is not supported (this library reads version 2)");
+        Stored stored = reader.ReadJson<Stored>("transformer");
         CausalGraphSet? graph = stored.GraphNodes is null || stored.Graphs is null ? null
             : new CausalGraphSet(stored.GraphNodes, stored.Graphs.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))));
         if (stored.Source == GraphSource.Supplied && graph is null) throw new InvalidDataException("the forecaster's supplied graph is missing");
-        return new MarketingResponseTransformer(CausalMmmModel.ReadFrom(context), stored.Source, graph, stored.Horizon, stored.Mode);
+        CausalMmmModel model = CausalMmmModel.ReadFrom(reader);
+        if (!stored.Roles.CausalNodes.SequenceEqual(model.NodeNames)) throw new InvalidDataException("the forecaster's roles do not match its network's nodes");
+        return new MarketingResponseTransformer(model, stored.Roles, stored.HistoryEnd, stored.Source, graph, stored.Mode, stored.GraphColumnName, stored.ScoreColumnName,
+            stored.DateFormats);
     }
 
     /// <summary>Releases the model's native tensors.</summary>
@@ -255,5 +294,51 @@ public sealed class MarketingResponseTransformer : ITransformer, IDisposable
         return m;
     }
 
-    private sealed record Stored(GraphSource Source, int Horizon, ForecastMode Mode, string[]? GraphNodes, Dictionary<string, double[][]>? Graphs);
+    private sealed record Stored(PanelRoles Roles, DateOnly HistoryEnd, GraphSource Source, ForecastMode Mode, string GraphColumnName, string ScoreColumnName,
+        string[] DateFormats, string[]? GraphNodes, Dictionary<string, double[][]>? Graphs);
+}
+
+/// <summary>What a <see cref="MarketingResponseTransformer"/> predicts for a panel, on the original scale.</summary>
+public sealed class PanelPrediction
+{
+    private readonly AssembledPanel _read;
+    private readonly ModelPrediction _prediction;
+
+    internal PanelPrediction(AssembledPanel read, IReadOnlyList<string> nodes, int origin, ModelPrediction prediction)
+    {
+        _read = read;
+        _prediction = prediction;
+        Nodes = nodes;
+        Origin = origin;
+    }
+
+    internal AssembledPanel Read => _read;
+
+    /// <summary>The panel as read (with placeholders where the label is missing).</summary>
+    public MarketingPanel Panel => _read.Panel;
+
+    /// <summary>The predicted nodes: channels and covariates, mediators, the label.</summary>
+    public IReadOnlyList<string> Nodes { get; }
+
+    /// <summary>The step of <see cref="Panel"/> at which the forecast starts (its length when nothing is forecast).</summary>
+    public int Origin { get; }
+
+    /// <summary>The prediction of <paramref name="node"/> (index into <see cref="Nodes"/>) for shop index <paramref name="shop"/> at step <paramref name="step"/>; NaN where there is none.</summary>
+    public double At(int shop, int step, int node)
+    {
+        if (step >= Origin) return _prediction.Forecast[shop][step - Origin, node];
+        int inWindow = step - _prediction.FittedStart;
+        return inWindow >= 0 ? _prediction.Fitted[shop][inWindow, node] : double.NaN;
+    }
+
+    /// <summary>The prediction of <paramref name="node"/> for shop <paramref name="shopId"/> at every step of <see cref="Panel"/>.</summary>
+    /// <exception cref="ArgumentException">The shop or node is unknown.</exception>
+    public double[] Series(string shopId, string node)
+    {
+        int s = Panel.IndexOfShop(shopId);
+        if (s < 0) throw new ArgumentException($"Shop '{shopId}' is not in the panel.", nameof(shopId));
+        int k = Nodes.ToList().IndexOf(node);
+        if (k < 0) throw new ArgumentException($"'{node}' is not predicted; nodes: [{string.Join(", ", Nodes)}].", nameof(node));
+        return Enumerable.Range(0, Panel.Length).Select(t => At(s, t, k)).ToArray();
+    }
 }

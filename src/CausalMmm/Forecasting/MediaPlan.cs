@@ -1,23 +1,26 @@
 using CausalMmm.Data;
+using Microsoft.ML;
 
 namespace CausalMmm.Forecasting;
 
 /// <summary>
 /// Future values of the given series (channel spends and covariates) for every shop: the input of a scenario forecast.
-/// Immutable; <see cref="Scale"/> and <see cref="ScaleChannels"/> derive alternative plans.
+/// <see cref="AppendTo"/> turns it into rows after the history with the label and mediators left empty, which any fitted
+/// pipeline's <c>Transform</c> then forecasts. Immutable; <see cref="Scale"/> and <see cref="ScaleChannels"/> derive alternatives.
 /// </summary>
 public sealed class MediaPlan
 {
     private readonly Dictionary<string, double[,]> _shops;
 
-    /// <summary>Creates a plan; <paramref name="shops"/>[shop id] is [step, series] over <paramref name="series"/>.</summary>
+    /// <summary>Creates a plan; <paramref name="shops"/>[shop id] is [step, series] over <paramref name="roles"/>' given series (channels, then covariates).</summary>
     /// <exception cref="ArgumentException">The arrays disagree in size or hold a non-finite value.</exception>
-    public MediaPlan(IReadOnlyList<string> series, IReadOnlyDictionary<string, double[,]> shops)
+    public MediaPlan(PanelRoles roles, IReadOnlyDictionary<string, double[,]> shops)
     {
-        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(roles);
         ArgumentNullException.ThrowIfNull(shops);
         if (shops.Count == 0) throw new ArgumentException("A plan needs at least one shop.", nameof(shops));
-        Series = series.ToArray();
+        Roles = roles;
+        Series = roles.GivenSeries;
         Steps = shops.Values.First().GetLength(0);
         if (Steps < 1) throw new ArgumentException("A plan needs at least one step.", nameof(shops));
         _shops = new Dictionary<string, double[,]>(StringComparer.Ordinal);
@@ -33,6 +36,9 @@ public sealed class MediaPlan
         }
     }
 
+    /// <summary>The columns the plan was built for.</summary>
+    public PanelRoles Roles { get; }
+
     /// <summary>The planned series: channels and covariates.</summary>
     public IReadOnlyList<string> Series { get; }
 
@@ -43,79 +49,77 @@ public sealed class MediaPlan
     public IReadOnlyCollection<string> ShopIds => _shops.Keys;
 
     /// <summary>A copy of shop <paramref name="shopId"/>'s plan, [step, series].</summary>
+    /// <exception cref="KeyNotFoundException">The shop is not in the plan.</exception>
     public double[,] this[string shopId] => _shops.TryGetValue(shopId, out double[,]? v) ? (double[,])v.Clone()
         : throw new KeyNotFoundException($"The plan has no shop '{shopId}'.");
 
-    /// <summary>
-    /// The plan that repeats, for every shop, the last <paramref name="steps"/> steps of history (before the holdout)
-    /// of every channel and covariate: "carry on as before", the usual baseline plan.
-    /// </summary>
-    public static MediaPlan RepeatLast(MarketingPanel history, int steps)
+    /// <summary>The plan that repeats each shop's last <paramref name="steps"/> steps of every given series.</summary>
+    internal static MediaPlan RepeatLast(MarketingPanel history, int steps, PanelRoles roles)
     {
-        ArgumentNullException.ThrowIfNull(history);
-        if (steps < 1 || steps > history.HistoryEnd)
-            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"Repeat between 1 and {history.HistoryEnd} steps (the history's length).");
-        string[] series = GivenSeries(history.Schema);
+        if (steps < 1 || steps > history.Length)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"Repeat between 1 and {history.Length} steps (the history's length).");
+        IReadOnlyList<string> series = roles.GivenSeries;
         var shops = new Dictionary<string, double[,]>();
         for (int s = 0; s < history.ShopCount; s++)
         {
-            var plan = new double[steps, series.Length];
-            for (int k = 0; k < series.Length; k++)
+            var plan = new double[steps, series.Count];
+            for (int k = 0; k < series.Count; k++)
             {
                 double[] x = history.GetSeries(s, series[k]);
-                for (int h = 0; h < steps; h++) plan[h, k] = x[history.HistoryEnd - steps + h];
+                for (int h = 0; h < steps; h++) plan[h, k] = x[history.Length - steps + h];
             }
             shops[history.ShopIds[s]] = plan;
         }
-        return new MediaPlan(series, shops);
+        return new MediaPlan(roles, shops);
     }
 
     /// <summary>A copy with <paramref name="channel"/> multiplied by <paramref name="factor"/> at every step of every shop.</summary>
+    /// <exception cref="ArgumentException">The series is not in the plan, or the factor is negative or not finite.</exception>
     public MediaPlan Scale(string channel, double factor)
     {
         int k = Series.ToList().IndexOf(channel);
         if (k < 0) throw new ArgumentException($"'{channel}' is not in the plan [{string.Join(", ", Series)}].", nameof(channel));
-        return Map((_, index, v) => index == k ? v * factor : v);
+        if (!(factor >= 0) || !double.IsFinite(factor)) throw new ArgumentException($"The factor must be a non-negative number, got {factor}.", nameof(factor));
+        return Map((index, v) => index == k ? v * factor : v);
     }
 
-    /// <summary>A copy with every channel of <paramref name="panel"/>'s schema (not the covariates) multiplied by <paramref name="factor"/>.</summary>
-    public MediaPlan ScaleChannels(PanelSchema panel, double factor)
+    /// <summary>A copy with every channel (not the covariates) multiplied by <paramref name="factor"/>.</summary>
+    /// <exception cref="ArgumentException">The factor is negative or not finite.</exception>
+    public MediaPlan ScaleChannels(double factor)
     {
-        var channels = panel.WithRole(VariableRole.Channel).Select(v => v.Name).ToHashSet();
-        return Map((_, index, v) => channels.Contains(Series[index]) ? v * factor : v);
+        if (!(factor >= 0) || !double.IsFinite(factor)) throw new ArgumentException($"The factor must be a non-negative number, got {factor}.", nameof(factor));
+        var channels = Roles.Channels.ToHashSet(StringComparer.Ordinal);
+        return Map((index, v) => channels.Contains(Series[index]) ? v * factor : v);
     }
 
     /// <summary>Total planned value of <paramref name="series"/> over all shops and steps.</summary>
+    /// <exception cref="ArgumentException">The series is not in the plan.</exception>
     public double Total(string series)
     {
         int k = Series.ToList().IndexOf(series);
-        if (k < 0) throw new ArgumentException($"'{series}' is not in the plan.", nameof(series));
+        if (k < 0) throw new ArgumentException($"'{series}' is not in the plan [{string.Join(", ", Series)}].", nameof(series));
         return _shops.Values.Sum(p => Enumerable.Range(0, Steps).Sum(h => p[h, k]));
     }
 
     /// <summary>
-    /// The history (up to its holdout) extended by the plan's steps, with the holdout marked at the first planned step,
-    /// so any fitted pipeline's <c>Transform</c> forecasts the plan. Mediators and the target of planned steps are
-    /// placeholders (the last observed value); forecasters never read them.
+    /// <paramref name="history"/>'s rows followed by the plan's dates, for every shop: the planned series on them, the label
+    /// and mediators NaN (what a forecaster forecasts), context repeated. Only the plan's columns (and <c>t</c>) are kept:
+    /// append the plan to raw data, and let the fitted pipeline recompute derived features.
     /// </summary>
-    public MarketingPanel AppendTo(MarketingPanel history)
+    /// <exception cref="ArgumentException">A shop of the history is missing from the plan, or the history lacks a column.</exception>
+    /// <exception cref="PanelDataException">The history is not a valid panel.</exception>
+    public IDataView AppendTo(IDataView history)
     {
         ArgumentNullException.ThrowIfNull(history);
-        MarketingPanel past = history.HistoryEnd == history.Length ? history.WithHoldout(null) : history.SliceTime(0, history.HistoryEnd);
+        MarketingPanel past = PanelReader.Read(history, Roles, Roles.Variables(), nameof(MediaPlan), allowMissingOutcomes: false).Panel;
         IReadOnlyList<PanelVariable> variables = past.SeriesVariables;
         int k = variables.Count, length = past.Length + Steps;
         int[] planIndex = variables.Select(v => Series.ToList().IndexOf(v.Name)).ToArray();
-        foreach (PanelVariable v in variables.Where(v => v.Role is VariableRole.Channel or VariableRole.Covariate))
-        {
-            if (!Series.Contains(v.Name)) throw new ArgumentException($"The plan has no series '{v.Name}'; plan every channel and covariate.", nameof(history));
-        }
-        if (variables.Any(v => v.Role == VariableRole.Feature))
-            throw new ArgumentException("Append the plan to the raw panel (before any transform); fitted pipelines recompute derived features.", nameof(history));
         var values = new double[(long)past.ShopCount * length * k];
         for (int s = 0; s < past.ShopCount; s++)
         {
             double[,] plan = _shops.TryGetValue(past.ShopIds[s], out double[,]? p) ? p
-                : throw new ArgumentException($"The plan has no shop '{past.ShopIds[s]}'.", nameof(history));
+                : throw new ArgumentException($"The plan has no shop '{past.ShopIds[s]}'; plan every shop of the history.", nameof(history));
             for (int t = 0; t < length; t++)
             for (int j = 0; j < k; j++)
             {
@@ -127,37 +131,20 @@ public sealed class MediaPlan
         for (int s = 0; s < past.ShopCount; s++)
         for (int c = 0; c < past.ContextVariables.Count; c++) context[s * past.ContextVariables.Count + c] = past.GetContext(s, past.ContextVariables[c].Name);
         DateOnly[] dates = Enumerable.Range(0, length).Select(t => past.Dates[0].AddDays(t * past.StepDays)).ToArray();
-        return new MarketingPanel(past.ShopIds, dates, variables.Concat(past.ContextVariables).ToArray(), values, context).WithHoldout(past.Length);
+        var extended = new MarketingPanel(past.ShopIds, dates, variables.Concat(past.ContextVariables).ToArray(), values, context);
+        return PanelDataView.Create(extended, Roles.Shop, Roles.Date, missingOutcomesFrom: past.Length);
     }
 
-    /// <summary>The plan of each of <paramref name="panel"/>'s shops in <paramref name="order"/>'s series order.</summary>
-    internal IReadOnlyList<double[,]> ForShops(MarketingPanel panel, IReadOnlyList<string> order)
-    {
-        int[] index = order.Select(n => Series.ToList().IndexOf(n)).ToArray();
-        int missing = Array.IndexOf(index, -1);
-        if (missing >= 0) throw new ArgumentException($"The plan has no series '{order[missing]}'; plan every channel and covariate [{string.Join(", ", order)}].");
-        return panel.ShopIds.Select(id =>
-        {
-            double[,] p = _shops.TryGetValue(id, out double[,]? v) ? v : throw new ArgumentException($"The plan has no shop '{id}'.");
-            var ordered = new double[Steps, order.Count];
-            for (int h = 0; h < Steps; h++)
-            for (int c = 0; c < order.Count; c++) ordered[h, c] = p[h, index[c]];
-            return ordered;
-        }).ToArray();
-    }
-
-    internal static string[] GivenSeries(PanelSchema schema) => Transforms.SchemaRules.GivenSeries(schema);
-
-    private MediaPlan Map(Func<string, int, double, double> f)
+    private MediaPlan Map(Func<int, double, double> f)
     {
         var shops = new Dictionary<string, double[,]>();
         foreach ((string shop, double[,] p) in _shops)
         {
             var q = new double[Steps, Series.Count];
             for (int h = 0; h < Steps; h++)
-            for (int k = 0; k < Series.Count; k++) q[h, k] = f(shop, k, p[h, k]);
+            for (int k = 0; k < Series.Count; k++) q[h, k] = f(k, p[h, k]);
             shops[shop] = q;
         }
-        return new MediaPlan(Series, shops);
+        return new MediaPlan(Roles, shops);
     }
 }

@@ -1,6 +1,7 @@
 using CausalMmm.Data;
-using CausalMmm.Pipeline;
+using CausalMmm.Persistence;
 using CausalMmm.Transforms;
+using Microsoft.ML;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace CausalMmm.Forecasting;
@@ -38,15 +39,15 @@ public sealed record RidgeParameters(string Target, IReadOnlyList<string> Featur
 }
 
 /// <summary>
-/// The classic marketing-mix model: per shop, the target regressed on transformed channel features (by default each
-/// channel's most derived series, so <c>Adstock().Append(Hill()).Append(Ridge())</c> regresses on saturated adstock)
-/// plus covariates, with a ridge penalty on standardised features (MathNet.Numerics). The transformer forecasts the
-/// target over the holdout from the features there: a scenario forecast, with spends given.
+/// The classic marketing-mix model: per shop, the label regressed on transformed channel features (by default each
+/// channel's most derived column, so <c>Adstock().Append(Hill()).Append(Ridge())</c> regresses on saturated adstock) plus
+/// covariates, with a ridge penalty on standardised features (MathNet.Numerics). The transformer adds <c>Score</c>, the
+/// fitted regression on every row's features: with the holdout's actual spends, a scenario forecast.
 /// </summary>
 public sealed class RidgeEstimator : IEstimator<RidgeTransformer>
 {
     /// <summary>Settings of <see cref="RidgeEstimator"/>.</summary>
-    public sealed class Options
+    public sealed class Options : PanelColumnOptions
     {
         /// <summary>Documented defaults.</summary>
         public static class Defaults
@@ -54,54 +55,60 @@ public sealed class RidgeEstimator : IEstimator<RidgeTransformer>
             /// <summary>Ridge penalty on standardised features; 1 is mild for 100+ steps.</summary>
             public const double Lambda = 1.0;
 
-            /// <summary>Steps forecast when the panel marks no holdout.</summary>
-            public const int Horizon = 7;
+            /// <summary>The output column.</summary>
+            public const string ScoreColumnName = "Score";
         }
 
         /// <summary>Ridge penalty (λ ≥ 0) on standardised features.</summary>
-        public double Lambda { get; set; } = Defaults.Lambda;
+        public double Lambda = Defaults.Lambda;
 
-        /// <summary>Regressors; null means each channel's most derived series plus the covariates.</summary>
-        public IList<string>? FeatureColumns { get; set; }
+        /// <summary>Regressors; null means each channel's most derived column plus the covariates.</summary>
+        public string[]? FeatureColumnNames;
 
-        /// <summary>Steps forecast when the panel marks no holdout.</summary>
-        public int Horizon { get; set; } = Defaults.Horizon;
+        /// <summary>The Single column the transformer adds.</summary>
+        public string ScoreColumnName = Defaults.ScoreColumnName;
     }
 
     private readonly Options _options;
+    private readonly ComponentHost _host;
 
-    /// <summary>Creates the estimator.</summary>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public RidgeEstimator(Options? options = null)
+    internal RidgeEstimator(CausalMmmCatalog catalog, Options options)
     {
-        _options = options ?? new Options();
-        if (!(_options.Lambda >= 0)) throw new ArgumentException($"Lambda must be non-negative, got {_options.Lambda}.", nameof(options));
-        if (_options.Horizon < 1) throw new ArgumentException($"Horizon must be at least 1, got {_options.Horizon}.", nameof(options));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _host = new ComponentHost(catalog, nameof(RidgeEstimator));
+        if (!(_options.Lambda >= 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.Lambda, $"{nameof(Options.Lambda)} must be non-negative.");
+        ArgumentException.ThrowIfNullOrWhiteSpace(_options.ScoreColumnName, nameof(options));
     }
 
-    /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    /// <summary>The input plus the Single score column.</summary>
+    /// <exception cref="ArgumentException">A key, label or feature column is missing.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaRules.RequireChannelsAndTarget(inputSchema, nameof(RidgeEstimator));
-        SchemaRules.RequireSeries(inputSchema, Features(inputSchema), nameof(RidgeEstimator));
-        return inputSchema.WithForecasts(new[] { inputSchema.Target.Name });
+        PanelRoles roles = _host.Resolve(inputSchema, _options, requireTarget: true);
+        string[] features = Features(roles, PanelRoles.Columns(inputSchema));
+        SchemaRules.RequireInputsAndNewOutputs(PanelRoles.Columns(inputSchema), features, Array.Empty<string>(), nameof(RidgeEstimator));
+        return _host.AddSingles(inputSchema, new[] { _options.ScoreColumnName }, roles.Target!);
     }
 
-    /// <summary>Fits one regression per shop on the steps before the holdout.</summary>
-    public RidgeTransformer Fit(MarketingPanel input)
+    /// <summary>Fits one regression per shop on every row of <paramref name="input"/>.</summary>
+    /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
+    public RidgeTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(input.Schema);
-        string[] features = Features(input.Schema);
-        string target = input.Target.Name;
-        int steps = input.HistoryEnd, p = features.Length;
-        if (steps < 3) throw new ArgumentException($"{nameof(RidgeEstimator)}: {steps} steps of history are too few to fit a regression; give at least 3.", nameof(input));
+        PanelRoles roles = _host.Resolve(input.Schema, _options, requireTarget: true);
+        string[] features = Features(roles, PanelRoles.Columns(input.Schema));
+        SchemaRules.RequireInputsAndNewOutputs(PanelRoles.Columns(input.Schema), features, Array.Empty<string>(), nameof(RidgeEstimator));
+        string target = roles.Target!;
+        MarketingPanel panel = PanelReader.Read(input, roles, AdstockEstimator.InputVariables(roles, features).Append(new PanelVariable(target, VariableRole.Target)).ToArray(),
+            nameof(RidgeEstimator), allowMissingOutcomes: false, _host.DateFormats).Panel;
+        int steps = panel.Length, p = features.Length;
+        if (steps < 3) throw new ArgumentException($"{nameof(RidgeEstimator)}: {steps} dates are too few to fit a regression per shop; give at least 3.", nameof(input));
         var shops = new Dictionary<string, ShopRegression>(StringComparer.Ordinal);
-        for (int s = 0; s < input.ShopCount; s++)
+        for (int s = 0; s < panel.ShopCount; s++)
         {
-            double[][] x = features.Select(f => input.GetSeries(s, f)[..steps]).ToArray();
-            double[] y = input.GetSeries(s, target)[..steps];
+            double[][] x = features.Select(f => panel.GetSeries(s, f)).ToArray();
+            double[] y = panel.GetSeries(s, target);
             double[] mean = x.Select(c => c.Average()).ToArray();
             double[] sd = x.Select((c, f) => Math.Sqrt(c.Sum(v => (v - mean[f]) * (v - mean[f])) / steps)).Select(v => v > 1e-12 ? v : 1).ToArray();
             double yMean = y.Average();
@@ -118,82 +125,96 @@ public sealed class RidgeEstimator : IEstimator<RidgeTransformer>
                 sse += (y[t] - fitted) * (y[t] - fitted);
                 sst += (y[t] - yMean) * (y[t] - yMean);
             }
-            shops[input.ShopIds[s]] = new ShopRegression(intercept, coefficients, sst > 0 ? 1 - sse / sst : double.NaN);
+            shops[panel.ShopIds[s]] = new ShopRegression(intercept, coefficients, sst > 0 ? 1 - sse / sst : double.NaN);
         }
-        return new RidgeTransformer(new RidgeParameters(target, features, _options.Lambda, shops), _options.Horizon);
+        var parameters = new RidgeParameters(target, features, _options.Lambda, shops);
+        _host.Info($"Ridge on [{string.Join(", ", features)}]: training R² {shops.Values.Select(r => r.TrainingRSquared).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average():0.000} averaged over {shops.Count} shops");
+        return new RidgeTransformer(roles.GivenOnly() with { Target = target }, parameters, _options.ScoreColumnName, _host.DateFormats);
     }
 
-    private string[] Features(PanelSchema schema) => _options.FeatureColumns?.ToArray()
-        ?? SchemaRules.LatestPerChannel(schema).Concat(schema.WithRole(VariableRole.Covariate).Select(v => v.Name)).ToArray();
+    private string[] Features(PanelRoles roles, IReadOnlyList<ColumnInfo> columns) => _options.FeatureColumnNames is { Length: > 0 } given ? given
+        : SchemaRules.LatestPerChannel(columns, roles.Channels).Concat(roles.Covariates).ToArray();
 }
 
-/// <summary>Forecasts the target over the holdout from the features there. Immutable, so safe from many threads.</summary>
-public sealed class RidgeTransformer : ITransformer
+/// <summary>Adds <c>Score</c>: each shop's regression on the row's features. Immutable, so safe from many threads.</summary>
+public sealed class RidgeTransformer : PanelTransformerBase
 {
     internal const string Kind = "CausalMmm.Ridge";
 
-    internal RidgeTransformer(RidgeParameters parameters, int horizon)
+    private readonly PanelRoles _roles;
+    private readonly string[] _dateFormats;
+
+    internal RidgeTransformer(PanelRoles roles, RidgeParameters parameters, string scoreColumnName, string[] dateFormats)
     {
+        _roles = roles;
         Parameters = parameters;
-        Horizon = horizon;
+        ScoreColumnName = scoreColumnName;
+        _dateFormats = dateFormats;
     }
 
-    /// <summary>The fitted regressions.</summary>
+    /// <summary>The fitted regressions, per shop.</summary>
     public RidgeParameters Parameters { get; }
 
-    /// <summary>Steps forecast when the panel marks no holdout.</summary>
-    public int Horizon { get; }
+    /// <summary>The column the transformer adds.</summary>
+    public string ScoreColumnName { get; }
 
     /// <inheritdoc />
-    public string ComponentKind => Kind;
+    public override string ComponentKind => Kind;
 
     /// <inheritdoc />
-    public int ComponentVersion => 1;
+    public override int ComponentVersion => 2;
 
     /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
-        SchemaRules.RequireSeries(inputSchema, Parameters.Features.Append(Parameters.Target), nameof(RidgeTransformer));
-        if (inputSchema.Find(Parameters.Target)!.Role != VariableRole.Target)
-            throw new ArgumentException($"{nameof(RidgeTransformer)}: '{Parameters.Target}' was the target when fitting but is a {inputSchema.Find(Parameters.Target)!.Role} in the input.");
-        return inputSchema.WithForecasts(new[] { Parameters.Target });
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        _roles.Require(PanelRoles.Columns(inputSchema), nameof(RidgeTransformer), Parameters.Features);
+        return AppendColumnsDataView.OutputSchema(inputSchema, new[] { AppendedColumn.Scalar(ScoreColumnName) });
     }
 
-    /// <summary>Attaches the target forecast of every shop over the holdout (or the last <see cref="Horizon"/> steps).</summary>
-    /// <exception cref="ArgumentException">A shop has no fitted regression or a feature is missing.</exception>
-    public MarketingPanel Transform(MarketingPanel input)
+    /// <summary>Adds the score of every row. Every shop must have been seen in fitting (the regressions are per shop).</summary>
+    public override IDataView Transform(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(input.Schema);
-        (int origin, int steps) = ForecastWindow.Of(input, Horizon, nameof(RidgeTransformer));
-        var values = new double[input.ShopCount][,];
-        for (int s = 0; s < input.ShopCount; s++)
+        return new AppendColumnsDataView(input, new[] { AppendedColumn.Scalar(ScoreColumnName) }, () =>
         {
-            if (!Parameters.Shops.TryGetValue(input.ShopIds[s], out ShopRegression? r))
-                throw new ArgumentException($"{nameof(RidgeTransformer)}: shop '{input.ShopIds[s]}' has no fitted regression (the classic model is per shop). Fit on a panel that includes it.");
-            double[][] x = Parameters.Features.Select(f => input.GetSeries(s, f)).ToArray();
-            values[s] = new double[steps, 1];
-            for (int h = 0; h < steps; h++)
-                values[s][h, 0] = r.Intercept + x.Select((series, f) => r.Coefficients[f] * series[origin + h]).Sum();
-        }
-        return input.WithForecast(new PanelForecast(input.ShopIds, new[] { Parameters.Target }, origin, ForecastMode.Scenario, values));
+            AssembledPanel read = PanelReader.Read(input, _roles, AdstockEstimator.InputVariables(_roles, Parameters.Features).ToArray(),
+                nameof(RidgeTransformer), allowMissingOutcomes: false, _dateFormats);
+            MarketingPanel panel = read.Panel;
+            var regressions = panel.ShopIds.Select(id => Parameters.Shops.TryGetValue(id, out ShopRegression? r) ? r
+                : throw new ArgumentException($"{nameof(RidgeTransformer)}: shop '{id}' has no fitted regression (the classic model is per shop). Fit on data that includes it.")).ToArray();
+            double[][][] x = Parameters.Features.Select(f => Enumerable.Range(0, panel.ShopCount).Select(s => panel.GetSeries(s, f)).ToArray()).ToArray();
+            var scores = new float[read.RowShop.Length];
+            for (int row = 0; row < scores.Length; row++)
+            {
+                int s = read.RowShop[row], t = read.RowStep[row];
+                ShopRegression r = regressions[s];
+                double score = r.Intercept;
+                for (int f = 0; f < x.Length; f++) score += r.Coefficients[f] * x[f][s][t];
+                scores[row] = (float)score;
+            }
+            return new AppendedValues[] { new AppendedValues.Scalars(scores) };
+        });
     }
 
     /// <inheritdoc />
-    public void Save(ModelSaveContext context)
+    public override void SaveState(ComponentStateWriter writer)
     {
-        context.WriteJson("parameters", new Stored(Parameters.Target, Parameters.Features.ToArray(), Parameters.Lambda, Horizon,
+        writer.WriteJson("roles", _roles);
+        writer.WriteJson("parameters", new Stored(Parameters.Target, Parameters.Features.ToArray(), Parameters.Lambda, ScoreColumnName,
             Parameters.Shops.ToDictionary(kv => kv.Key, kv => kv.Value)));
+        writer.WriteJson("date_formats", _dateFormats);
     }
 
-    internal static RidgeTransformer Load(ModelLoadContext context)
+    internal static RidgeTransformer Load(ComponentStateReader reader)
     {
-        if (context.Version != 1) throw new InvalidDataException($"ridge version {context.Version} is not supported (this library reads version 1)");
-        Stored stored = context.ReadJson<Stored>("parameters");
+        if (reader.Version != 2) throw new InvalidDataException($"ridge state version {reader.Version} is not supported (this library reads version 2)");
+        Stored stored = reader.ReadJson<Stored>("parameters");
         if (stored.Shops.Values.Any(r => r.Coefficients.Length != stored.Features.Length))
             throw new InvalidDataException("ridge coefficients do not match its features");
-        return new RidgeTransformer(new RidgeParameters(stored.Target, stored.Features, stored.Lambda, stored.Shops), stored.Horizon);
+        return new RidgeTransformer(reader.ReadJson<PanelRoles>("roles"), new RidgeParameters(stored.Target, stored.Features, stored.Lambda, stored.Shops),
+            stored.ScoreColumnName, reader.ReadJson<string[]>("date_formats"));
     }
 
-    private sealed record Stored(string Target, string[] Features, double Lambda, int Horizon, Dictionary<string, ShopRegression> Shops);
+    private sealed record Stored(string Target, string[] Features, double Lambda, string ScoreColumnName, Dictionary<string, ShopRegression> Shops);
 }

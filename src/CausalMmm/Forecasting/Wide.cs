@@ -1,8 +1,10 @@
 using CausalMmm.Data;
-using CausalMmm.Pipeline;
-using CausalMmm.Torch;
-using CausalMmm.Torch.Modules;
-using CausalMmm.Transforms;
+using CausalMmm.Modeling;
+using CausalMmm.Persistence;
+using Microsoft.ML;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Forecasting;
 
@@ -16,20 +18,21 @@ namespace CausalMmm.Forecasting;
 public sealed record WideParameters(IReadOnlyList<string> Inputs, int Lags, IReadOnlyList<string> WideFeatures, double[] WideWeights, double WideBias, int HiddenSize);
 
 /// <summary>
-/// A Wide-and-Deep style response model with no recurrence: the target at a step is a linear function of the
-/// channels' recent values, their pairwise products (crossed features) and the shop's context, plus a small MLP on
-/// the recent values and context. Trained on the torch core over every shop and step at once, per-shop min-max
-/// scaled. Like the ridge baseline it forecasts the target from given spends (scenario mode).
+/// A Wide-and-Deep style response model with no recurrence: the label at a date is a linear function of the channels'
+/// recent values, their pairwise products (crossed features) and the shop's context, plus a small MLP on the recent
+/// values and context. Trained with TorchSharp on every shop and date at once, per-shop min-max scaled. Like the ridge
+/// baseline it scores every row from its spends (with the holdout's actual spends, a scenario forecast); the first
+/// <c>Lags - 1</c> dates of each shop get NaN.
 /// </summary>
 public sealed class WideEstimator : IEstimator<WideTransformer>
 {
     /// <summary>Settings of <see cref="WideEstimator"/>.</summary>
-    public sealed class Options
+    public sealed class Options : PanelColumnOptions
     {
         /// <summary>Documented defaults.</summary>
         public static class Defaults
         {
-            /// <summary>Steps of each channel read (current and two before).</summary>
+            /// <summary>Dates of each channel read (the current one and two before).</summary>
             public const int Lags = 3;
 
             /// <summary>Deep part width.</summary>
@@ -41,97 +44,94 @@ public sealed class WideEstimator : IEstimator<WideTransformer>
             /// <summary>Adam learning rate.</summary>
             public const double LearningRate = 1e-2;
 
-            /// <summary>Steps forecast when the panel marks no holdout.</summary>
-            public const int Horizon = 7;
+            /// <summary>The output column.</summary>
+            public const string ScoreColumnName = "Score";
         }
 
-        /// <summary>Steps of each channel read.</summary>
-        public int Lags { get; set; } = Defaults.Lags;
+        /// <summary>Dates of each channel read.</summary>
+        public int Lags = Defaults.Lags;
 
         /// <summary>Deep part width.</summary>
-        public int HiddenSize { get; set; } = Defaults.HiddenSize;
+        public int HiddenSize = Defaults.HiddenSize;
 
         /// <summary>Full-batch Adam steps.</summary>
-        public int Epochs { get; set; } = Defaults.Epochs;
+        public int Epochs = Defaults.Epochs;
 
         /// <summary>Adam learning rate.</summary>
-        public double LearningRate { get; set; } = Defaults.LearningRate;
+        public double LearningRate = Defaults.LearningRate;
 
-        /// <summary>Steps forecast when the panel marks no holdout.</summary>
-        public int Horizon { get; set; } = Defaults.Horizon;
+        /// <summary>Seed of the initial weights; null draws one from the <c>MLContext</c>.</summary>
+        public int? Seed;
 
-        /// <summary>Seed; null takes the next seed of the <see cref="MmmContext"/> (1 without one).</summary>
-        public int? Seed { get; set; }
+        /// <summary>The Single column the transformer adds.</summary>
+        public string ScoreColumnName = Defaults.ScoreColumnName;
+
+        /// <summary>Stops training with an <see cref="OperationCanceledException"/>.</summary>
+        public CancellationToken CancellationToken;
     }
 
     private readonly Options _options;
-    private readonly MmmContext? _context;
+    private readonly ComponentHost _host;
+    private readonly int _seed;
 
-    /// <summary>Creates the estimator.</summary>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public WideEstimator(Options? options = null) : this(null, options)
+    internal WideEstimator(CausalMmmCatalog catalog, Options options)
     {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _host = new ComponentHost(catalog, nameof(WideEstimator));
+        if (_options.Lags < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.Lags, $"{nameof(Options.Lags)} must be at least 1.");
+        if (_options.HiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.HiddenSize, $"{nameof(Options.HiddenSize)} must be at least 1.");
+        if (_options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.Epochs, $"{nameof(Options.Epochs)} must be at least 1.");
+        if (!(_options.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.LearningRate, $"{nameof(Options.LearningRate)} must be positive.");
+        ArgumentException.ThrowIfNullOrWhiteSpace(_options.ScoreColumnName, nameof(options));
+        _seed = _options.Seed ?? _host.NextSeed();
     }
 
-    internal WideEstimator(MmmContext? context, Options? options)
-    {
-        _options = options ?? new Options();
-        _context = context;
-        if (_options.Lags < 1) throw new ArgumentException($"Lags must be at least 1, got {_options.Lags}.", nameof(options));
-        if (_options.HiddenSize < 1) throw new ArgumentException($"HiddenSize must be at least 1, got {_options.HiddenSize}.", nameof(options));
-        if (_options.Epochs < 1) throw new ArgumentException($"Epochs must be at least 1, got {_options.Epochs}.", nameof(options));
-        if (!(_options.LearningRate > 0)) throw new ArgumentException($"LearningRate must be positive, got {_options.LearningRate}.", nameof(options));
-        if (_options.Horizon < 1) throw new ArgumentException($"Horizon must be at least 1, got {_options.Horizon}.", nameof(options));
-        if (_options.Seed is null && context is not null) _options.Seed = context.NextSeed();
-    }
-
-    /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    /// <summary>The input plus the Single score column.</summary>
+    /// <exception cref="ArgumentException">A key, label, channel or context column is missing.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaRules.RequireChannelsAndTarget(inputSchema, nameof(WideEstimator));
-        return inputSchema.WithForecasts(new[] { inputSchema.Target.Name });
+        PanelRoles roles = _host.Resolve(inputSchema, _options, requireTarget: true);
+        return _host.AddSingles(inputSchema, new[] { _options.ScoreColumnName }, roles.Target!);
     }
 
-    /// <summary>Trains on every shop's steps before the holdout.</summary>
-    /// <exception cref="Modeling.TrainingDivergedException">The loss became NaN or infinite.</exception>
-    public WideTransformer Fit(MarketingPanel input)
+    /// <summary>Trains on every row of <paramref name="input"/>.</summary>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
+    public WideTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(input.Schema);
-        string[] inputs = MediaPlan.GivenSeries(input.Schema);
-        int channels = input.VariablesWithRole(VariableRole.Channel).Count;
-        string[] context = input.ContextVariables.Select(v => v.Name).ToArray();
-        int history = input.HistoryEnd;
-        if (history <= _options.Lags) throw new ArgumentException($"{nameof(WideEstimator)}: {history} steps of history are too few for {_options.Lags} lags.", nameof(input));
-        var layout = new WideLayout(inputs, channels, _options.Lags, context);
+        PanelRoles roles = _host.Resolve(input.Schema, _options, requireTarget: true) with { Mediators = Array.Empty<string>() };
+        MarketingPanel panel = PanelReader.Read(input, roles, roles.Variables(), nameof(WideEstimator), allowMissingOutcomes: false, _host.DateFormats).Panel;
+        string[] inputs = roles.GivenSeries.ToArray();
+        if (panel.Length <= _options.Lags) throw new ArgumentException($"{nameof(WideEstimator)}: {panel.Length} dates are too few for {_options.Lags} lags.", nameof(input));
+        var layout = new WideLayout(inputs, roles.Channels.Length, _options.Lags, roles.Context);
         var scaling = new Dictionary<string, ShopScale>(StringComparer.Ordinal);
-        for (int s = 0; s < input.ShopCount; s++) scaling[input.ShopIds[s]] = ShopScale.Measure(input, s, inputs.Append(input.Target.Name).ToArray(), history);
-        (double[] contextMean, double[] contextScale) = Standardisation(input, context);
-        torch.manual_seed((ulong)(_options.Seed ?? 1));
-        var network = new WideNetwork(layout, _options.HiddenSize);
+        for (int s = 0; s < panel.ShopCount; s++) scaling[panel.ShopIds[s]] = ShopScale.Measure(panel, s, inputs.Append(roles.Target!).ToArray(), panel.Length);
+        (double[] contextMean, double[] contextScale) = Standardisation(panel, roles.Context);
+        WideNetwork network = WideNetwork.Create(layout, _options.HiddenSize, _seed);
         try
         {
             using (DisposeScope scope = torch.NewDisposeScope())
             {
-                (Tensor x, Tensor y) = layout.Rows(input, scaling, contextMean, contextScale, _options.Lags - 1, history, withTarget: true);
+                (Tensor x, Tensor y) = layout.Rows(panel, panel.ShopIds.Select(id => scaling[id]).ToArray(), contextMean, contextScale, _options.Lags - 1, panel.Length, withTarget: true);
                 using var adam = torch.optim.Adam(network.parameters(), lr: _options.LearningRate);
                 for (int epoch = 1; epoch <= _options.Epochs; epoch++)
                 {
-                    _context?.CancellationToken.ThrowIfCancellationRequested();
+                    _options.CancellationToken.ThrowIfCancellationRequested();
                     using DisposeScope step = torch.NewDisposeScope();
                     adam.zero_grad();
-                    Tensor loss = torch.nn.functional.mse_loss(network.forward(x), y);
-                    double value = loss.item();
-                    if (!double.IsFinite(value)) throw new Modeling.TrainingDivergedException(epoch, 1, $"the loss is {value}");
+                    Tensor loss = nn.functional.mse_loss(network.forward(x), y);
+                    double value = loss.item<float>();
+                    if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, 1, $"the loss is {value}");
                     loss.backward();
                     adam.step();
                 }
             }
             network.eval();
-            var wide = new WideTransformer(network, layout, scaling, contextMean, contextScale, _options.Horizon, _options.HiddenSize);
-            _context?.LogFitted(nameof(WideEstimator), null);
-            return wide;
+            _host.Info($"Wide trained {_options.Epochs} full-batch steps on {panel.ShopCount} shops x {panel.Length - _options.Lags + 1} dates");
+            return new WideTransformer(network, layout, roles.GivenOnly() with { Context = roles.Context }, scaling, contextMean, contextScale, _options.HiddenSize,
+                _options.ScoreColumnName, _host.DateFormats);
         }
         catch
         {
@@ -194,7 +194,7 @@ internal sealed record WideLayout(string[] Inputs, int Channels, int Lags, strin
     }
 
     /// <summary>Rows for steps [from, to) of every shop: [wide features | lagged + context for the deep part], and the scaled target.</summary>
-    public (Tensor X, Tensor Y) Rows(MarketingPanel panel, IReadOnlyDictionary<string, ShopScale> scaling, double[] contextMean, double[] contextScale,
+    public (Tensor X, Tensor Y) Rows(MarketingPanel panel, IReadOnlyList<ShopScale> scaling, double[] contextMean, double[] contextScale,
         int from, int to, bool withTarget)
     {
         int steps = to - from, width = WideCount + DeepCount;
@@ -203,7 +203,7 @@ internal sealed record WideLayout(string[] Inputs, int Channels, int Lags, strin
         var lagged = new double[LaggedCount];
         for (int s = 0; s < panel.ShopCount; s++)
         {
-            ShopScale scale = scaling[panel.ShopIds[s]];
+            ShopScale scale = scaling[s];
             double[][] series = Inputs.Select(i => panel.GetSeries(s, i)).ToArray();
             double[] target = withTarget ? panel.GetSeries(s, panel.Target.Name) : Array.Empty<double>();
             double[] context = Context.Select((c, k) => (panel.GetContext(s, c) - contextMean[k]) / contextScale[k]).ToArray();
@@ -226,142 +226,150 @@ internal sealed record WideLayout(string[] Inputs, int Channels, int Lags, strin
 }
 
 /// <summary>The wide linear part plus the deep MLP.</summary>
-internal sealed class WideNetwork : Module<Tensor, Tensor>
+internal sealed class WideNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly WideLayout _layout;
 
-    public WideNetwork(WideLayout layout, int hidden)
+    public WideNetwork(WideLayout layout, int hidden) : base(nameof(WideNetwork))
     {
         _layout = layout;
-        Wide = RegisterModule("wide", new Linear(layout.WideCount, 1));
-        Deep = RegisterModule("deep", new Sequential(new Linear(layout.DeepCount, hidden), new ELU(), new Linear(hidden, hidden), new ELU(), new Linear(hidden, 1)));
+        Wide = nn.Linear(layout.WideCount, 1);
+        Deep = nn.Sequential(nn.Linear(layout.DeepCount, hidden), nn.ELU(), nn.Linear(hidden, hidden), nn.ELU(), nn.Linear(hidden, 1));
+        register_module("wide", Wide);
+        register_module("deep", Deep);
     }
 
     public Linear Wide { get; }
+
     public Sequential Deep { get; }
+
+    /// <summary>A network whose initial weights depend only on <paramref name="seed"/> (construction seeds libtorch's global generator, one at a time).</summary>
+    public static WideNetwork Create(WideLayout layout, int hidden, int seed)
+    {
+        lock (InitialisationGate)
+        {
+            torch.manual_seed(seed);
+            return new WideNetwork(layout, hidden);
+        }
+    }
+
+    private static readonly object InitialisationGate = new();
 
     public override Tensor forward(Tensor input)
     {
-        using DisposeScope scope = torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         Tensor wide = Wide.forward(input.narrow(1, 0, _layout.WideCount));
         Tensor deep = Deep.forward(input.narrow(1, _layout.WideCount, _layout.DeepCount));
         return (wide + deep).MoveToOuterDisposeScope();
     }
 }
 
-/// <summary>Forecasts the target over the holdout from the given spends. Safe from many threads (calls are serialised).</summary>
-public sealed class WideTransformer : ITransformer, IDisposable
+/// <summary>Adds <c>Score</c>: the label predicted from each row's recent spends and the shop's context. Safe from many threads (calls are serialised).</summary>
+public sealed class WideTransformer : PanelTransformerBase, IDisposable
 {
     internal const string Kind = "CausalMmm.Wide";
     private readonly WideNetwork _network;
     private readonly WideLayout _layout;
+    private readonly PanelRoles _roles;
     private readonly IReadOnlyDictionary<string, ShopScale> _scaling;
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
+    private readonly string[] _dateFormats;
     private readonly object _gate = new();
 
-    internal WideTransformer(WideNetwork network, WideLayout layout, IReadOnlyDictionary<string, ShopScale> scaling, double[] contextMean, double[] contextScale, int horizon, int hidden)
+    internal WideTransformer(WideNetwork network, WideLayout layout, PanelRoles roles, IReadOnlyDictionary<string, ShopScale> scaling, double[] contextMean,
+        double[] contextScale, int hidden, string scoreColumnName, string[] dateFormats)
     {
         _network = network;
         _layout = layout;
+        _roles = roles;
         _scaling = scaling;
         _contextMean = contextMean;
         _contextScale = contextScale;
-        Horizon = horizon;
-        float[] weights = network.Wide.weight.ToArray<float>();
-        Parameters = new WideParameters(layout.Inputs, layout.Lags, layout.WideNames(), weights.Select(w => (double)w).ToArray(), network.Wide.bias!.ToArray<float>()[0], hidden);
+        _dateFormats = dateFormats;
+        ScoreColumnName = scoreColumnName;
+        float[] weights = network.Wide.weight!.data<float>().ToArray();
+        Parameters = new WideParameters(layout.Inputs, layout.Lags, layout.WideNames(), weights.Select(w => (double)w).ToArray(), network.Wide.bias!.data<float>()[0], hidden);
     }
 
     /// <summary>The fitted wide part.</summary>
     public WideParameters Parameters { get; }
 
-    /// <summary>Per shop id, the min-max scale of the inputs and (last) the target.</summary>
+    /// <summary>Per shop id, the min-max scale of the inputs and (last) the label.</summary>
     public IReadOnlyDictionary<string, ShopScale> Scaling => _scaling;
 
-    /// <summary>Steps forecast when the panel marks no holdout.</summary>
-    public int Horizon { get; }
+    /// <summary>The column the transformer adds.</summary>
+    public string ScoreColumnName { get; }
 
     /// <inheritdoc />
-    public string ComponentKind => Kind;
+    public override string ComponentKind => Kind;
 
     /// <inheritdoc />
-    public int ComponentVersion => 1;
+    public override int ComponentVersion => 2;
 
     /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
-        SchemaRules.RequireSeries(inputSchema, _layout.Inputs, nameof(WideTransformer));
-        SchemaRules.RequireChannelsAndTarget(inputSchema, nameof(WideTransformer));
-        if (!SchemaRules.GivenSeries(inputSchema).SequenceEqual(_layout.Inputs) || inputSchema.WithRole(VariableRole.Channel).Count != _layout.Channels)
-            throw new ArgumentException($"{nameof(WideTransformer)}: the input's channels and covariates [{string.Join(", ", SchemaRules.GivenSeries(inputSchema))}] differ from those it was fitted on [{string.Join(", ", _layout.Inputs)}] ({_layout.Channels} channels).");
-        foreach (string c in _layout.Context)
-        {
-            if (inputSchema.Find(c) is not { Role: VariableRole.Context })
-                throw new ArgumentException($"{nameof(WideTransformer)}: the input has no context variable '{c}'.");
-        }
-        return inputSchema.WithForecasts(new[] { inputSchema.Target.Name });
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        _roles.Require(PanelRoles.Columns(inputSchema), nameof(WideTransformer));
+        return AppendColumnsDataView.OutputSchema(inputSchema, new[] { AppendedColumn.Scalar(ScoreColumnName) });
     }
 
-    /// <summary>Attaches the target forecast over the holdout (or the last <see cref="Horizon"/> steps).</summary>
-    /// <exception cref="ArgumentException">A shop was not in the fitting data, or the holdout starts before enough lags.</exception>
-    public MarketingPanel Transform(MarketingPanel input)
+    /// <summary>Adds the score of every row from the shop's <c>Lags</c>-th date on. Every shop must have been seen in fitting (its scale is per shop).</summary>
+    public override IDataView Transform(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(input.Schema);
-        (int origin, int steps) = ForecastWindow.Of(input, Horizon, nameof(WideTransformer));
-        if (origin < _layout.Lags - 1) throw new ArgumentException($"{nameof(WideTransformer)}: the forecast starts at step {origin}, before {_layout.Lags - 1} steps of lags are available.");
-        foreach (string id in input.ShopIds)
+        return new AppendColumnsDataView(input, new[] { AppendedColumn.Scalar(ScoreColumnName) }, () =>
         {
-            if (!_scaling.ContainsKey(id)) throw new ArgumentException($"{nameof(WideTransformer)}: shop '{id}' was not in the fitting data, so its scale is unknown. Fit on a panel that includes it.");
-        }
-        float[] predicted;
-        lock (_gate)
-        {
-            using DisposeScope scope = torch.NewDisposeScope();
-            using IDisposable noGrad = torch.no_grad();
-            (Tensor x, _) = _layout.Rows(input, _scaling, _contextMean, _contextScale, origin, origin + steps, withTarget: false);
-            predicted = _network.forward(x).ToArray<float>();
-        }
-        var values = new double[input.ShopCount][,];
-        for (int s = 0; s < input.ShopCount; s++)
-        {
-            values[s] = new double[steps, 1];
-            ShopScale scale = _scaling[input.ShopIds[s]];
-            for (int h = 0; h < steps; h++) values[s][h, 0] = scale.Unscale(_layout.Inputs.Length, predicted[s * steps + h]);
-        }
-        return input.WithForecast(new PanelForecast(input.ShopIds, new[] { input.Target.Name }, origin, ForecastMode.Scenario, values));
+            AssembledPanel read = PanelReader.Read(input, _roles, _roles.Variables(), nameof(WideTransformer), allowMissingOutcomes: false, _dateFormats);
+            MarketingPanel panel = read.Panel;
+            ShopScale[] scales = panel.ShopIds.Select(id => _scaling.TryGetValue(id, out ShopScale? scale) ? scale
+                : throw new ArgumentException($"{nameof(WideTransformer)}: shop '{id}' was not in the fitting data, so its scale is unknown. Fit on data that includes it.")).ToArray();
+            int from = _layout.Lags - 1, steps = panel.Length - from;
+            var scores = new float[read.RowShop.Length];
+            Array.Fill(scores, float.NaN);
+            if (steps <= 0) return new AppendedValues[] { new AppendedValues.Scalars(scores) };
+            float[] predicted;
+            lock (_gate)
+            {
+                using DisposeScope scope = torch.NewDisposeScope();
+                using IDisposable noGrad = torch.no_grad();
+                (Tensor x, _) = _layout.Rows(panel, scales, _contextMean, _contextScale, from, panel.Length, withTarget: false);
+                predicted = _network.forward(x).data<float>().ToArray();
+            }
+            for (int row = 0; row < scores.Length; row++)
+            {
+                int s = read.RowShop[row], t = read.RowStep[row];
+                if (t >= from) scores[row] = (float)scales[s].Unscale(_layout.Inputs.Length, predicted[s * steps + t - from]);
+            }
+            return new AppendedValues[] { new AppendedValues.Scalars(scores) };
+        });
     }
 
     /// <inheritdoc />
-    public void Save(ModelSaveContext context)
+    public override void SaveState(ComponentStateWriter writer)
     {
         lock (_gate)
         {
-            context.WriteJson("parameters", new Stored(_layout.Inputs, _layout.Channels, _layout.Lags, _layout.Context, Parameters.HiddenSize, Horizon,
-                _contextMean, _contextScale, _scaling.ToDictionary(kv => kv.Key, kv => kv.Value)));
-            context.WriteTensors("weights", _network.state_dict());
+            writer.WriteJson("roles", _roles);
+            writer.WriteJson("parameters", new Stored(_layout.Inputs, _layout.Channels, _layout.Lags, _layout.Context, Parameters.HiddenSize, ScoreColumnName,
+                _contextMean, _contextScale, _scaling.ToDictionary(kv => kv.Key, kv => kv.Value), _dateFormats));
+            writer.WriteModule("weights", _network);
         }
     }
 
-    internal static WideTransformer Load(ModelLoadContext context)
+    internal static WideTransformer Load(ComponentStateReader reader)
     {
-        if (context.Version != 1) throw new InvalidDataException($"wide version {context.Version} is not supported (this library reads version 1)");
-        Stored stored = context.ReadJson<Stored>("parameters");
+        if (reader.Version != 2) throw new InvalidDataException($"wide state version {reader.Version} is not supported (this library reads version 2)");
+        Stored stored = reader.ReadJson<Stored>("parameters");
         var layout = new WideLayout(stored.Inputs, stored.Channels, stored.Lags, stored.Context);
-        var network = new WideNetwork(layout, stored.HiddenSize);
+        WideNetwork network = WideNetwork.Create(layout, stored.HiddenSize, seed: 1);
         try
         {
-            Dictionary<string, Tensor> state = context.ReadTensors("weights");
-            try
-            {
-                network.load_state_dict(state);
-            }
-            finally
-            {
-                foreach (Tensor t in state.Values) t.Dispose();
-            }
+            reader.ReadModule("weights", network);
             network.eval();
-            return new WideTransformer(network, layout, stored.Scaling, stored.ContextMean, stored.ContextScale, stored.Horizon, stored.HiddenSize);
+            return new WideTransformer(network, layout, reader.ReadJson<PanelRoles>("roles"), stored.Scaling, stored.ContextMean, stored.ContextScale, stored.HiddenSize,
+                stored.ScoreColumnName, stored.DateFormats);
         }
         catch
         {
@@ -373,6 +381,6 @@ public sealed class WideTransformer : ITransformer, IDisposable
     /// <summary>Releases the network's native tensors.</summary>
     public void Dispose() => _network.Dispose();
 
-    private sealed record Stored(string[] Inputs, int Channels, int Lags, string[] Context, int HiddenSize, int Horizon,
-        double[] ContextMean, double[] ContextScale, Dictionary<string, ShopScale> Scaling);
+    private sealed record Stored(string[] Inputs, int Channels, int Lags, string[] Context, int HiddenSize, string ScoreColumnName,
+        double[] ContextMean, double[] ContextScale, Dictionary<string, ShopScale> Scaling, string[] DateFormats);
 }

@@ -1,21 +1,31 @@
-using CausalMmm.Torch;
-using CausalMmm.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Modeling;
 
 /// <summary>The encoder and decoder together, with the edge bookkeeping they share.</summary>
-internal sealed class CausalMmmNetwork : Module
+internal sealed class CausalMmmNetwork : nn.Module
 {
-    public CausalMmmNetwork(int nodes, int window, int contextCount, CausalMmmOptions options)
+    public CausalMmmNetwork(int nodes, int window, int contextCount, CausalMmmOptions options) : base(nameof(CausalMmmNetwork))
     {
         Edges = new EdgeIndex(nodes);
         Variant = options.Variant;
         if (Variant != CausalMmmVariant.FullGraph)
-            Encoder = RegisterModule("encoder", new CausalRelationalEncoder(Edges, window, options.HiddenSize));
-        Decoder = RegisterModule("decoder", new MarketingResponseDecoder(Edges, options.HiddenSize, contextCount, Variant));
+        {
+            Encoder = new CausalRelationalEncoder(Edges, window, options.HiddenSize);
+            register_module("encoder", Encoder);
+        }
+        Decoder = new MarketingResponseDecoder(Edges, options.HiddenSize, contextCount, Variant);
+        register_module("decoder", Decoder);
     }
 
     public EdgeIndex Edges { get; }
+
+    public CausalMmmVariant Variant { get; }
+
+    public CausalRelationalEncoder? Encoder { get; }
+
+    public MarketingResponseDecoder Decoder { get; }
 
     /// <summary>Where the parameters live.</summary>
     public Device Device => parameters().First().device;
@@ -23,12 +33,9 @@ internal sealed class CausalMmmNetwork : Module
     /// <summary>Moves parameters, buffers and the edge indexes to <paramref name="device"/>.</summary>
     public void MoveTo(Device device)
     {
-        to(device);
+        this.to(device);
         Edges.MoveTo(device);
     }
-    public CausalMmmVariant Variant { get; }
-    public CausalRelationalEncoder? Encoder { get; }
-    public MarketingResponseDecoder Decoder { get; }
 
     /// <summary>Edge logits [B, E, 2] from a scaled history window [B, W, n]; null for CM-FULL.</summary>
     public Tensor? EdgeLogits(Tensor window) => Encoder?.forward(window);
@@ -36,7 +43,7 @@ internal sealed class CausalMmmNetwork : Module
     /// <summary>Edge probabilities [B, E]: softmax of the logits, or all ones for CM-FULL.</summary>
     public Tensor EdgeProbabilities(Tensor window)
     {
-        using DisposeScope scope = torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         Tensor? logits = EdgeLogits(window);
         Tensor p = logits is null
             ? torch.ones(new[] { window.size(0), (long)Edges.EdgeCount }, window.dtype, window.device)

@@ -1,5 +1,3 @@
-using CausalMmm.Torch;
-
 namespace CausalMmm.Modeling;
 
 /// <summary>The model variants the CausalMMM paper reports (its full model and three ablations).</summary>
@@ -63,58 +61,62 @@ public sealed class CausalMmmOptions
     }
 
     /// <summary>Which model: the full CausalMMM or one of the paper's ablations.</summary>
-    public CausalMmmVariant Variant { get; set; } = CausalMmmVariant.CausalMmm;
+    public CausalMmmVariant Variant = CausalMmmVariant.CausalMmm;
 
     /// <summary>Hidden width of the MLPs and the recurrent state.</summary>
-    public int HiddenSize { get; set; } = Defaults.HiddenSize;
+    public int HiddenSize = Defaults.HiddenSize;
 
     /// <summary>Maximum number of epochs.</summary>
-    public int Epochs { get; set; } = Defaults.Epochs;
+    public int Epochs = Defaults.Epochs;
 
     /// <summary>Shops per gradient step; any value from 1 up.</summary>
-    public int BatchSize { get; set; } = Defaults.BatchSize;
+    public int BatchSize = Defaults.BatchSize;
 
     /// <summary>Initial learning rate of Adam.</summary>
-    public double LearningRate { get; set; } = Defaults.LearningRate;
+    public double LearningRate = Defaults.LearningRate;
 
     /// <summary>Epochs between learning-rate decays (StepLR).</summary>
-    public int LearningRateStepSize { get; set; } = Defaults.LearningRateStepSize;
+    public int LearningRateStepSize = Defaults.LearningRateStepSize;
 
     /// <summary>Learning-rate decay factor (StepLR gamma).</summary>
-    public double LearningRateDecay { get; set; } = Defaults.LearningRateDecay;
+    public double LearningRateDecay = Defaults.LearningRateDecay;
 
     /// <summary>Gumbel-softmax temperature tau used while training.</summary>
-    public double Temperature { get; set; } = Defaults.Temperature;
+    public double Temperature = Defaults.Temperature;
 
     /// <summary>Weight lambda of KL(q(z) || p(z)) in the negative ELBO.</summary>
-    public double KlWeight { get; set; } = Defaults.KlWeight;
+    public double KlWeight = Defaults.KlWeight;
 
     /// <summary>Fixed variance sigma^2 of the Gaussian likelihood.</summary>
-    public double Variance { get; set; } = Defaults.Variance;
+    public double Variance = Defaults.Variance;
 
     /// <summary>Prior probability of each edge; 0.5 gives the uniform prior.</summary>
-    public double EdgePrior { get; set; } = Defaults.EdgePrior;
+    public double EdgePrior = Defaults.EdgePrior;
 
     /// <summary>Fraction of shops held out for validation and early stopping (0 disables both).</summary>
-    public double ValidationFraction { get; set; } = Defaults.ValidationFraction;
+    public double ValidationFraction = Defaults.ValidationFraction;
 
     /// <summary>Epochs without a better validation loss before stopping.</summary>
-    public int Patience { get; set; } = Defaults.Patience;
+    public int Patience = Defaults.Patience;
 
     /// <summary>Gradients are rescaled so their joint L2 norm never exceeds this.</summary>
-    public double GradientClipNorm { get; set; } = Defaults.GradientClipNorm;
+    public double GradientClipNorm = Defaults.GradientClipNorm;
 
     /// <summary>Steps of history the encoder reads before a forecast origin; null means the training length.</summary>
-    public int? EncoderWindow { get; set; }
+    public int? EncoderWindow;
 
     /// <summary>
-    /// Where training runs: <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c> (needs a CUDA libtorch). A trained model is
-    /// saved from the CPU, so it loads anywhere; inference runs wherever the loaded model's parameters are.
+    /// Where training runs: <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c> (needs TorchSharp's CUDA package). The ML.NET
+    /// estimators set it from <c>MLContext.GpuDeviceId</c>. A trained model is saved from CPU copies of its weights, so it
+    /// loads anywhere; inference runs wherever the loaded model's parameters are.
     /// </summary>
-    public string Device { get; set; } = "cpu";
+    public string Device = "cpu";
 
-    /// <summary>Seed of every random choice (initialisation, shuffling, Gumbel noise, validation split).</summary>
-    public int Seed { get; set; } = 1;
+    /// <summary>
+    /// Seed of every random choice (initialisation, shuffling, Gumbel noise, validation split). The ML.NET estimators
+    /// draw it from the <c>MLContext</c>'s seed.
+    /// </summary>
+    public int Seed = 1;
 
     /// <summary>A copy, so a trained model keeps the options it was trained with.</summary>
     public CausalMmmOptions Clone() => (CausalMmmOptions)MemberwiseClone();
@@ -134,17 +136,7 @@ public sealed class CausalMmmOptions
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}.", nameof(ValidationFraction));
         if (Patience < 1) throw new ArgumentException($"Patience must be at least 1, got {Patience}.", nameof(Patience));
         if (!(GradientClipNorm > 0)) throw new ArgumentException($"GradientClipNorm must be positive, got {GradientClipNorm}.", nameof(GradientClipNorm));
-        Torch.Device parsed;
-        try
-        {
-            parsed = Torch.Device.Parse(Device);
-        }
-        catch (ArgumentException)
-        {
-            throw new ArgumentException($"Device must be \"cpu\", \"cuda\" or \"cuda:N\", got '{Device}'.", nameof(Device));
-        }
-        if (parsed.Type == DeviceType.CUDA && !torch.cuda.is_available())
-            throw new ArgumentException($"Device '{Device}' needs CUDA, but this libtorch has no CUDA device. Use \"cpu\", or build against a CUDA libtorch (-p:TorchDir=...).", nameof(Device));
+        TorchDevices.Parse(Device, nameof(Device));
         if (EncoderWindow is < 2) throw new ArgumentException($"EncoderWindow must be at least 2, got {EncoderWindow}.", nameof(EncoderWindow));
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CausalMmm.Data;
-using CausalMmm.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Modeling;
 
@@ -34,10 +35,9 @@ public static class CausalMmmTrainer
             throw new ArgumentException($"EncoderWindow {window} is longer than the training panel ({train.Length} steps).", nameof(options));
         int start = train.Length - window;
 
-        torch.manual_seed((ulong)options.Seed);
         var random = new Random(options.Seed);
         (double[] contextMean, double[] contextScale) = ContextStandardisation(train);
-        var model = new CausalMmmModel(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window);
+        CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window);
         try
         {
             int[] order = Enumerable.Range(0, train.ShopCount).OrderBy(_ => random.Next()).ToArray();
@@ -47,8 +47,10 @@ public static class CausalMmmTrainer
             int[] trainShops = order.Skip(validationCount).Order().ToArray();
 
             using DisposeScope dataScope = torch.NewDisposeScope();
-            Device device = Device.Parse(options.Device);
-            if (device.Type != DeviceType.CPU) model.Network.MoveTo(device);
+            Device device = TorchDevices.Parse(options.Device, nameof(CausalMmmOptions.Device));
+            if (device.type != DeviceType.CPU) model.Network.MoveTo(device);
+            // Gumbel noise comes from this fit's own generator, so concurrent fits do not draw from each other's stream.
+            using var noise = new Generator((ulong)options.Seed);
             PanelScaling scaling = PanelScaling.Measure(train, start, train.Length);
             Tensor allValues = scaling.ToTensor(train, start, train.Length).to(device);
             Tensor allContext = model.ContextTensor(train).to(device);
@@ -69,7 +71,7 @@ public static class CausalMmmTrainer
             var history = new List<double>();
             double best = double.PositiveInfinity;
             int bestEpoch = 0, epochsRun = 0;
-            Dictionary<string, float[]>? bestState = null;
+            Dictionary<string, Tensor>? bestState = null;
 
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
@@ -77,7 +79,7 @@ public static class CausalMmmTrainer
                 int[] shuffled = Enumerable.Range(0, trainShops.Length).OrderBy(_ => random.Next()).ToArray();
                 double lossSum = 0;
                 int batches = 0;
-                double learningRate = adam.LearningRate;
+                double learningRate = adam.ParamGroups.First().LearningRate;
                 for (int first = 0; first < shuffled.Length; first += options.BatchSize)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -85,12 +87,12 @@ public static class CausalMmmTrainer
                     using DisposeScope step = torch.NewDisposeScope();
                     Tensor index = torch.tensor(shuffled.Skip(first).Take(options.BatchSize).Select(i => (long)i).ToArray(), device: device);
                     adam.zero_grad();
-                    Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, sample: true,
+                    Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, noise,
                         trainEdges?.index_select(0, index));
-                    double value = loss.item();
+                    double value = loss.item<float>();
                     if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batches, $"the loss is {value}");
                     loss.backward();
-                    double norm = torch.nn.utils.clip_grad_norm_(network.parameters(), options.GradientClipNorm);
+                    double norm = nn.utils.clip_grad_norm_(network.parameters(), options.GradientClipNorm);
                     if (!double.IsFinite(norm)) throw new TrainingDivergedException(epoch, batches, $"the gradient norm is {norm}");
                     adam.step();
                     lossSum += value;
@@ -107,19 +109,21 @@ public static class CausalMmmTrainer
                     using IDisposable noGrad = torch.no_grad();
                     // Held-out shops are scored on prediction alone: the KL term grows as the graph sharpens, so the full
                     // ELBO would stop training early exactly when the graph gets good.
-                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, sample: false, validationEdges, includeKl: false).item();
+                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, noise: null, validationEdges, includeKl: false).item<float>();
                 }
                 double monitored = validationValues is not null ? validationLoss : trainLoss;
                 if (monitored < best)
                 {
                     best = monitored;
                     bestEpoch = epoch;
+                    Dispose(bestState);
                     bestState = Snapshot(network);
                 }
                 progress?.Invoke(new TrainingProgress(epoch, options.Epochs, trainLoss, validationLoss, learningRate, clock.Elapsed));
                 if (validationValues is not null && epoch - bestEpoch >= options.Patience) break;
             }
-            if (bestState is not null) Restore(network, bestState);
+            if (bestState is not null) network.load_state_dict(bestState);
+            Dispose(bestState);
             network.eval();
             model.Summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, history);
             return model;
@@ -133,10 +137,10 @@ public static class CausalMmmTrainer
 
     /// <summary>
     /// The negative ELBO of a batch: sum over steps and nodes of (mu - x)^2 / (2 sigma^2) plus lambda * KL(q || prior),
-    /// both per shop and node as in the reference. With <paramref name="sample"/>, edges are Gumbel-softmax samples;
-    /// otherwise the edge probabilities.
+    /// both per shop and node as in the reference. With a <paramref name="noise"/> generator, edges are Gumbel-softmax
+    /// samples; without one, the edge probabilities.
     /// </summary>
-    internal static Tensor NegativeElbo(CausalMmmNetwork network, Tensor values, Tensor context, CausalMmmOptions options, bool sample,
+    internal static Tensor NegativeElbo(CausalMmmNetwork network, Tensor values, Tensor context, CausalMmmOptions options, Generator? noise,
         Tensor? fixedEdges = null, bool includeKl = true)
     {
         using DisposeScope scope = torch.NewDisposeScope();
@@ -144,7 +148,7 @@ public static class CausalMmmTrainer
         Tensor? logits = fixedEdges is null ? network.EdgeLogits(values) : null;
         Tensor edges = fixedEdges ?? (logits is null
             ? torch.ones(new[] { shops, (long)network.Edges.EdgeCount }, values.dtype, values.device)
-            : (sample ? torch.nn.functional.gumbel_softmax(logits, options.Temperature) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1));
+            : (noise is not null ? GumbelSoftmax(logits, options.Temperature, noise) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1));
         (Tensor means, _) = network.Decoder.Forward(values, edges, context);
         Tensor error = means.narrow(1, 0, steps - 1) - values.narrow(1, 1, steps - 1);
         Tensor nll = error.pow(2).sum() / (2 * options.Variance * shops * nodes);
@@ -190,13 +194,24 @@ public static class CausalMmmTrainer
         return (mean, scale);
     }
 
-    private static Dictionary<string, float[]> Snapshot(CausalMmmNetwork network) =>
-        network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray<float>());
-
-    private static void Restore(CausalMmmNetwork network, Dictionary<string, float[]> state)
+    /// <summary>
+    /// softmax((logits + g) / tau) with Gumbel(0, 1) noise g drawn on the CPU from <paramref name="noise"/> (so a CUDA run
+    /// draws the same noise as a CPU run with the same seed).
+    /// </summary>
+    internal static Tensor GumbelSoftmax(Tensor logits, double temperature, Generator noise)
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var tensors = network.state_dict().ToDictionary(kv => kv.Key, kv => torch.tensor(state[kv.Key], kv.Value.shape));
-        network.load_state_dict(tensors);
+        Tensor uniform = torch.rand(logits.shape, dtype: logits.dtype, generator: noise).to(logits.device);
+        Tensor gumbel = -(-(uniform + 1e-10).log() + 1e-10).log();
+        return ((logits + gumbel) / temperature).softmax(-1).MoveToOuterDisposeScope();
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(CausalMmmNetwork network) =>
+        network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+
+    private static void Dispose(Dictionary<string, Tensor>? state)
+    {
+        if (state is null) return;
+        foreach (Tensor t in state.Values) t.Dispose();
     }
 }

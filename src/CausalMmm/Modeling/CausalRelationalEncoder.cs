@@ -1,5 +1,6 @@
-using CausalMmm.Torch;
-using CausalMmm.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Modeling;
 
@@ -8,7 +9,7 @@ namespace CausalMmm.Modeling;
 /// skip connection from the first edge embedding, and returns two logits per directed edge
 /// (no-edge, edge), as in the paper's section 3.1 and the NRI-style reference encoder.
 /// </summary>
-internal sealed class CausalRelationalEncoder : Module<Tensor, Tensor>
+internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
 {
     private readonly EdgeIndex _edges;
     private readonly Mlp _node1;
@@ -17,15 +18,20 @@ internal sealed class CausalRelationalEncoder : Module<Tensor, Tensor>
     private readonly Mlp _edge2;
     private readonly Linear _out;
 
-    public CausalRelationalEncoder(EdgeIndex edges, int window, int hidden)
+    public CausalRelationalEncoder(EdgeIndex edges, int window, int hidden) : base(nameof(CausalRelationalEncoder))
     {
         _edges = edges;
         Window = window;
-        _node1 = RegisterModule("node_embedding", new Mlp(window, hidden, hidden));
-        _edge1 = RegisterModule("edge1", new Mlp(2 * hidden, hidden, hidden));
-        _node2 = RegisterModule("vertex1", new Mlp(hidden, hidden, hidden));
-        _edge2 = RegisterModule("edge2", new Mlp(3 * hidden, hidden, hidden));
-        _out = RegisterModule("out", new Linear(hidden, 2));
+        _node1 = new Mlp(window, hidden, hidden);
+        _edge1 = new Mlp(2 * hidden, hidden, hidden);
+        _node2 = new Mlp(hidden, hidden, hidden);
+        _edge2 = new Mlp(3 * hidden, hidden, hidden);
+        _out = nn.Linear(hidden, 2);
+        register_module("node_embedding", _node1);
+        register_module("edge1", _edge1);
+        register_module("vertex1", _node2);
+        register_module("edge2", _edge2);
+        register_module("out", _out);
     }
 
     /// <summary>History steps per node that the encoder reads.</summary>
@@ -34,12 +40,10 @@ internal sealed class CausalRelationalEncoder : Module<Tensor, Tensor>
     /// <summary>history [B, W, n] (scaled) to edge logits [B, E, 2].</summary>
     public override Tensor forward(Tensor history)
     {
-        using DisposeScope scope = torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         Tensor nodes = _node1.forward(history.transpose(1, 2)); // [B, n, H]
-        Tensor pairs = NodeToEdge(nodes);
-        Tensor skip = _edge1.forward(pairs); // [B, E, H]
-        Tensor incoming = _edges.MeanIncoming(skip, 1); // [B, n, H]
-        Tensor nodes2 = _node2.forward(incoming);
+        Tensor skip = _edge1.forward(NodeToEdge(nodes)); // [B, E, H]
+        Tensor nodes2 = _node2.forward(_edges.MeanIncoming(skip, 1)); // [B, n, H]
         Tensor edges2 = _edge2.forward(torch.cat(new[] { NodeToEdge(nodes2), skip }, -1));
         return _out.forward(edges2).MoveToOuterDisposeScope();
     }

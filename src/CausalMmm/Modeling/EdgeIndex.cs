@@ -1,11 +1,12 @@
-using CausalMmm.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Modeling;
 
 /// <summary>
 /// The n(n-1) directed off-diagonal edges of an n-node graph, grouped by receiver (all edges into node 0,
-/// then into node 1, ...), so that summing a node's incoming messages is a reshape to [.., n, n-1, ..] and a
-/// sum, with no scatter or incidence matmul.
+/// then into node 1, ...), so that averaging a node's incoming messages is a reshape to [.., n, n-1, ..] and a
+/// mean, with no scatter or incidence matmul.
 /// </summary>
 internal sealed class EdgeIndex : IDisposable
 {
@@ -37,19 +38,18 @@ internal sealed class EdgeIndex : IDisposable
     /// <summary>Moves the index tensors to <paramref name="device"/> (they are not module state, so Module.to misses them).</summary>
     public void MoveTo(Device device)
     {
-        if (SenderIndex.device == device) return;
+        if (SenderIndex.device.type == device.type && SenderIndex.device.index == device.index) return;
         Tensor senders = SenderIndex.to(device).DetachFromDisposeScope(), receivers = ReceiverIndex.to(device).DetachFromDisposeScope();
         SenderIndex.Dispose();
         ReceiverIndex.Dispose();
         SenderIndex = senders;
         ReceiverIndex = receivers;
     }
+
     /// <summary>Edge position of i -> j.</summary>
     public int Of(int sender, int receiver) => receiver * (NodeCount - 1) + (sender < receiver ? sender : sender - 1);
 
-    /// <summary>
-    /// The mean of the incoming edge features per node: [..., E, H] along <paramref name="edgeDim"/> to [..., n, H].
-    /// </summary>
+    /// <summary>The mean of the incoming edge features per node: [..., E, H] along <paramref name="edgeDim"/> to [..., n, H].</summary>
     public Tensor MeanIncoming(Tensor edgeFeatures, int edgeDim)
     {
         long[] shape = edgeFeatures.shape;
@@ -57,7 +57,7 @@ internal sealed class EdgeIndex : IDisposable
         var grouped = new List<long>(shape[..dim]) { NodeCount, NodeCount - 1 };
         grouped.AddRange(shape[(dim + 1)..]);
         using Tensor view = edgeFeatures.reshape(grouped.ToArray());
-        return view.mean(dim + 1);
+        return view.mean(new long[] { dim + 1 });
     }
 
     /// <summary>Per-edge values [E] laid out as an n x n matrix with zeros on the diagonal.</summary>

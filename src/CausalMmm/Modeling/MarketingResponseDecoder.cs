@@ -1,5 +1,6 @@
-using CausalMmm.Torch;
-using CausalMmm.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Modeling;
 
@@ -8,33 +9,46 @@ namespace CausalMmm.Modeling;
 /// averaged per receiver; a GRU per node (shared weights) carries the carry-over state; f_pre maps the
 /// state and x_j^t to the next-step mean; the target passes through the context-driven S-curve.
 /// Because messages depend on observed values only, teacher forcing runs every step's messages in one
-/// batched MLP and the whole recurrence in one native GRU call.
+/// batched MLP and the whole recurrence in one native GRU call (TorchSharp's nn.GRU over the sequence).
 /// </summary>
-internal sealed class MarketingResponseDecoder : Module
+internal sealed class MarketingResponseDecoder : nn.Module
 {
     private readonly EdgeIndex _edges;
     private readonly Linear _edgeIn;
     private readonly Linear _edgeOut;
-    private readonly GRUCell? _recurrent;
+    private readonly GRU? _recurrent;
     private readonly Linear? _markov;
     private readonly Linear _preHidden;
     private readonly Linear _preOut;
     private readonly SaturationModule? _saturation;
 
-    public MarketingResponseDecoder(EdgeIndex edges, int hidden, int contextCount, CausalMmmVariant variant)
+    public MarketingResponseDecoder(EdgeIndex edges, int hidden, int contextCount, CausalMmmVariant variant) : base(nameof(MarketingResponseDecoder))
     {
         _edges = edges;
         Hidden = hidden;
-        _edgeIn = RegisterModule("edge_fc1", new Linear(2, hidden));
-        _edgeOut = RegisterModule("edge_fc2", new Linear(hidden, hidden));
+        _edgeIn = nn.Linear(2, hidden);
+        _edgeOut = nn.Linear(hidden, hidden);
+        register_module("edge_fc1", _edgeIn);
+        register_module("edge_fc2", _edgeOut);
         if (variant == CausalMmmVariant.Markov)
-            _markov = RegisterModule("markov", new Linear(hidden + 1, hidden));
+        {
+            _markov = nn.Linear(hidden + 1, hidden);
+            register_module("markov", _markov);
+        }
         else
-            _recurrent = RegisterModule("gru", new GRUCell(hidden + 1, hidden));
-        _preHidden = RegisterModule("pre_fc1", new Linear(hidden + 1, hidden));
-        _preOut = RegisterModule("pre_fc2", new Linear(hidden, 1));
+        {
+            _recurrent = nn.GRU(hidden + 1, hidden);
+            register_module("gru", _recurrent);
+        }
+        _preHidden = nn.Linear(hidden + 1, hidden);
+        _preOut = nn.Linear(hidden, 1);
+        register_module("pre_fc1", _preHidden);
+        register_module("pre_fc2", _preOut);
         if (variant != CausalMmmVariant.NoSaturation)
-            _saturation = RegisterModule("saturation", new SaturationModule(contextCount));
+        {
+            _saturation = new SaturationModule(contextCount);
+            register_module("saturation", _saturation);
+        }
     }
 
     public int Hidden { get; }
@@ -45,7 +59,7 @@ internal sealed class MarketingResponseDecoder : Module
     /// </summary>
     public (Tensor Means, Tensor State) Forward(Tensor values, Tensor edgeWeights, Tensor context)
     {
-        using DisposeScope scope = torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         long b = values.size(0), t = values.size(1), n = values.size(2);
         Tensor inputs = StepInputs(values, edgeWeights); // [B, T, n, H + 1]
         Tensor states;
@@ -53,8 +67,8 @@ internal sealed class MarketingResponseDecoder : Module
         if (_recurrent is not null)
         {
             Tensor sequence = inputs.permute(1, 0, 2, 3).reshape(t, b * n, Hidden + 1);
-            Tensor h0 = torch.zeros(new[] { b * n, (long)Hidden }, sequence.dtype, sequence.device);
-            (Tensor all, last) = _recurrent.forward_sequence(sequence, h0);
+            (Tensor all, Tensor final) = _recurrent.forward(sequence);
+            last = final.squeeze(0);
             states = all.reshape(t, b, n, Hidden).permute(1, 0, 2, 3);
         }
         else
@@ -66,16 +80,16 @@ internal sealed class MarketingResponseDecoder : Module
         return (means.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
     }
 
-    /// <summary>
-    /// One recursive step: current values [B, n] and state [B*n, H] to the next-step means [B, n] and the new state.
-    /// </summary>
+    /// <summary>One recursive step: current values [B, n] and state [B*n, H] to the next-step means [B, n] and the new state.</summary>
     public (Tensor Means, Tensor State) Step(Tensor current, Tensor state, Tensor edgeWeights, Tensor context)
     {
-        using DisposeScope scope = torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         long b = current.size(0), n = current.size(1);
         Tensor values = current.unsqueeze(1); // [B, 1, n]
         Tensor inputs = StepInputs(values, edgeWeights).reshape(b * n, Hidden + 1);
-        Tensor next = _recurrent is not null ? _recurrent.forward(inputs, state) : _markov!.forward(inputs).tanh();
+        Tensor next = _recurrent is not null
+            ? _recurrent.forward(inputs.unsqueeze(0), state.unsqueeze(0)).Item2.squeeze(0)
+            : _markov!.forward(inputs).tanh();
         Tensor means = Predict(next.reshape(b, 1, n, Hidden), values, context).squeeze(1);
         return (means.MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope());
     }
@@ -92,50 +106,11 @@ internal sealed class MarketingResponseDecoder : Module
 
     private Tensor Predict(Tensor states, Tensor values, Tensor context)
     {
-        Tensor raw = _preOut.forward(_preHidden.forward(torch.cat(new[] { states, values.unsqueeze(-1) }, -1)).elu()).squeeze(-1); // [B, T, n]
+        Tensor hidden = nn.functional.elu(_preHidden.forward(torch.cat(new[] { states, values.unsqueeze(-1) }, -1)), 1.0);
+        Tensor raw = _preOut.forward(hidden).squeeze(-1); // [B, T, n]
         if (_saturation is null) return raw;
         long n = raw.size(2);
         Tensor target = _saturation.forward(raw.narrow(2, n - 1, 1), context);
         return torch.cat(new[] { raw.narrow(2, 0, n - 1), target }, 2);
-    }
-}
-
-/// <summary>
-/// The saturation module: mu_y = p^a / (p^a + g) with p = softplus(f_pre) &gt; 0 and a = f_alpha(C), g = f_gamma(C)
-/// small networks of each shop's own context, kept positive with softplus.
-/// </summary>
-internal sealed class SaturationModule : Module
-{
-    private readonly int _contextCount;
-    private readonly Linear _alphaHidden, _alphaOut, _gammaHidden, _gammaOut;
-
-    public SaturationModule(int contextCount)
-    {
-        _contextCount = contextCount;
-        int input = Math.Max(1, contextCount); // without context the curve's shape is one learned constant
-        _alphaHidden = RegisterModule("alpha_fc1", new Linear(input, 16));
-        _alphaOut = RegisterModule("alpha_fc2", new Linear(16, 1));
-        _gammaHidden = RegisterModule("gamma_fc1", new Linear(input, 16));
-        _gammaOut = RegisterModule("gamma_fc2", new Linear(16, 1));
-    }
-
-    /// <summary>The shape a and inflection g per shop, each [B, 1].</summary>
-    public (Tensor Alpha, Tensor Gamma) Parameters(Tensor context)
-    {
-        using DisposeScope scope = torch.NewDisposeScope();
-        Tensor input = _contextCount == 0 ? torch.ones(new[] { context.size(0), 1L }, context.dtype, context.device) : context;
-        Tensor alpha = _alphaOut.forward(_alphaHidden.forward(input).elu()).softplus() + 0.05;
-        Tensor gamma = _gammaOut.forward(_gammaHidden.forward(input).elu()).softplus() + 1e-3;
-        return (alpha.MoveToOuterDisposeScope(), gamma.MoveToOuterDisposeScope());
-    }
-
-    /// <summary>raw [B, T, 1] to the saturated target mean [B, T, 1].</summary>
-    public Tensor forward(Tensor raw, Tensor context)
-    {
-        using DisposeScope scope = torch.NewDisposeScope();
-        (Tensor alpha, Tensor gamma) = Parameters(context);
-        Tensor p = raw.softplus() + 1e-6;
-        Tensor powered = p.pow(alpha.unsqueeze(1)); // [B, T, 1] ^ [B, 1, 1]
-        return (powered / (powered + gamma.unsqueeze(1))).MoveToOuterDisposeScope();
     }
 }

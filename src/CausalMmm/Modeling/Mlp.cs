@@ -1,5 +1,6 @@
-using CausalMmm.Torch;
-using CausalMmm.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Modeling;
 
@@ -7,23 +8,26 @@ namespace CausalMmm.Modeling;
 /// The encoder's MLP block from the reference implementation: Linear-ELU-Linear-ELU-BatchNorm, applied to
 /// the last dimension of an input of any rank (batch normalisation over all leading positions).
 /// </summary>
-internal sealed class Mlp : Module<Tensor, Tensor>
+internal sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly Linear _first;
     private readonly Linear _second;
     private readonly BatchNorm1d _norm;
 
-    public Mlp(long input, long hidden, long output)
+    public Mlp(long input, long hidden, long output) : base(nameof(Mlp))
     {
-        _first = RegisterModule("fc1", new Linear(input, hidden));
-        _second = RegisterModule("fc2", new Linear(hidden, output));
-        _norm = RegisterModule("bn", new BatchNorm1d(output));
+        _first = nn.Linear(input, hidden);
+        _second = nn.Linear(hidden, output);
+        _norm = nn.BatchNorm1d(output);
+        register_module("fc1", _first);
+        register_module("fc2", _second);
+        register_module("bn", _norm);
     }
 
     public override Tensor forward(Tensor input)
     {
-        using DisposeScope scope = torch.NewDisposeScope();
-        Tensor h = _second.forward(_first.forward(input).elu()).elu();
+        using var scope = torch.NewDisposeScope();
+        Tensor h = nn.functional.elu(_second.forward(nn.functional.elu(_first.forward(input), 1.0)), 1.0);
         long[] shape = h.shape;
         Tensor flat = h.reshape(-1, shape[^1]);
         return _norm.forward(flat).reshape(shape).MoveToOuterDisposeScope();

@@ -1,5 +1,6 @@
 using CausalMmm.Data;
-using CausalMmm.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Modeling;
 

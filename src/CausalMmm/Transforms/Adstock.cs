@@ -1,5 +1,6 @@
 using CausalMmm.Data;
-using CausalMmm.Pipeline;
+using CausalMmm.Persistence;
+using Microsoft.ML;
 
 namespace CausalMmm.Transforms;
 
@@ -72,14 +73,16 @@ public sealed record AdstockParameters(IReadOnlyList<AdstockChannel> Channels)
 }
 
 /// <summary>
-/// Learns each channel's carry-over (adstock) and adds the adstocked series <c>{input}{OutputSuffix}</c>. Decay (and,
-/// for <see cref="AdstockKind.Delayed"/>, delay) are fitted per channel by how well the adstocked channels explain the
-/// target with per-shop least squares, unless fixed in the options.
+/// Learns each channel's carry-over (adstock) and adds the adstocked column <c>{input}{OutputSuffix}</c> (Single) to every
+/// row. Decay (and, for <see cref="AdstockKind.Delayed"/>, delay) are fitted per channel by how well the adstocked channels
+/// explain the label with per-shop least squares, unless fixed in the options. Rows may come in any order: each shop's rows
+/// are put in date order before the carry-over runs. Transform on the whole panel and filter afterwards: filtering first
+/// would cut the history the carry-over reads.
 /// </summary>
 public sealed class AdstockEstimator : IEstimator<AdstockTransformer>
 {
     /// <summary>Settings of <see cref="AdstockEstimator"/>.</summary>
-    public sealed class Options
+    public sealed class Options : PanelColumnOptions
     {
         /// <summary>Documented defaults.</summary>
         public static class Defaults
@@ -90,7 +93,7 @@ public sealed class AdstockEstimator : IEstimator<AdstockTransformer>
             /// <summary>13 steps: a quarter of weekly data, about two weeks of daily data.</summary>
             public const int MaxLag = 13;
 
-            /// <summary>Suffix of the output series.</summary>
+            /// <summary>Suffix of the output columns.</summary>
             public const string OutputSuffix = "_adstock";
 
             /// <summary>Largest decay searched; 0.95 means a half-life of about 13.5 steps.</summary>
@@ -98,65 +101,70 @@ public sealed class AdstockEstimator : IEstimator<AdstockTransformer>
         }
 
         /// <summary>The carry-over shape.</summary>
-        public AdstockKind Kind { get; set; } = Defaults.Kind;
+        public AdstockKind Kind = Defaults.Kind;
 
-        /// <summary>Inputs to transform; null means every channel.</summary>
-        public IList<string>? InputColumns { get; set; }
+        /// <summary>Columns to transform; null means every channel.</summary>
+        public string[]? InputColumnNames;
 
         /// <summary>A decay fixed for every input; null fits it per channel.</summary>
-        public double? Decay { get; set; }
+        public double? Decay;
 
         /// <summary>A delay fixed for every input (delayed kind); null fits it per channel.</summary>
-        public double? Delay { get; set; }
+        public double? Delay;
 
         /// <summary>Decays fixed for particular inputs; they win over <see cref="Decay"/>.</summary>
-        public IDictionary<string, double> ChannelDecay { get; set; } = new Dictionary<string, double>();
+        public Dictionary<string, double> ChannelDecay = new(StringComparer.Ordinal);
 
         /// <summary>Longest lag of the delayed kind.</summary>
-        public int MaxLag { get; set; } = Defaults.MaxLag;
+        public int MaxLag = Defaults.MaxLag;
 
         /// <summary>Largest decay the fit may choose.</summary>
-        public double MaxDecay { get; set; } = Defaults.MaxDecay;
+        public double MaxDecay = Defaults.MaxDecay;
 
         /// <summary>Suffix appended to each input's name to name its output.</summary>
-        public string OutputSuffix { get; set; } = Defaults.OutputSuffix;
+        public string OutputSuffix = Defaults.OutputSuffix;
     }
 
     private readonly Options _options;
+    private readonly ComponentHost _host;
 
-    /// <summary>Creates the estimator.</summary>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public AdstockEstimator(Options? options = null)
+    internal AdstockEstimator(CausalMmmCatalog catalog, Options options)
     {
-        _options = options ?? new Options();
-        if (_options.MaxLag < 1) throw new ArgumentException($"MaxLag must be at least 1, got {_options.MaxLag}.", nameof(options));
-        if (!(_options.MaxDecay > 0 && _options.MaxDecay < 1)) throw new ArgumentException($"MaxDecay must be in (0, 1), got {_options.MaxDecay}.", nameof(options));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _host = new ComponentHost(catalog, nameof(AdstockEstimator));
+        if (_options.MaxLag < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxLag, $"{nameof(Options.MaxLag)} must be at least 1.");
+        if (!(_options.MaxDecay > 0 && _options.MaxDecay < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxDecay, $"{nameof(Options.MaxDecay)} must be in (0, 1).");
         foreach ((string name, double d) in _options.ChannelDecay.Append(new("*", _options.Decay ?? 0)))
         {
-            if (!(d >= 0 && d < 1)) throw new ArgumentException($"The decay of '{name}' must be in [0, 1), got {d}.", nameof(options));
+            if (!(d >= 0 && d < 1)) throw new ArgumentOutOfRangeException(nameof(options), d, $"The decay of '{name}' must be in [0, 1).");
         }
         if (_options.Delay is { } delay && !(delay >= 0 && delay <= _options.MaxLag - 1))
-            throw new ArgumentException($"Delay must be in [0, MaxLag - 1 = {_options.MaxLag - 1}], got {delay}.", nameof(options));
-        if (string.IsNullOrEmpty(_options.OutputSuffix)) throw new ArgumentException("OutputSuffix must not be empty (outputs would overwrite inputs).", nameof(options));
+            throw new ArgumentOutOfRangeException(nameof(options), delay, $"{nameof(Options.Delay)} must be in [0, MaxLag - 1 = {_options.MaxLag - 1}].");
+        if (string.IsNullOrEmpty(_options.OutputSuffix)) throw new ArgumentException($"{nameof(Options.OutputSuffix)} must not be empty (outputs would overwrite inputs).", nameof(options));
     }
 
-    /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    /// <summary>The input plus one Single column per transformed input.</summary>
+    /// <exception cref="ArgumentException">A key, label or input column is missing, or an output exists already.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        string[] inputs = Inputs(inputSchema);
-        SchemaRules.RequireSeries(inputSchema, inputs, nameof(AdstockEstimator));
-        SchemaRules.RequireNew(inputSchema, inputs.Select(i => i + _options.OutputSuffix), nameof(AdstockEstimator));
-        return inputSchema.WithVariables(inputs.Select(i => new PanelVariable(i + _options.OutputSuffix, VariableRole.Feature, Source: i)));
+        PanelRoles roles = _host.Resolve(inputSchema, _options, requireTarget: true);
+        string[] inputs = Inputs(roles);
+        SchemaRules.RequireInputsAndNewOutputs(PanelRoles.Columns(inputSchema), inputs, inputs.Select(Output), nameof(AdstockEstimator));
+        return _host.AddSingles(inputSchema, inputs.Select(Output), inputs[0]);
     }
 
-    /// <summary>Fits the carry-over of every input against the panel's target.</summary>
-    public AdstockTransformer Fit(MarketingPanel input)
+    /// <summary>Fits the carry-over of every input against the label.</summary>
+    /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
+    public AdstockTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(input.Schema);
-        string[] inputs = Inputs(input.Schema);
-        double[][][] series = inputs.Select(name => Enumerable.Range(0, input.ShopCount).Select(s => input.GetSeries(s, name)).ToArray()).ToArray();
+        PanelRoles roles = _host.Resolve(input.Schema, _options, requireTarget: true);
+        string[] inputs = Inputs(roles);
+        SchemaRules.RequireInputsAndNewOutputs(PanelRoles.Columns(input.Schema), inputs, inputs.Select(Output), nameof(AdstockEstimator));
+        MarketingPanel panel = PanelReader.Read(input, roles, InputVariables(roles, inputs).Append(new PanelVariable(roles.Target!, VariableRole.Target)).ToArray(),
+            nameof(AdstockEstimator), allowMissingOutcomes: false, _host.DateFormats).Panel;
+        double[][][] series = inputs.Select(name => Enumerable.Range(0, panel.ShopCount).Select(s => panel.GetSeries(s, name)).ToArray()).ToArray();
         bool delayed = _options.Kind == AdstockKind.Delayed;
         var box = delayed
             ? new ResponseSearch.Box(new[] { 0.05, 0.0 }, new[] { _options.MaxDecay, _options.MaxLag - 1.0 }, new[] { false, false })
@@ -169,69 +177,100 @@ public sealed class AdstockEstimator : IEstimator<AdstockTransformer>
                 fixedParameters[c] = delayed ? new[] { fixedDecay, _options.Delay!.Value } : new[] { fixedDecay };
         }
         AdstockChannel Make(int c, double[] p) =>
-            new(inputs[c], inputs[c] + _options.OutputSuffix, _options.Kind, p[0], delayed ? p[1] : 0, _options.MaxLag, fixedParameters[c] is null);
-        double[][] targets = ResponseSearch.Targets(input, input.Target.Name);
+            new(inputs[c], Output(inputs[c]), _options.Kind, p[0], delayed ? p[1] : 0, _options.MaxLag, fixedParameters[c] is null);
+        double[][] targets = ResponseSearch.Targets(panel, roles.Target!);
         double[][] chosen = ResponseSearch.Fit(targets, inputs.Length, box, fixedParameters,
             (c, p) => series[c].Select(x => Make(c, p).Apply(x)).ToArray());
-        return new AdstockTransformer(new AdstockParameters(inputs.Select((_, c) => Make(c, chosen[c])).ToArray()));
+        var parameters = new AdstockParameters(inputs.Select((_, c) => Make(c, chosen[c])).ToArray());
+        _host.Info("Adstock " + string.Join(", ", parameters.Channels.Select(c => delayed ? $"{c.Input}: decay {c.Decay:0.00}, delay {c.Delay:0.0}" : $"{c.Input}: decay {c.Decay:0.00}")));
+        return new AdstockTransformer(roles.GivenOnly(), parameters, _host.DateFormats);
     }
 
-    private string[] Inputs(PanelSchema schema) =>
-        (_options.InputColumns?.ToArray() ?? schema.WithRole(VariableRole.Channel).Select(v => v.Name).ToArray()) is { Length: > 0 } inputs ? inputs
-            : throw new ArgumentException($"{nameof(AdstockEstimator)}: the input has no Channel variable to adstock and no InputColumns were given.");
+    private string Output(string input) => input + _options.OutputSuffix;
+
+    private string[] Inputs(PanelRoles roles) => _options.InputColumnNames is { Length: > 0 } given ? given : roles.Channels;
+
+    /// <summary>The inputs as panel variables: channels keep their role (and non-negativity check); anything else is read as a covariate.</summary>
+    internal static IEnumerable<PanelVariable> InputVariables(PanelRoles roles, IEnumerable<string> inputs) =>
+        inputs.Select(name => roles.Channels.Contains(name)
+            ? new PanelVariable(name, VariableRole.Channel, roles.Unconstrained.Contains(name))
+            : new PanelVariable(name, VariableRole.Covariate));
 }
 
-/// <summary>Adds the adstocked series of each fitted channel. Stateless between calls, so safe from many threads.</summary>
-public sealed class AdstockTransformer : ITransformer
+/// <summary>Adds the adstocked column of each fitted input. Immutable, so safe from many threads.</summary>
+public sealed class AdstockTransformer : PanelTransformerBase
 {
     internal const string Kind = "CausalMmm.Adstock";
 
-    internal AdstockTransformer(AdstockParameters parameters) => Parameters = parameters;
+    private readonly PanelRoles _roles;
+    private readonly string[] _dateFormats;
 
-    /// <summary>The fitted parameters.</summary>
+    internal AdstockTransformer(PanelRoles roles, AdstockParameters parameters, string[] dateFormats)
+    {
+        _roles = roles;
+        Parameters = parameters;
+        _dateFormats = dateFormats;
+    }
+
+    /// <summary>The fitted parameters, per channel.</summary>
     public AdstockParameters Parameters { get; }
 
-    /// <inheritdoc />
-    public string ComponentKind => Kind;
+    /// <summary>The shop and date columns it reads.</summary>
+    public PanelRoles Roles => _roles;
 
     /// <inheritdoc />
-    public int ComponentVersion => 1;
+    public override string ComponentKind => Kind;
 
     /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    public override int ComponentVersion => 2;
+
+    /// <inheritdoc />
+    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
-        SchemaRules.RequireSeries(inputSchema, Parameters.Channels.Select(c => c.Input), nameof(AdstockTransformer));
-        SchemaRules.RequireNew(inputSchema, Parameters.Channels.Select(c => c.Output), nameof(AdstockTransformer));
-        return inputSchema.WithVariables(Parameters.Channels.Select(c => new PanelVariable(c.Output, VariableRole.Feature, Source: c.Input)));
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        IReadOnlyList<ColumnInfo> columns = PanelRoles.Columns(inputSchema);
+        _roles.Require(columns, nameof(AdstockTransformer), Parameters.Channels.Select(c => c.Input));
+        SchemaRules.RequireInputsAndNewOutputs(columns, Parameters.Channels.Select(c => c.Input), Parameters.Channels.Select(c => c.Output), nameof(AdstockTransformer));
+        return AppendColumnsDataView.OutputSchema(inputSchema, Outputs());
     }
 
     /// <inheritdoc />
-    public MarketingPanel Transform(MarketingPanel input)
+    public override IDataView Transform(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(input.Schema);
-        int a = Parameters.Channels.Count;
-        var values = new double[(long)input.ShopCount * input.Length * a];
-        for (int c = 0; c < a; c++)
-        for (int s = 0; s < input.ShopCount; s++)
+        return new AppendColumnsDataView(input, Outputs(), () =>
         {
-            double[] output = Parameters.Channels[c].Apply(input.GetSeries(s, Parameters.Channels[c].Input));
-            for (int t = 0; t < input.Length; t++) values[((long)s * input.Length + t) * a + c] = output[t];
-        }
-        return input.WithAddedSeries(Parameters.Channels.Select(c => new PanelVariable(c.Output, VariableRole.Feature, Source: c.Input)).ToArray(), values);
+            AssembledPanel read = PanelReader.Read(input, _roles, AdstockEstimator.InputVariables(_roles, Parameters.Channels.Select(c => c.Input)).ToArray(),
+                nameof(AdstockTransformer), allowMissingOutcomes: false, _dateFormats);
+            MarketingPanel panel = read.Panel;
+            return Parameters.Channels.Select(channel =>
+            {
+                double[][] adstocked = Enumerable.Range(0, panel.ShopCount).Select(s => channel.Apply(panel.GetSeries(s, channel.Input))).ToArray();
+                var values = new float[read.RowShop.Length];
+                for (int r = 0; r < values.Length; r++) values[r] = (float)adstocked[read.RowShop[r]][read.RowStep[r]];
+                return (AppendedValues)new AppendedValues.Scalars(values);
+            }).ToArray();
+        });
     }
 
-    /// <inheritdoc />
-    public void Save(ModelSaveContext context) => context.WriteJson("parameters", Parameters.Channels.ToArray());
+    private AppendedColumn[] Outputs() => Parameters.Channels.Select(c => AppendedColumn.Scalar(c.Output)).ToArray();
 
-    internal static AdstockTransformer Load(ModelLoadContext context)
+    /// <inheritdoc />
+    public override void SaveState(ComponentStateWriter writer)
     {
-        if (context.Version != 1) throw new InvalidDataException($"adstock version {context.Version} is not supported (this library reads version 1)");
-        AdstockChannel[] channels = context.ReadJson<AdstockChannel[]>("parameters");
+        writer.WriteJson("roles", _roles);
+        writer.WriteJson("parameters", Parameters.Channels.ToArray());
+        writer.WriteJson("date_formats", _dateFormats);
+    }
+
+    internal static AdstockTransformer Load(ComponentStateReader reader)
+    {
+        if (reader.Version != 2) throw new InvalidDataException($"adstock state version {reader.Version} is not supported (this library reads version 2)");
+        AdstockChannel[] channels = reader.ReadJson<AdstockChannel[]>("parameters");
         foreach (AdstockChannel c in channels)
         {
             if (!(c.Decay >= 0 && c.Decay < 1) || c.MaxLag < 1) throw new InvalidDataException($"adstock of '{c.Input}' has invalid parameters (decay {c.Decay}, max lag {c.MaxLag})");
         }
-        return new AdstockTransformer(new AdstockParameters(channels));
+        return new AdstockTransformer(reader.ReadJson<PanelRoles>("roles"), new AdstockParameters(channels), reader.ReadJson<string[]>("date_formats"));
     }
 }

@@ -1,5 +1,6 @@
 using CausalMmm.Data;
-using CausalMmm.Pipeline;
+using CausalMmm.Persistence;
+using Microsoft.ML;
 
 namespace CausalMmm.Transforms;
 
@@ -36,93 +37,108 @@ public sealed record HillParameters(IReadOnlyList<HillChannel> Channels, IReadOn
 }
 
 /// <summary>
-/// Learns each channel's diminishing returns (Hill curve) and adds the saturated series <c>{input}{OutputSuffix}</c>.
-/// Spend is measured relative to each shop's average, so one curve serves shops of different sizes. Half-saturation
-/// and slope are fitted per channel against the target with per-shop least squares, unless fixed in the options.
-/// By default each channel's most derived series is the input, so an upstream adstock's output is picked up.
+/// Learns each channel's diminishing returns (a Hill curve) and adds the saturated column <c>{input}{OutputSuffix}</c>
+/// (Single). Spend is measured relative to each shop's average, so one curve serves shops of different sizes.
+/// Half-saturation and slope are fitted per channel against the label with per-shop least squares, unless fixed in the
+/// options. By default each channel's most derived column is the input, so an upstream adstock's output is picked up.
 /// </summary>
 public sealed class HillEstimator : IEstimator<HillTransformer>
 {
     /// <summary>Settings of <see cref="HillEstimator"/>.</summary>
-    public sealed class Options
+    public sealed class Options : PanelColumnOptions
     {
         /// <summary>Documented defaults.</summary>
         public static class Defaults
         {
-            /// <summary>Suffix of the output series.</summary>
+            /// <summary>Suffix of the output columns.</summary>
             public const string OutputSuffix = "_hill";
 
-            /// <summary>Smallest and largest half-saturation searched, in multiples of the shop's average spend.</summary>
-            public const double MinHalfSaturation = 0.05, MaxHalfSaturation = 20;
+            /// <summary>Smallest half-saturation searched, in multiples of the shop's average spend.</summary>
+            public const double MinHalfSaturation = 0.05;
 
-            /// <summary>Smallest and largest slope searched.</summary>
-            public const double MinSlope = 0.3, MaxSlope = 6;
+            /// <summary>Largest half-saturation searched.</summary>
+            public const double MaxHalfSaturation = 20;
+
+            /// <summary>Smallest slope searched.</summary>
+            public const double MinSlope = 0.3;
+
+            /// <summary>Largest slope searched.</summary>
+            public const double MaxSlope = 6;
         }
 
-        /// <summary>Inputs to transform; null means each channel's most derived series.</summary>
-        public IList<string>? InputColumns { get; set; }
+        /// <summary>Columns to transform; null means each channel's most derived column (its adstock when there is one).</summary>
+        public string[]? InputColumnNames;
 
         /// <summary>A half-saturation fixed for every input; null fits it per channel.</summary>
-        public double? HalfSaturation { get; set; }
+        public double? HalfSaturation;
 
         /// <summary>A slope fixed for every input; null fits it per channel.</summary>
-        public double? Slope { get; set; }
+        public double? Slope;
 
         /// <summary>Suffix appended to each input's name to name its output.</summary>
-        public string OutputSuffix { get; set; } = Defaults.OutputSuffix;
+        public string OutputSuffix = Defaults.OutputSuffix;
     }
 
     private readonly Options _options;
+    private readonly ComponentHost _host;
 
-    /// <summary>Creates the estimator.</summary>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public HillEstimator(Options? options = null)
+    internal HillEstimator(CausalMmmCatalog catalog, Options options)
     {
-        _options = options ?? new Options();
-        if (_options.HalfSaturation is { } k && !(k > 0)) throw new ArgumentException($"HalfSaturation must be positive, got {k}.", nameof(options));
-        if (_options.Slope is { } s && !(s > 0)) throw new ArgumentException($"Slope must be positive, got {s}.", nameof(options));
-        if (string.IsNullOrEmpty(_options.OutputSuffix)) throw new ArgumentException("OutputSuffix must not be empty (outputs would overwrite inputs).", nameof(options));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _host = new ComponentHost(catalog, nameof(HillEstimator));
+        if (_options.HalfSaturation is { } k && !(k > 0)) throw new ArgumentOutOfRangeException(nameof(options), k, $"{nameof(Options.HalfSaturation)} must be positive.");
+        if (_options.Slope is { } s && !(s > 0)) throw new ArgumentOutOfRangeException(nameof(options), s, $"{nameof(Options.Slope)} must be positive.");
+        if (string.IsNullOrEmpty(_options.OutputSuffix)) throw new ArgumentException($"{nameof(Options.OutputSuffix)} must not be empty (outputs would overwrite inputs).", nameof(options));
     }
 
-    /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    /// <summary>The input plus one Single column per transformed input.</summary>
+    /// <exception cref="ArgumentException">A key, label or input column is missing, or an output exists already.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        string[] inputs = Inputs(inputSchema);
-        SchemaRules.RequireSeries(inputSchema, inputs, nameof(HillEstimator));
-        SchemaRules.RequireNew(inputSchema, inputs.Select(i => i + _options.OutputSuffix), nameof(HillEstimator));
-        return inputSchema.WithVariables(inputs.Select(i => new PanelVariable(i + _options.OutputSuffix, VariableRole.Feature, Source: i)));
+        PanelRoles roles = _host.Resolve(inputSchema, _options, requireTarget: true);
+        IReadOnlyList<ColumnInfo> columns = PanelRoles.Columns(inputSchema);
+        string[] inputs = Inputs(roles, columns);
+        SchemaRules.RequireInputsAndNewOutputs(columns, inputs, inputs.Select(Output), nameof(HillEstimator));
+        return _host.AddSingles(inputSchema, inputs.Select(Output), inputs[0]);
     }
 
-    /// <summary>Fits every input's curve against the panel's target.</summary>
-    public HillTransformer Fit(MarketingPanel input)
+    /// <summary>Fits every input's curve against the label.</summary>
+    /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
+    public HillTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(input.Schema);
-        string[] inputs = Inputs(input.Schema);
-        double[][][] series = inputs.Select(name => Enumerable.Range(0, input.ShopCount).Select(s => input.GetSeries(s, name)).ToArray()).ToArray();
+        PanelRoles roles = _host.Resolve(input.Schema, _options, requireTarget: true);
+        IReadOnlyList<ColumnInfo> columns = PanelRoles.Columns(input.Schema);
+        string[] inputs = Inputs(roles, columns);
+        SchemaRules.RequireInputsAndNewOutputs(columns, inputs, inputs.Select(Output), nameof(HillEstimator));
+        MarketingPanel panel = PanelReader.Read(input, roles, AdstockEstimator.InputVariables(roles, inputs).Append(new PanelVariable(roles.Target!, VariableRole.Target)).ToArray(),
+            nameof(HillEstimator), allowMissingOutcomes: false, _host.DateFormats).Panel;
+        double[][][] series = inputs.Select(name => Enumerable.Range(0, panel.ShopCount).Select(s => panel.GetSeries(s, name)).ToArray()).ToArray();
         var means = new Dictionary<string, double[]>(StringComparer.Ordinal);
-        for (int s = 0; s < input.ShopCount; s++)
-            means[input.ShopIds[s]] = inputs.Select((_, c) => ShopMean(series[c][s])).ToArray();
+        for (int s = 0; s < panel.ShopCount; s++)
+            means[panel.ShopIds[s]] = inputs.Select((_, c) => ShopMean(series[c][s])).ToArray();
         var box = new ResponseSearch.Box(new[] { Options.Defaults.MinHalfSaturation, Options.Defaults.MinSlope },
             new[] { Options.Defaults.MaxHalfSaturation, Options.Defaults.MaxSlope }, new[] { true, true });
         var fixedParameters = new double[]?[inputs.Length];
         bool allFixed = _options.HalfSaturation is not null && _options.Slope is not null;
         for (int c = 0; c < inputs.Length; c++) fixedParameters[c] = allFixed ? new[] { _options.HalfSaturation!.Value, _options.Slope!.Value } : null;
-        if (!allFixed && (_options.HalfSaturation is not null || _options.Slope is not null))
+        if (!allFixed)
         {
-            // one parameter fixed: collapse its range to the fixed value
+            // One parameter fixed: collapse its range to the fixed value.
             if (_options.HalfSaturation is { } k) { box.Lower[0] = k; box.Upper[0] = k; }
             if (_options.Slope is { } sl) { box.Lower[1] = sl; box.Upper[1] = sl; }
         }
-        HillChannel Make(int c, double[] p) => new(inputs[c], inputs[c] + _options.OutputSuffix, p[0], p[1], fixedParameters[c] is null);
-        double[][] targets = ResponseSearch.Targets(input, input.Target.Name);
+        HillChannel Make(int c, double[] p) => new(inputs[c], Output(inputs[c]), p[0], p[1], fixedParameters[c] is null);
+        double[][] targets = ResponseSearch.Targets(panel, roles.Target!);
         double[][] chosen = ResponseSearch.Fit(targets, inputs.Length, box, fixedParameters, (c, p) =>
         {
             HillChannel curve = Make(c, p);
-            return series[c].Select((x, s) => x.Select(v => curve.Response(v, means[input.ShopIds[s]][c])).ToArray()).ToArray();
+            return series[c].Select((x, s) => x.Select(v => curve.Response(v, means[panel.ShopIds[s]][c])).ToArray()).ToArray();
         });
-        return new HillTransformer(new HillParameters(inputs.Select((_, c) => Make(c, chosen[c])).ToArray(), means));
+        var parameters = new HillParameters(inputs.Select((_, c) => Make(c, chosen[c])).ToArray(), means);
+        _host.Info("Hill " + string.Join(", ", parameters.Channels.Select(c => $"{c.Input}: K {c.HalfSaturation:0.00}, S {c.Slope:0.00}")));
+        return new HillTransformer(roles.GivenOnly(), parameters, _host.DateFormats);
     }
 
     internal static double ShopMean(double[] series)
@@ -131,74 +147,92 @@ public sealed class HillEstimator : IEstimator<HillTransformer>
         return mean > 1e-12 ? mean : 1; // a shop that never spent: any scale gives zero response
     }
 
-    private string[] Inputs(PanelSchema schema) =>
-        (_options.InputColumns?.ToArray() ?? SchemaRules.LatestPerChannel(schema)) is { Length: > 0 } inputs ? inputs
-            : throw new ArgumentException($"{nameof(HillEstimator)}: the input has no Channel variable to saturate and no InputColumns were given.");
+    private string Output(string input) => input + _options.OutputSuffix;
+
+    private string[] Inputs(PanelRoles roles, IReadOnlyList<ColumnInfo> columns) =>
+        _options.InputColumnNames is { Length: > 0 } given ? given : SchemaRules.LatestPerChannel(columns, roles.Channels);
 }
 
-/// <summary>Adds the saturated series of each fitted channel. Immutable, so safe from many threads.</summary>
-public sealed class HillTransformer : ITransformer
+/// <summary>Adds the saturated column of each fitted input. Immutable, so safe from many threads.</summary>
+public sealed class HillTransformer : PanelTransformerBase
 {
     internal const string Kind = "CausalMmm.Hill";
 
-    internal HillTransformer(HillParameters parameters) => Parameters = parameters;
+    private readonly PanelRoles _roles;
+    private readonly string[] _dateFormats;
 
-    /// <summary>The fitted parameters.</summary>
+    internal HillTransformer(PanelRoles roles, HillParameters parameters, string[] dateFormats)
+    {
+        _roles = roles;
+        Parameters = parameters;
+        _dateFormats = dateFormats;
+    }
+
+    /// <summary>The fitted curves and each shop's average input.</summary>
     public HillParameters Parameters { get; }
 
-    /// <inheritdoc />
-    public string ComponentKind => Kind;
+    /// <summary>The shop and date columns it reads.</summary>
+    public PanelRoles Roles => _roles;
 
     /// <inheritdoc />
-    public int ComponentVersion => 1;
+    public override string ComponentKind => Kind;
 
     /// <inheritdoc />
-    public PanelSchema GetOutputSchema(PanelSchema inputSchema)
+    public override int ComponentVersion => 2;
+
+    /// <inheritdoc />
+    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
-        SchemaRules.RequireSeries(inputSchema, Parameters.Channels.Select(c => c.Input), nameof(HillTransformer));
-        SchemaRules.RequireNew(inputSchema, Parameters.Channels.Select(c => c.Output), nameof(HillTransformer));
-        return inputSchema.WithVariables(Parameters.Channels.Select(c => new PanelVariable(c.Output, VariableRole.Feature, Source: c.Input)));
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        IReadOnlyList<ColumnInfo> columns = PanelRoles.Columns(inputSchema);
+        _roles.Require(columns, nameof(HillTransformer), Parameters.Channels.Select(c => c.Input));
+        SchemaRules.RequireInputsAndNewOutputs(columns, Parameters.Channels.Select(c => c.Input), Parameters.Channels.Select(c => c.Output), nameof(HillTransformer));
+        return AppendColumnsDataView.OutputSchema(inputSchema, Outputs());
     }
 
-    /// <summary>Adds the saturated series. Every shop must have been seen in fitting (its average spend scales the curve).</summary>
-    /// <exception cref="ArgumentException">A shop was not in the fitting data.</exception>
-    public MarketingPanel Transform(MarketingPanel input)
+    /// <summary>Adds the saturated columns. Every shop must have been seen in fitting (its average spend scales the curve).</summary>
+    public override IDataView Transform(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(input.Schema);
-        int a = Parameters.Channels.Count;
-        var values = new double[(long)input.ShopCount * input.Length * a];
-        for (int s = 0; s < input.ShopCount; s++)
+        return new AppendColumnsDataView(input, Outputs(), () =>
         {
-            if (!Parameters.ShopMeans.TryGetValue(input.ShopIds[s], out double[]? means))
-                throw new ArgumentException($"{nameof(HillTransformer)}: shop '{input.ShopIds[s]}' was not in the fitting data, so its average spend (the curve's scale) is unknown. Fit on a panel that includes it.");
-            for (int c = 0; c < a; c++)
+            AssembledPanel read = PanelReader.Read(input, _roles, AdstockEstimator.InputVariables(_roles, Parameters.Channels.Select(c => c.Input)).ToArray(),
+                nameof(HillTransformer), allowMissingOutcomes: false, _dateFormats);
+            MarketingPanel panel = read.Panel;
+            double[][] shopMeans = panel.ShopIds.Select(id => Parameters.ShopMeans.TryGetValue(id, out double[]? m) ? m
+                : throw new ArgumentException($"{nameof(HillTransformer)}: shop '{id}' was not in the fitting data, so its average spend (the curve's scale) is unknown. Fit on data that includes it.")).ToArray();
+            return Parameters.Channels.Select((curve, c) =>
             {
-                double[] x = input.GetSeries(s, Parameters.Channels[c].Input);
-                for (int t = 0; t < input.Length; t++) values[((long)s * input.Length + t) * a + c] = Parameters.Channels[c].Response(x[t], means[c]);
-            }
-        }
-        return input.WithAddedSeries(Parameters.Channels.Select(c => new PanelVariable(c.Output, VariableRole.Feature, Source: c.Input)).ToArray(), values);
+                double[][] input = Enumerable.Range(0, panel.ShopCount).Select(s => panel.GetSeries(s, curve.Input)).ToArray();
+                var values = new float[read.RowShop.Length];
+                for (int r = 0; r < values.Length; r++) values[r] = (float)curve.Response(input[read.RowShop[r]][read.RowStep[r]], shopMeans[read.RowShop[r]][c]);
+                return (AppendedValues)new AppendedValues.Scalars(values);
+            }).ToArray();
+        });
     }
+
+    private AppendedColumn[] Outputs() => Parameters.Channels.Select(c => AppendedColumn.Scalar(c.Output)).ToArray();
 
     /// <inheritdoc />
-    public void Save(ModelSaveContext context)
+    public override void SaveState(ComponentStateWriter writer)
     {
-        context.WriteJson("parameters", Parameters.Channels.ToArray());
-        context.WriteJson("shop_means", Parameters.ShopMeans);
+        writer.WriteJson("roles", _roles);
+        writer.WriteJson("parameters", Parameters.Channels.ToArray());
+        writer.WriteJson("shop_means", Parameters.ShopMeans);
+        writer.WriteJson("date_formats", _dateFormats);
     }
 
-    internal static HillTransformer Load(ModelLoadContext context)
+    internal static HillTransformer Load(ComponentStateReader reader)
     {
-        if (context.Version != 1) throw new InvalidDataException($"hill version {context.Version} is not supported (this library reads version 1)");
-        HillChannel[] channels = context.ReadJson<HillChannel[]>("parameters");
-        Dictionary<string, double[]> means = context.ReadJson<Dictionary<string, double[]>>("shop_means");
+        if (reader.Version != 2) throw new InvalidDataException($"hill state version {reader.Version} is not supported (this library reads version 2)");
+        HillChannel[] channels = reader.ReadJson<HillChannel[]>("parameters");
+        Dictionary<string, double[]> means = reader.ReadJson<Dictionary<string, double[]>>("shop_means");
         foreach (HillChannel c in channels)
         {
             if (!(c.HalfSaturation > 0 && c.Slope > 0)) throw new InvalidDataException($"hill curve of '{c.Input}' has invalid parameters (K {c.HalfSaturation}, S {c.Slope})");
         }
         if (means.Values.Any(m => m.Length != channels.Length || m.Any(v => !(v > 0))))
             throw new InvalidDataException("hill shop averages do not match the curves");
-        return new HillTransformer(new HillParameters(channels, means));
+        return new HillTransformer(reader.ReadJson<PanelRoles>("roles"), new HillParameters(channels, means), reader.ReadJson<string[]>("date_formats"));
     }
 }

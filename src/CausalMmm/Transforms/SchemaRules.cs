@@ -2,73 +2,49 @@ using CausalMmm.Data;
 
 namespace CausalMmm.Transforms;
 
-/// <summary>Schema checks and default input choices shared by the components.</summary>
+/// <summary>Default input choices and output checks shared by the transforms and baselines.</summary>
 internal static class SchemaRules
 {
-    /// <summary>The channel (or covariate) a feature was ultimately derived from.</summary>
-    public static string RootOf(PanelSchema schema, string name)
-    {
-        PanelVariable? v = schema.Find(name);
-        for (int guard = 0; v?.Source is not null && guard < 64; guard++) v = schema.Find(v.Source);
-        return v?.Name ?? name;
-    }
-
     /// <summary>
-    /// For every channel, the most derived series of it (the adstocked channel after an Adstock, the saturated one
-    /// after a Hill), so chained transforms and regressions pick up each other's outputs without configuration.
+    /// For every channel, its most derived column present: the last in schema order among the channel itself and the
+    /// channel with our transforms' suffixes (<c>x0_adstock</c>, <c>x0_hill</c>, <c>x0_adstock_hill</c>), so chained
+    /// transforms and regressions pick up each other's outputs without configuration.
     /// </summary>
-    public static string[] LatestPerChannel(PanelSchema schema) =>
-        schema.WithRole(VariableRole.Channel)
-            .Select(c => schema.Variables.Last(v => v.IsTimeVarying && RootOf(schema, v.Name) == c.Name).Name)
+    public static string[] LatestPerChannel(IReadOnlyList<ColumnInfo> columns, IEnumerable<string> channels) =>
+        channels.Select(c => columns.Where(column => column.Kind == ColumnValueKind.Number && IsDerivedFrom(column.Name, c)).Select(column => column.Name).LastOrDefault() ?? c)
             .ToArray();
 
-    /// <summary>Checks that every name is a time-varying variable of the schema.</summary>
-    /// <exception cref="ArgumentException">One is missing or is context; the message names the component and the fix.</exception>
-    public static void RequireSeries(PanelSchema schema, IEnumerable<string> names, string component)
+    /// <summary>True when <paramref name="name"/> is <paramref name="channel"/> followed by zero or more of our derived suffixes.</summary>
+    public static bool IsDerivedFrom(string name, string channel)
     {
-        foreach (string name in names)
+        if (!name.StartsWith(channel, StringComparison.Ordinal)) return false;
+        string rest = name[channel.Length..];
+        while (rest.Length > 0)
         {
-            PanelVariable? v = schema.Find(name);
-            if (v is null)
-                throw new ArgumentException($"{component}: the input has no variable '{name}'. Time-varying variables: [{string.Join(", ", schema.Variables.Where(x => x.IsTimeVarying).Select(x => x.Name))}].");
-            if (!v.IsTimeVarying)
-                throw new ArgumentException($"{component}: '{name}' is a Context variable; it needs a time-varying series.");
+            string? suffix = PanelRoles.DerivedSuffixes.FirstOrDefault(s => rest.StartsWith(s, StringComparison.Ordinal));
+            if (suffix is null) return false;
+            rest = rest[suffix.Length..];
         }
+        return true;
     }
 
-    /// <summary>Checks that outputs do not collide with existing variables.</summary>
-    public static void RequireNew(PanelSchema schema, IEnumerable<string> names, string component)
+    /// <summary>Checks that every input is a numeric column and no output collides with an existing column.</summary>
+    /// <exception cref="ArgumentException">An input is missing or not numeric, or an output exists already.</exception>
+    public static void RequireInputsAndNewOutputs(IReadOnlyList<ColumnInfo> columns, IEnumerable<string> inputs, IEnumerable<string> outputs, string component)
     {
-        foreach (string name in names)
+        var byName = new Dictionary<string, ColumnInfo>(StringComparer.Ordinal);
+        foreach (ColumnInfo c in columns) byName[c.Name] = c;
+        foreach (string input in inputs)
         {
-            if (schema.Find(name) is not null)
-                throw new ArgumentException($"{component}: the output '{name}' already exists in the input; choose another OutputSuffix or drop the repeated transform.");
+            if (!byName.TryGetValue(input, out ColumnInfo column))
+                throw new ArgumentException($"{component}: the input has no column '{input}'. Columns: [{string.Join(", ", byName.Keys)}].");
+            if (column.Kind != ColumnValueKind.Number)
+                throw new ArgumentException($"{component}: column '{input}' is {column.Kind}; it must be a numeric scalar.");
         }
-    }
-
-    /// <summary>The causal model's nodes: channels, covariates, mediators, the target (the order of <see cref="MarketingPanel.ToNumeric"/>).</summary>
-    public static string[] CausalNodes(PanelSchema schema) =>
-        GivenSeries(schema).Concat(schema.WithRole(VariableRole.Mediator).Select(v => v.Name)).Append(schema.Target.Name).ToArray();
-
-    /// <summary>Channels then covariates: the series a scenario gives.</summary>
-    public static string[] GivenSeries(PanelSchema schema) =>
-        schema.WithRole(VariableRole.Channel).Concat(schema.WithRole(VariableRole.Covariate)).Select(v => v.Name).ToArray();
-
-    /// <summary>Checks that the schema's causal nodes and channel count are those a fitted model was trained on.</summary>
-    /// <exception cref="ArgumentException">They differ; the message lists both.</exception>
-    public static void RequireNodes(PanelSchema schema, IReadOnlyList<string> nodes, int givenCount, string component)
-    {
-        RequireSeries(schema, nodes, component);
-        RequireChannelsAndTarget(schema, component);
-        string[] actual = CausalNodes(schema);
-        if (!actual.SequenceEqual(nodes) || GivenSeries(schema).Length != givenCount)
-            throw new ArgumentException($"{component}: the input's series and roles [{string.Join(", ", actual.Select(n => $"{n}:{schema.Find(n)!.Role}"))}] differ from those it was fitted on [{string.Join(", ", nodes)}] (the first {givenCount} given as channels or covariates).");
-    }
-
-    /// <summary>Checks that the schema has a target and at least one channel.</summary>
-    public static void RequireChannelsAndTarget(PanelSchema schema, string component)
-    {
-        if (schema.WithRole(VariableRole.Channel).Count == 0) throw new ArgumentException($"{component}: the input has no Channel variable; mark spend columns as Channel.");
-        if (schema.WithRole(VariableRole.Target).Count != 1) throw new ArgumentException($"{component}: the input needs exactly one Target variable.");
+        foreach (string output in outputs)
+        {
+            if (byName.ContainsKey(output))
+                throw new ArgumentException($"{component}: the output '{output}' already exists in the input; choose another OutputSuffix or drop the repeated transform.");
+        }
     }
 }

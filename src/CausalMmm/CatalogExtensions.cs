@@ -1,0 +1,126 @@
+using CausalMmm.CausalDiscovery;
+using CausalMmm.Data;
+using CausalMmm.Forecasting;
+using CausalMmm.Modeling;
+using CausalMmm.Transforms;
+
+namespace CausalMmm;
+
+/// <summary>Transforms as catalog methods: <c>mlContext.CausalMmm().Transforms.Adstock(...)</c>, <c>.Hill(...)</c>.</summary>
+public static class TransformsCatalogExtensions
+{
+    /// <summary>Adstock (carry-over) with named arguments; unset parameters are fitted per channel.</summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="inputColumnNames">Columns to transform; null means every channel.</param>
+    /// <param name="labelColumnName">The label the decays are fitted against; null takes the catalog's schema or infers it.</param>
+    /// <param name="kind">Carry-over shape.</param>
+    /// <param name="decay">A decay fixed for every channel; null fits it.</param>
+    /// <param name="maxLag">Longest lag of the delayed kind.</param>
+    public static AdstockEstimator Adstock(this CausalMmmCatalog.TransformsCatalog catalog, string[]? inputColumnNames = null, string? labelColumnName = null,
+        AdstockKind kind = AdstockEstimator.Options.Defaults.Kind, double? decay = null, int maxLag = AdstockEstimator.Options.Defaults.MaxLag) =>
+        Adstock(catalog, new AdstockEstimator.Options { InputColumnNames = inputColumnNames, LabelColumnName = labelColumnName, Kind = kind, Decay = decay, MaxLag = maxLag });
+
+    /// <summary>Adstock with every setting in <paramref name="options"/>.</summary>
+    public static AdstockEstimator Adstock(this CausalMmmCatalog.TransformsCatalog catalog, AdstockEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new AdstockEstimator(catalog.Root, options);
+    }
+
+    /// <summary>Hill saturation with named arguments; unset parameters are fitted per channel.</summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="inputColumnNames">Columns to transform; null means each channel's most derived column (its adstock when there is one).</param>
+    /// <param name="labelColumnName">The label the curves are fitted against; null takes the catalog's schema or infers it.</param>
+    /// <param name="halfSaturation">K fixed for every channel (multiples of the shop's average spend); null fits it.</param>
+    /// <param name="slope">S fixed for every channel; null fits it.</param>
+    public static HillEstimator Hill(this CausalMmmCatalog.TransformsCatalog catalog, string[]? inputColumnNames = null, string? labelColumnName = null,
+        double? halfSaturation = null, double? slope = null) =>
+        Hill(catalog, new HillEstimator.Options { InputColumnNames = inputColumnNames, LabelColumnName = labelColumnName, HalfSaturation = halfSaturation, Slope = slope });
+
+    /// <summary>Hill saturation with every setting in <paramref name="options"/>.</summary>
+    public static HillEstimator Hill(this CausalMmmCatalog.TransformsCatalog catalog, HillEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new HillEstimator(catalog.Root, options);
+    }
+}
+
+/// <summary>Graph learners as catalog methods: <c>mlContext.CausalMmm().CausalDiscovery.Trainers.CausalGraph(...)</c>.</summary>
+public static class CausalDiscoveryCatalogExtensions
+{
+    /// <summary>CausalMMM graph learning with named arguments; everything else takes <see cref="CausalMmmOptions.Defaults"/>.</summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="labelColumnName">The target; null takes the catalog's schema or infers it.</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="hiddenSize">Width of the encoder and decoder.</param>
+    /// <param name="batchSize">Shops per batch.</param>
+    /// <param name="variant">The model or one of the paper's ablations.</param>
+    public static CausalGraphEstimator CausalGraph(this CausalMmmCatalog.CausalDiscoveryTrainers catalog, string? labelColumnName = null, int epochs = CausalMmmOptions.Defaults.Epochs,
+        int hiddenSize = CausalMmmOptions.Defaults.HiddenSize, int batchSize = CausalMmmOptions.Defaults.BatchSize, CausalMmmVariant variant = CausalMmmVariant.CausalMmm) =>
+        CausalGraph(catalog, new CausalGraphEstimator.Options
+        {
+            LabelColumnName = labelColumnName,
+            Model = new CausalMmmOptions { Epochs = epochs, HiddenSize = hiddenSize, BatchSize = batchSize, Variant = variant },
+        });
+
+    /// <summary>CausalMMM graph learning with every setting in <paramref name="options"/>.</summary>
+    public static CausalGraphEstimator CausalGraph(this CausalMmmCatalog.CausalDiscoveryTrainers catalog, CausalGraphEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new CausalGraphEstimator(catalog.Root, options);
+    }
+}
+
+/// <summary>Forecasters as catalog methods: <c>mlContext.CausalMmm().Forecasting.Trainers.MarketingResponse(...)</c>, <c>Ridge(...)</c>, <c>Wide(...)</c>.</summary>
+public static class ForecastingCatalogExtensions
+{
+    /// <summary>The causal forecaster with named arguments.</summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="labelColumnName">The target; null takes the catalog's schema or infers it.</param>
+    /// <param name="mode">Scenario (spends given) or autonomous.</param>
+    /// <param name="graph">A known graph used when the input has no graph column; null falls back to the full graph.</param>
+    /// <param name="epochs">Decoder training epochs.</param>
+    public static MarketingResponseForecaster MarketingResponse(this CausalMmmCatalog.ForecastingTrainers catalog, string? labelColumnName = null,
+        ForecastMode mode = MarketingResponseForecaster.Options.Defaults.Mode, CausalGraphSet? graph = null, int epochs = CausalMmmOptions.Defaults.Epochs) =>
+        MarketingResponse(catalog, new MarketingResponseForecaster.Options { LabelColumnName = labelColumnName, Mode = mode, Graph = graph, Model = new CausalMmmOptions { Epochs = epochs } });
+
+    /// <summary>The causal forecaster with every setting in <paramref name="options"/>.</summary>
+    public static MarketingResponseForecaster MarketingResponse(this CausalMmmCatalog.ForecastingTrainers catalog, MarketingResponseForecaster.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new MarketingResponseForecaster(catalog.Root, options);
+    }
+
+    /// <summary>The classic-MMM ridge regression per shop, with named arguments.</summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="labelColumnName">The target; null takes the catalog's schema or infers it.</param>
+    /// <param name="featureColumnNames">Regressors; null means each channel's most derived column plus covariates.</param>
+    /// <param name="lambda">Ridge penalty on standardised features.</param>
+    public static RidgeEstimator Ridge(this CausalMmmCatalog.ForecastingTrainers catalog, string? labelColumnName = null, string[]? featureColumnNames = null,
+        double lambda = RidgeEstimator.Options.Defaults.Lambda) =>
+        Ridge(catalog, new RidgeEstimator.Options { LabelColumnName = labelColumnName, FeatureColumnNames = featureColumnNames, Lambda = lambda });
+
+    /// <summary>The ridge regression with every setting in <paramref name="options"/>.</summary>
+    public static RidgeEstimator Ridge(this CausalMmmCatalog.ForecastingTrainers catalog, RidgeEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new RidgeEstimator(catalog.Root, options);
+    }
+
+    /// <summary>The Wide-and-Deep style baseline with named arguments.</summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="labelColumnName">The target; null takes the catalog's schema or infers it.</param>
+    /// <param name="lags">Dates of each channel read.</param>
+    /// <param name="hiddenSize">Deep part width.</param>
+    /// <param name="epochs">Full-batch Adam steps.</param>
+    public static WideEstimator Wide(this CausalMmmCatalog.ForecastingTrainers catalog, string? labelColumnName = null, int lags = WideEstimator.Options.Defaults.Lags,
+        int hiddenSize = WideEstimator.Options.Defaults.HiddenSize, int epochs = WideEstimator.Options.Defaults.Epochs) =>
+        Wide(catalog, new WideEstimator.Options { LabelColumnName = labelColumnName, Lags = lags, HiddenSize = hiddenSize, Epochs = epochs });
+
+    /// <summary>The Wide-and-Deep style baseline with every setting in <paramref name="options"/>.</summary>
+    public static WideEstimator Wide(this CausalMmmCatalog.ForecastingTrainers catalog, WideEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new WideEstimator(catalog.Root, options);
+    }
+}

@@ -1,0 +1,240 @@
+using CausalMmm.Data;
+using CausalMmm.Evaluation;
+using CausalMmm.Forecasting;
+using CausalMmm.Simulation;
+using Microsoft.ML;
+
+namespace CausalMmm;
+
+/// <summary>
+/// <c>mlContext.CausalMmm()</c>: the root of everything this library adds to ML.NET. It keeps the user's
+/// <see cref="MLContext"/> (seed, log, GPU settings), which ML.NET's own catalogs do not expose to other assemblies, and an
+/// optional <see cref="MarketingSchema"/> that says which columns are channels, mediators, the target and context, for
+/// every component created from it. Components hang off the sub-catalogs as extension methods, each with one overload
+/// taking named arguments and one taking its <c>Options</c>.
+/// </summary>
+public sealed class CausalMmmCatalog
+{
+    internal CausalMmmCatalog(MLContext mlContext, MarketingSchema schema)
+    {
+        Context = mlContext;
+        Schema = schema;
+        Data = new DataCatalog(this);
+        Transforms = new TransformsCatalog(this);
+        CausalDiscovery = new CausalDiscoveryCatalog(this);
+        Forecasting = new ForecastingCatalog(this);
+        Planning = new PlanningCatalog(this);
+    }
+
+    /// <summary>The ML.NET context: its seed seeds every component, its log receives their messages, its GPU settings pick the device.</summary>
+    public MLContext Context { get; }
+
+    /// <summary>Column roles and CSV settings shared by the components of this catalog; a component's options override them.</summary>
+    public MarketingSchema Schema { get; }
+
+    /// <summary>Reading and writing panels: CSV, simulators, conversion to and from <see cref="MarketingPanel"/>.</summary>
+    public DataCatalog Data { get; }
+
+    /// <summary>Feature transforms: adstock (carry-over) and Hill (saturation).</summary>
+    public TransformsCatalog Transforms { get; }
+
+    /// <summary>Causal graph learning per shop, and graph metrics.</summary>
+    public CausalDiscoveryCatalog CausalDiscovery { get; }
+
+    /// <summary>The causal forecaster, the classic baselines, and per-horizon forecast metrics.</summary>
+    public ForecastingCatalog Forecasting { get; }
+
+    /// <summary>Media plans for what-if forecasts.</summary>
+    public PlanningCatalog Planning { get; }
+
+    /// <summary>Base of the sub-catalogs: each knows the root, so components share its context and schema.</summary>
+    public abstract class SubCatalog
+    {
+        private protected SubCatalog(CausalMmmCatalog root) => Root = root;
+
+        /// <summary>The root catalog.</summary>
+        public CausalMmmCatalog Root { get; }
+    }
+
+    /// <summary>Reading and writing panels.</summary>
+    public sealed class DataCatalog : SubCatalog
+    {
+        internal DataCatalog(CausalMmmCatalog root) : base(root)
+        {
+        }
+
+        /// <summary>
+        /// Reads a wide CSV (one row per shop and date, one column per variable; the AirMMM layout
+        /// <c>shop_id,ds,context0..,x0..,pv,gmv</c>) into the long <see cref="IDataView"/> the components read, with the
+        /// step index <c>t</c> added for splitting history from holdout. Roles come from <paramref name="schema"/>, else
+        /// the catalog's schema, else the column names.
+        /// </summary>
+        /// <exception cref="PanelDataException">The data is invalid; the message names the file, line, column and value, and how to fix it.</exception>
+        public IDataView LoadPanelCsv(string path, MarketingSchema? schema = null) => ToDataView(PanelCsv.ReadWide(path, schema ?? Root.Schema), schema);
+
+        /// <summary>Reads a long CSV (<c>shop,date,variable,value</c>), as <see cref="LoadPanelCsv"/> does a wide one.</summary>
+        /// <exception cref="PanelDataException">The data is invalid; the message names the file, line, column and value, and how to fix it.</exception>
+        public IDataView LoadLongPanelCsv(string path, MarketingSchema? schema = null) => ToDataView(PanelCsv.ReadLong(path, schema ?? Root.Schema), schema);
+
+        /// <summary>Reads a wide CSV into a typed <see cref="MarketingPanel"/> (the checks of <see cref="LoadPanelCsv"/>).</summary>
+        /// <exception cref="PanelDataException">The data is invalid.</exception>
+        public MarketingPanel ReadPanelCsv(string path, MarketingSchema? schema = null) => PanelCsv.ReadWide(path, schema ?? Root.Schema);
+
+        /// <summary>The long <see cref="IDataView"/> of a typed panel (a <c>DataFrame</c>; see <see cref="PanelDataView"/>).</summary>
+        public IDataView ToDataView(MarketingPanel panel, MarketingSchema? schema = null)
+        {
+            MarketingSchema s = schema ?? Root.Schema;
+            return PanelDataView.Create(panel, s.ShopColumn ?? PanelDataView.DefaultShopColumnName, s.DateColumn ?? PanelDataView.DefaultDateColumnName);
+        }
+
+        /// <summary>
+        /// Reads a long <see cref="IDataView"/> into a typed, checked <see cref="MarketingPanel"/>, with roles resolved as the
+        /// components resolve them (<paramref name="columns"/>, then the catalog's schema, then column names).
+        /// </summary>
+        /// <exception cref="PanelDataException">The rows are not a valid panel; the message names the row, shop, date, column and value.</exception>
+        public MarketingPanel ToPanel(IDataView data, PanelColumnOptions? columns = null)
+        {
+            ArgumentNullException.ThrowIfNull(data);
+            PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(data.Schema), columns ?? new PanelColumnOptions(), Root.Schema, requireTarget: true, nameof(ToPanel), out _);
+            return PanelReader.Read(data, roles, roles.Variables(), nameof(ToPanel), allowMissingOutcomes: false, Root.Schema.DateFormats.ToArray()).Panel;
+        }
+
+        /// <summary>Writes a typed panel as a wide CSV, atomically.</summary>
+        public void SavePanelCsv(MarketingPanel panel, string path) => PanelCsv.WriteWide(panel, path);
+
+        /// <summary>
+        /// The paper's synthetic benchmark (Simulation 1 or 2) with each shop's true graph. Its series go below zero, so the
+        /// returned <see cref="SimulatedPanel.Schema"/> declares the channels unconstrained: create the catalog with it.
+        /// </summary>
+        public SimulatedPanel Simulate(SyntheticPanelOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            SyntheticDataset data = SyntheticPanelGenerator.Generate(options);
+            var panel = MarketingPanel.FromNumeric(data.Panel, new DateOnly(2024, 1, 1), unconstrained: true);
+            var truth = data.Panel.ShopIds.Select((id, s) => (id, s)).ToDictionary(p => p.id, p => data.TrueGraph(p.s));
+            var schema = new MarketingSchema();
+            foreach (PanelVariable v in panel.SeriesVariables.Concat(panel.ContextVariables)) schema.WithRole(v.Name, v.Role, v.Unconstrained);
+            return new SimulatedPanel(PanelDataView.Create(panel), panel, truth, schema);
+        }
+
+        /// <summary>
+        /// A marketing panel with plausible business numbers and a known graph (see <see cref="MarketingSimulator"/>): spends
+        /// <c>x0..</c>, page views <c>pv</c>, <c>gmv</c> and two context columns. The seed defaults to one drawn from the context.
+        /// </summary>
+        public SimulatedPanel SimulateMarketing(int shops = MarketingSimulationOptions.Defaults.Shops, int length = MarketingSimulationOptions.Defaults.Length,
+            int channels = MarketingSimulationOptions.Defaults.Channels, int? seed = null)
+        {
+            int s = seed ?? ComponentHost.DrawSeed(Root.Context, nameof(SimulateMarketing));
+            (MarketingPanel panel, IReadOnlyDictionary<string, bool[,]> truth) = MarketingSimulator.Simulate(
+                new MarketingSimulationOptions { Shops = shops, Length = length, Channels = channels, Seed = s });
+            var schema = new MarketingSchema();
+            foreach (PanelVariable v in panel.SeriesVariables.Concat(panel.ContextVariables)) schema.WithRole(v.Name, v.Role, v.Unconstrained);
+            return new SimulatedPanel(PanelDataView.Create(panel), panel, truth, schema);
+        }
+    }
+
+    /// <summary>Feature transforms; components attach as extension methods (<see cref="TransformsCatalogExtensions"/>).</summary>
+    public sealed class TransformsCatalog : SubCatalog
+    {
+        internal TransformsCatalog(CausalMmmCatalog root) : base(root)
+        {
+        }
+    }
+
+    /// <summary>Causal discovery: graph learners (<see cref="Trainers"/>) and graph metrics.</summary>
+    public sealed class CausalDiscoveryCatalog : SubCatalog
+    {
+        internal CausalDiscoveryCatalog(CausalMmmCatalog root) : base(root) => Trainers = new CausalDiscoveryTrainers(root);
+
+        /// <summary>Graph learners; they attach as extension methods (<see cref="CausalDiscoveryCatalogExtensions"/>).</summary>
+        public CausalDiscoveryTrainers Trainers { get; }
+
+        /// <summary>AUROC and accuracy (at 0.5) of learned graphs against known ones, per shop, averaged.</summary>
+        /// <exception cref="ArgumentException">A shop has no true graph, or the sizes differ.</exception>
+        public GraphEvaluation Evaluate(CausalGraphSet graphs, IReadOnlyDictionary<string, bool[,]> trueGraphs) => PanelEvaluation.Graphs(graphs, trueGraphs);
+    }
+
+    /// <summary>Forecasting: forecasters (<see cref="Trainers"/>) and per-horizon metrics.</summary>
+    public sealed class ForecastingCatalog : SubCatalog
+    {
+        internal ForecastingCatalog(CausalMmmCatalog root) : base(root) => Trainers = new ForecastingTrainers(root);
+
+        /// <summary>Forecasters; they attach as extension methods (<see cref="ForecastingCatalogExtensions"/>).</summary>
+        public ForecastingTrainers Trainers { get; }
+
+        /// <summary>
+        /// MSE, MAE, MAPE and R² of <paramref name="scoreColumnName"/> against the label for each horizon: rows dated
+        /// <paramref name="firstForecastDate"/> are horizon 1, the next date horizon 2, and so on. For one figure over all rows,
+        /// use <c>mlContext.Regression.Evaluate</c> on the same view.
+        /// </summary>
+        /// <exception cref="ArgumentException">A column is missing, or no row is dated on or after <paramref name="firstForecastDate"/>.</exception>
+        public ForecastEvaluation Evaluate(IDataView scored, DateTime firstForecastDate, string? labelColumnName = null, string scoreColumnName = "Score",
+            PanelColumnOptions? columns = null)
+        {
+            ArgumentNullException.ThrowIfNull(scored);
+            var options = new PanelColumnOptions();
+            if (columns is not null) options.CopyColumnsFrom(columns);
+            options.LabelColumnName ??= labelColumnName;
+            PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(scored.Schema), options, Root.Schema, requireTarget: true, nameof(Evaluate), out _);
+            return PanelEvaluation.Forecast(scored, roles, scoreColumnName, DateOnly.FromDateTime(firstForecastDate), Root.Schema.DateFormats.ToArray());
+        }
+    }
+
+    /// <summary>Where graph learners attach.</summary>
+    public sealed class CausalDiscoveryTrainers : SubCatalog
+    {
+        internal CausalDiscoveryTrainers(CausalMmmCatalog root) : base(root)
+        {
+        }
+    }
+
+    /// <summary>Where forecasters attach.</summary>
+    public sealed class ForecastingTrainers : SubCatalog
+    {
+        internal ForecastingTrainers(CausalMmmCatalog root) : base(root)
+        {
+        }
+    }
+
+    /// <summary>Media plans: the future spends a scenario forecast takes.</summary>
+    public sealed class PlanningCatalog : SubCatalog
+    {
+        internal PlanningCatalog(CausalMmmCatalog root) : base(root)
+        {
+        }
+
+        /// <summary>
+        /// The plan that repeats, for every shop, the last <paramref name="steps"/> dates of <paramref name="history"/> for
+        /// every channel and covariate: "carry on as before", the usual baseline plan.
+        /// </summary>
+        /// <exception cref="ArgumentException">The history is shorter than <paramref name="steps"/>, or its columns do not resolve.</exception>
+        /// <exception cref="PanelDataException">The history is not a valid panel.</exception>
+        public MediaPlan RepeatLast(IDataView history, int steps, PanelColumnOptions? columns = null)
+        {
+            ArgumentNullException.ThrowIfNull(history);
+            PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(history.Schema), columns ?? new PanelColumnOptions(), Root.Schema, requireTarget: true, nameof(RepeatLast), out _);
+            MarketingPanel panel = PanelReader.Read(history, roles, roles.Variables(), nameof(RepeatLast), allowMissingOutcomes: false, Root.Schema.DateFormats.ToArray()).Panel;
+            return MediaPlan.RepeatLast(panel, steps, roles);
+        }
+    }
+}
+
+/// <summary>Simulated data with its known causal graphs.</summary>
+/// <param name="Data">The long table the components read (a <c>DataFrame</c>).</param>
+/// <param name="Panel">The same data as a typed panel.</param>
+/// <param name="TrueGraphs">Per shop id, the true adjacency over the panel's series (channels, mediators, target).</param>
+/// <param name="Schema">The roles of the columns; pass it to <c>mlContext.CausalMmm(schema)</c>.</param>
+public sealed record SimulatedPanel(IDataView Data, MarketingPanel Panel, IReadOnlyDictionary<string, bool[,]> TrueGraphs, MarketingSchema Schema);
+
+/// <summary><c>mlContext.CausalMmm()</c>.</summary>
+public static class CausalMmmMLContextExtensions
+{
+    /// <summary>The root catalog of CausalMMM components for <paramref name="mlContext"/>.</summary>
+    /// <param name="mlContext">The ML.NET context: seed, log, GPU settings.</param>
+    /// <param name="schema">Column roles shared by the components created from this catalog; null infers roles from column names.</param>
+    public static CausalMmmCatalog CausalMmm(this MLContext mlContext, MarketingSchema? schema = null)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return new CausalMmmCatalog(mlContext, schema ?? new MarketingSchema());
+    }
+}

@@ -1,0 +1,103 @@
+using CausalMmm.Data;
+using CausalMmm.Modeling;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+
+namespace CausalMmm;
+
+/// <summary>
+/// What every component shares: the <see cref="MLContext"/> it was created from (its host writes to <c>mlContext.Log</c>
+/// and hands out seeds from the context's seed), the catalog's schema, and the column-role resolution and schema
+/// propagation every estimator does the same way.
+/// </summary>
+internal sealed class ComponentHost
+{
+    public ComponentHost(CausalMmmCatalog catalog, string name)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        Context = catalog.Context;
+        Schema = catalog.Schema;
+        Name = name;
+        // MLContext is a public IHostEnvironment: a registered host's Rand is seeded from the context's seed, and its
+        // channels write to mlContext.Log.
+        Host = ((IHostEnvironment)catalog.Context).Register(name);
+    }
+
+    public MLContext Context { get; }
+
+    public MarketingSchema Schema { get; }
+
+    public string Name { get; }
+
+    public IHost Host { get; }
+
+    /// <summary>A seed from the context (the same sequence for the same context seed and creation order).</summary>
+    public int NextSeed() => Host.Rand.Next(1, int.MaxValue);
+
+    /// <summary>A seed for something that is not a component (a simulator called from a catalog).</summary>
+    public static int DrawSeed(MLContext context, string name) => ((IHostEnvironment)context).Register(name).Rand.Next(1, int.MaxValue);
+
+    public void Info(string message)
+    {
+        using IChannel channel = Host.Start(Name);
+        channel.Info(MessageSensitivity.None, message);
+    }
+
+    public void Warning(string message)
+    {
+        using IChannel channel = Host.Start(Name);
+        channel.Warning(MessageSensitivity.None, message);
+    }
+
+    /// <summary>Roles of a data view's columns, logging the numeric columns that got none.</summary>
+    public PanelRoles Resolve(DataViewSchema schema, PanelColumnOptions options, bool requireTarget)
+    {
+        PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(schema), options, Schema, requireTarget, Name, out IReadOnlyList<string> ignored);
+        if (ignored.Count > 0)
+            Info($"Numeric columns with no role, ignored: [{string.Join(", ", ignored)}]. Name them in the options (ChannelColumnNames, MediatorColumnNames, ...) or the catalog's schema to use them.");
+        return roles;
+    }
+
+    /// <summary>Roles of an estimator's input shape (for <c>GetOutputSchema</c>).</summary>
+    public PanelRoles Resolve(SchemaShape shape, PanelColumnOptions options, bool requireTarget) =>
+        PanelRoles.Resolve(PanelRoles.Columns(shape), options, Schema, requireTarget, Name, out _);
+
+    /// <summary>The date formats of a Text date column.</summary>
+    public string[] DateFormats => Schema.DateFormats.ToArray();
+
+    /// <summary>
+    /// <paramref name="shape"/> plus Single scalar columns named <paramref name="names"/>. <c>SchemaShape.Column</c> has no
+    /// public constructor, so the columns come from a stock estimator: ConvertType of a numeric input column to Single.
+    /// </summary>
+    public SchemaShape AddSingles(SchemaShape shape, IEnumerable<string> names, string numericSource)
+    {
+        foreach (string name in names)
+            shape = Context.Transforms.Conversion.ConvertType(name, numericSource, DataKind.Single).GetOutputSchema(shape);
+        return shape;
+    }
+
+    /// <summary><paramref name="shape"/> plus a Single vector column (Concatenate of a Single scalar gives one; SchemaShape has no sizes).</summary>
+    public SchemaShape AddSingleVector(SchemaShape shape, string name, string numericSource)
+    {
+        const string temporary = "__causalmmm_vector_source";
+        SchemaShape withSource = AddSingles(shape, new[] { temporary }, numericSource);
+        SchemaShape result = Context.Transforms.Concatenate(name, temporary).GetOutputSchema(withSource);
+        return new SchemaShape(result.Where(c => c.Name != temporary));
+    }
+
+    /// <summary>
+    /// The training device from the model options, overridden by the context's <c>GpuDeviceId</c> / <c>FallbackToCpu</c>
+    /// when those ask for a GPU, and libtorch's intra-op threads when <paramref name="threads"/> is set (process-wide).
+    /// </summary>
+    public void PrepareTorch(CausalMmmOptions model, int? threads)
+    {
+        if (Context.GpuDeviceId is not null) model.Device = TorchDevices.FromContext(Context, Warning);
+        if (threads is { } n)
+        {
+            if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, $"{Name}: NumberOfThreads must be at least 1.");
+            torch.set_num_threads(n);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using CausalMmm.Data;
+
+namespace CausalMmm.Modeling;
+
+/// <summary>Runs <see cref="CausalMmmTrainer"/> for an ML.NET estimator: seed, device, threads, progress to the log, cancellation.</summary>
+internal static class CausalTraining
+{
+    public static CausalMmmModel Fit(ComponentHost host, CausalTrainerOptions options, int seed, NumericPanel panel, float[][]? fixedEdges)
+    {
+        CausalMmmOptions model = options.Model.Clone();
+        model.Seed = seed;
+        host.PrepareTorch(model, options.NumberOfThreads);
+        host.Info($"Training on {panel.ShopCount} shops x {panel.Length} dates, nodes [{string.Join(", ", panel.NodeNames)}], device {model.Device}, seed {seed}");
+        void Report(TrainingProgress p)
+        {
+            options.Progress?.Invoke(p);
+            if (p.Epoch == 1 || p.Epoch % 10 == 0 || p.Epoch == p.Epochs)
+                host.Info($"epoch {p.Epoch}/{p.Epochs}: training loss {p.TrainingLoss:G4}" + (double.IsNaN(p.ValidationLoss) ? "" : $", validation loss {p.ValidationLoss:G4}")
+                    + $", {p.Elapsed.TotalSeconds:F1} s");
+        }
+        CausalMmmModel fitted = CausalMmmTrainer.Fit(panel, model, fixedEdges, Report, options.CancellationToken);
+        TrainingSummary summary = fitted.Summary!;
+        host.Info($"Trained {summary.EpochsRun} epochs in {summary.Seconds:F1} s ({summary.SecondsPerEpoch:F2} s/epoch); kept epoch {summary.BestEpoch} (loss {summary.BestValidationLoss:G4})");
+        return fitted;
+    }
+}

@@ -1,0 +1,50 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CausalMmm.Modeling;
+
+/// <summary>
+/// The saturation module: mu_y = p^a / (p^a + g) with p = softplus(f_pre) &gt; 0 and a = f_alpha(C), g = f_gamma(C)
+/// small networks of each shop's own context, kept positive with softplus. Works at any batch size: every shop
+/// gets the curve of its own context.
+/// </summary>
+internal sealed class SaturationModule : nn.Module
+{
+    private readonly int _contextCount;
+    private readonly Linear _alphaHidden, _alphaOut, _gammaHidden, _gammaOut;
+
+    public SaturationModule(int contextCount) : base(nameof(SaturationModule))
+    {
+        _contextCount = contextCount;
+        int input = Math.Max(1, contextCount); // without context the curve's shape is one learned constant
+        _alphaHidden = nn.Linear(input, 16);
+        _alphaOut = nn.Linear(16, 1);
+        _gammaHidden = nn.Linear(input, 16);
+        _gammaOut = nn.Linear(16, 1);
+        register_module("alpha_fc1", _alphaHidden);
+        register_module("alpha_fc2", _alphaOut);
+        register_module("gamma_fc1", _gammaHidden);
+        register_module("gamma_fc2", _gammaOut);
+    }
+
+    /// <summary>The shape a and inflection g per shop, each [B, 1].</summary>
+    public (Tensor Alpha, Tensor Gamma) Parameters(Tensor context)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor input = _contextCount == 0 ? torch.ones(new[] { context.size(0), 1L }, context.dtype, context.device) : context;
+        Tensor alpha = nn.functional.softplus(_alphaOut.forward(nn.functional.elu(_alphaHidden.forward(input), 1.0))) + 0.05;
+        Tensor gamma = nn.functional.softplus(_gammaOut.forward(nn.functional.elu(_gammaHidden.forward(input), 1.0))) + 1e-3;
+        return (alpha.MoveToOuterDisposeScope(), gamma.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>raw [B, T, 1] to the saturated target mean [B, T, 1].</summary>
+    public Tensor forward(Tensor raw, Tensor context)
+    {
+        using var scope = torch.NewDisposeScope();
+        (Tensor alpha, Tensor gamma) = Parameters(context);
+        Tensor p = nn.functional.softplus(raw) + 1e-6;
+        Tensor powered = p.pow(alpha.unsqueeze(1)); // [B, T, 1] ^ [B, 1, 1]
+        return (powered / (powered + gamma.unsqueeze(1))).MoveToOuterDisposeScope();
+    }
+}
