@@ -41,13 +41,13 @@ internal sealed class ComponentHost
 
     public void Info(string message)
     {
-        using IChannel channel = Host.Start(Name);
+        using IChannel channel = Host.Start("Fit");
         channel.Info(MessageSensitivity.None, message);
     }
 
     public void Warning(string message)
     {
-        using IChannel channel = Host.Start(Name);
+        using IChannel channel = Host.Start("Fit");
         channel.Warning(MessageSensitivity.None, message);
     }
 

@@ -1,10 +1,10 @@
 using CausalMmm.Data;
 using CausalMmm.Modeling;
-using CausalMmm.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Tests;
 
-[Collection(SerialTraining.Name)]
 public sealed class TrainingTests
 {
     private static readonly NumericPanel Small = ChainFixture.Generate(seed: 11, shops: 5, length: 20);
@@ -88,7 +88,7 @@ public sealed class TrainingTests
         {
             CausalMmmOptions options = Quick();
             options.KlWeight = klWeight;
-            return CausalMmmTrainer.NegativeElbo(model.Network, values, context, options, sample: false, includeKl: includeKl).item();
+            return CausalMmmTrainer.NegativeElbo(model.Network, values, context, options, noise: null, includeKl: includeKl).item<float>();
         }
         double predictionOnly = Loss(0, includeKl: true);
         Assert.Equal(predictionOnly, Loss(1e4, includeKl: false));
@@ -133,7 +133,6 @@ public sealed class TrainingTests
     }
 }
 
-[Collection(SerialTraining.Name)]
 public sealed class SaturationTests
 {
     [Fact]
@@ -144,16 +143,16 @@ public sealed class SaturationTests
         using IDisposable noGrad = torch.no_grad();
         Tensor raw = torch.rand(3, 10, 1) * 4 - 2;
         Tensor context = torch.tensor(new[] { 0.5f, -1f, 2f, 0.3f, -0.7f, 1.1f }, new long[] { 3, 2 });
-        float[] batched = saturation.forward(raw, context).ToArray<float>();
+        float[] batched = saturation.forward(raw, context).data<float>().ToArray();
         for (int s = 0; s < 3; s++)
         {
-            float[] alone = saturation.forward(raw.narrow(0, s, 1), context.narrow(0, s, 1)).ToArray<float>();
+            float[] alone = saturation.forward(raw.narrow(0, s, 1), context.narrow(0, s, 1)).data<float>().ToArray();
             float[] part = batched.Skip(s * 10).Take(10).ToArray();
             for (int k = 0; k < 10; k++) Assert.Equal(alone[k], part[k], 5);
         }
         // Changing shop 2's context moves shop 2 only.
         Tensor changed = torch.cat(new[] { context.narrow(0, 0, 2), torch.tensor(new[] { -3f, 3f }, new long[] { 1, 2 }) }, 0);
-        float[] after = saturation.forward(raw, changed).ToArray<float>();
+        float[] after = saturation.forward(raw, changed).data<float>().ToArray();
         Assert.Equal(batched.Take(20), after.Take(20));
         Assert.NotEqual(batched.Skip(20), after.Skip(20));
         Assert.All(after, v => Assert.InRange(v, 0f, 1f));

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -47,9 +48,12 @@ public sealed record PanelRoles(string Shop, string Date, string? Target, string
     internal static readonly string[] ReservedNames = { StepColumnName, "Score", "Graph", "Label", "Features" };
 
     /// <summary>Channels then covariates: the series a scenario gives, and the first nodes of the causal model.</summary>
+    [JsonIgnore]
     public IReadOnlyList<string> GivenSeries => Channels.Concat(Covariates).ToArray();
 
     /// <summary>The causal model's nodes: channels, covariates, mediators, then the target.</summary>
+    /// <exception cref="InvalidOperationException">These roles have no target.</exception>
+    [JsonIgnore]
     public IReadOnlyList<string> CausalNodes => Target is null
         ? throw new InvalidOperationException("These roles have no target.")
         : Channels.Concat(Covariates).Concat(Mediators).Append(Target).ToArray();

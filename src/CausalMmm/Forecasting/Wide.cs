@@ -221,7 +221,7 @@ internal sealed record WideLayout(string[] Inputs, int Channels, int Lags, strin
                 if (withTarget) y[s * steps + t - from] = (float)scale.Scale(Inputs.Length, target[t]);
             }
         }
-        return (torch.tensor(x, new long[] { panel.ShopCount * steps, width }), torch.tensor(y, new long[] { panel.ShopCount * steps, 1 }));
+        return (Tensors.FromArray(x, new long[] { panel.ShopCount * steps, width }), Tensors.FromArray(y, new long[] { panel.ShopCount * steps, 1 }));
     }
 }
 

@@ -153,7 +153,7 @@ public sealed class CausalMmmModel : IDisposable
                     forecast[s][h, j] = given ? plan![s][h, j] : scaling.Unscale(s, j, scaled);
                 }
                 if (h + 1 == horizon) break;
-                (next, state) = Network.Decoder.Step(torch.tensor(input, new long[] { shops, n }, device: device), state, edges, context);
+                (next, state) = Network.Decoder.Step(Tensors.FromArray(input, new long[] { shops, n }, device), state, edges, context);
             }
             return new ModelPrediction(start, fitted, forecast);
         }
@@ -166,7 +166,7 @@ public sealed class CausalMmmModel : IDisposable
         for (int s = 0; s < panel.ShopCount; s++)
         for (int k = 0; k < c; k++)
             data[s * c + k] = (float)((panel.Context(s, k) - _contextMean[k]) / _contextScale[k]);
-        return torch.tensor(data, new long[] { panel.ShopCount, Math.Max(c, 1) });
+        return Tensors.FromArray(data, new long[] { panel.ShopCount, Math.Max(c, 1) });
     }
 
     private void CheckPlan(NumericPanel panel, IReadOnlyList<double[,]> channelPlan)

@@ -177,7 +177,7 @@ public static class CausalMmmTrainer
             }
             edges[s].CopyTo(flat, s * edgeCount);
         }
-        return torch.tensor(flat, new long[] { edges.Length, edgeCount });
+        return Tensors.FromArray(flat, new long[] { edges.Length, edgeCount });
     }
 
     private static (double[] Mean, double[] Scale) ContextStandardisation(NumericPanel panel)

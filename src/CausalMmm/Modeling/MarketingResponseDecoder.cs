@@ -21,6 +21,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly Linear _preHidden;
     private readonly Linear _preOut;
     private readonly SaturationModule? _saturation;
+    private readonly ELU _elu = nn.ELU(); // a module, not functional.elu (see Mlp)
 
     public MarketingResponseDecoder(EdgeIndex edges, int hidden, int contextCount, CausalMmmVariant variant) : base(nameof(MarketingResponseDecoder))
     {
@@ -44,6 +45,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
         _preOut = nn.Linear(hidden, 1);
         register_module("pre_fc1", _preHidden);
         register_module("pre_fc2", _preOut);
+        register_module("elu", _elu);
         if (variant != CausalMmmVariant.NoSaturation)
         {
             _saturation = new SaturationModule(contextCount);
@@ -106,7 +108,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
 
     private Tensor Predict(Tensor states, Tensor values, Tensor context)
     {
-        Tensor hidden = nn.functional.elu(_preHidden.forward(torch.cat(new[] { states, values.unsqueeze(-1) }, -1)), 1.0);
+        Tensor hidden = _elu.forward(_preHidden.forward(torch.cat(new[] { states, values.unsqueeze(-1) }, -1)));
         Tensor raw = _preOut.forward(hidden).squeeze(-1); // [B, T, n]
         if (_saturation is null) return raw;
         long n = raw.size(2);

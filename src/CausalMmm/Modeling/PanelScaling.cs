@@ -56,6 +56,6 @@ internal sealed class PanelScaling
         for (int t = 0; t < steps; t++)
         for (int j = 0; j < n; j++)
             data[(s * steps + t) * n + j] = (float)Scale(s, j, panel[s, start + t, j]);
-        return torch.tensor(data, new long[] { panel.ShopCount, steps, n });
+        return Tensors.FromArray(data, new long[] { panel.ShopCount, steps, n });
     }
 }

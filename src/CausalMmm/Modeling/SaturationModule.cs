@@ -13,6 +13,8 @@ internal sealed class SaturationModule : nn.Module
 {
     private readonly int _contextCount;
     private readonly Linear _alphaHidden, _alphaOut, _gammaHidden, _gammaOut;
+    private readonly ELU _elu = nn.ELU(); // modules, not the functional forms (see Mlp)
+    private readonly Softplus _softplus = nn.Softplus();
 
     public SaturationModule(int contextCount) : base(nameof(SaturationModule))
     {
@@ -26,6 +28,8 @@ internal sealed class SaturationModule : nn.Module
         register_module("alpha_fc2", _alphaOut);
         register_module("gamma_fc1", _gammaHidden);
         register_module("gamma_fc2", _gammaOut);
+        register_module("elu", _elu);
+        register_module("softplus", _softplus);
     }
 
     /// <summary>The shape a and inflection g per shop, each [B, 1].</summary>
@@ -33,8 +37,8 @@ internal sealed class SaturationModule : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         Tensor input = _contextCount == 0 ? torch.ones(new[] { context.size(0), 1L }, context.dtype, context.device) : context;
-        Tensor alpha = nn.functional.softplus(_alphaOut.forward(nn.functional.elu(_alphaHidden.forward(input), 1.0))) + 0.05;
-        Tensor gamma = nn.functional.softplus(_gammaOut.forward(nn.functional.elu(_gammaHidden.forward(input), 1.0))) + 1e-3;
+        Tensor alpha = _softplus.forward(_alphaOut.forward(_elu.forward(_alphaHidden.forward(input)))) + 0.05;
+        Tensor gamma = _softplus.forward(_gammaOut.forward(_elu.forward(_gammaHidden.forward(input)))) + 1e-3;
         return (alpha.MoveToOuterDisposeScope(), gamma.MoveToOuterDisposeScope());
     }
 
@@ -43,7 +47,7 @@ internal sealed class SaturationModule : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         (Tensor alpha, Tensor gamma) = Parameters(context);
-        Tensor p = nn.functional.softplus(raw) + 1e-6;
+        Tensor p = _softplus.forward(raw) + 1e-6;
         Tensor powered = p.pow(alpha.unsqueeze(1)); // [B, T, 1] ^ [B, 1, 1]
         return (powered / (powered + gamma.unsqueeze(1))).MoveToOuterDisposeScope();
     }

@@ -1,34 +1,36 @@
 using CausalMmm.CausalDiscovery;
-using CausalMmm.Data;
 using CausalMmm.Forecasting;
 using CausalMmm.Modeling;
-using CausalMmm.Pipeline;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using TorchSharp;
 
 namespace CausalMmm.Tests.Api;
 
-[Collection(SerialTraining.Name)]
 public sealed class ConcurrencyAndContextTests
 {
-    private static readonly MarketingPanel Panel = MarketingData.Panel().SplitByTime(7).Test;
+    private static readonly IDataView Data = MarketingData.View();
 
-    private static CausalMmmOptions Tiny() => new() { Epochs = 3, HiddenSize = 8, BatchSize = 3, ValidationFraction = 0 };
-
-    private static EstimatorChain<MarketingResponseTransformer> CausalPipeline(MmmContext ctx) =>
-        ctx.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = Tiny() })
-            .Append(ctx.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Tiny() }));
+    private static EstimatorChain<MarketingResponseTransformer> CausalPipeline(MLContext ml, Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        CausalMmmCatalog mmm = ml.CausalMmm();
+        return mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = EstimatorTests.Tiny(), Progress = progress, CancellationToken = cancel })
+            .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = EstimatorTests.Tiny(), Progress = progress, CancellationToken = cancel }));
+    }
 
     [Fact]
-    public void One_loaded_transformer_used_by_8_threads_gives_the_sequential_results()
+    public void One_loaded_model_used_by_8_threads_gives_the_sequential_results()
     {
-        var ctx = new MmmContext(seed: 1);
-        var fitted = CausalPipeline(ctx).Fit(Panel);
+        var ml = new MLContext(seed: 1);
+        var fitted = CausalPipeline(ml).Fit(Data);
         string path = Path.Combine(Path.GetTempPath(), $"cmm-threads-{Guid.NewGuid():N}.zip");
-        ctx.Model.Save(fitted, path);
-        ITransformer loaded = ctx.Model.Load(path);
+        ml.Model.SaveCausalMmm(fitted, Data.Schema, path);
+        TransformerChain<ITransformer> loaded = new MLContext(seed: 3).Model.LoadCausalMmm(path, out _);
         File.Delete(path);
-        MarketingPanel[] inputs = Enumerable.Range(0, 8).Select(i => Panel.SelectShops(Panel.ShopIds.Skip(i % 3))).ToArray();
-        double[][] sequential = inputs.Select(p => MarketingData.Fingerprint(loaded.Transform(p))).ToArray();
-        var parallel = new double[8][];
+        // Different subsets of shops per thread: a shop's scores depend on its own rows only.
+        IDataView[] inputs = Enumerable.Range(0, 8).Select(i => ml.Data.FilterRowsByColumn(Data, "context1", lowerBound: 0.1 * (i % 3))).ToArray();
+        float[][] sequential = inputs.Select(d => MarketingData.Fingerprint(loaded.Transform(d))).ToArray();
+        var parallel = new float[8][];
         using var start = new Barrier(8);
         Thread[] threads = Enumerable.Range(0, 8).Select(i => new Thread(() =>
         {
@@ -38,39 +40,49 @@ public sealed class ConcurrencyAndContextTests
         foreach (Thread t in threads) t.Start();
         foreach (Thread t in threads) t.Join();
         for (int i = 0; i < 8; i++) Assert.Equal(sequential[i], parallel[i]);
-        foreach (ITransformer t in ((ITransformerChain)loaded).Transformers.Concat(fitted.Transformers)) (t as IDisposable)?.Dispose();
+        foreach (IDisposable t in loaded.OfType<IDisposable>().Concat(fitted.OfType<IDisposable>())) t.Dispose();
     }
 
     [Fact]
-    public void The_same_context_seed_repeats_a_cpu_run_and_another_seed_does_not()
+    public void Scoring_a_subset_of_shops_gives_those_shops_the_same_scores()
     {
-        double[] Run(int seed)
+        var ml = new MLContext(seed: 1);
+        var fitted = CausalPipeline(ml).Fit(Data);
+        var all = ml.Data.FilterRowsByColumn(fitted.Transform(Data), "context0", lowerBound: 2).GetColumn<float>("Score").ToArray();
+        var subset = fitted.Transform(ml.Data.FilterRowsByColumn(Data, "context0", lowerBound: 2)).GetColumn<float>("Score").ToArray();
+        Assert.NotEmpty(subset);
+        Assert.Equal(all.Length, subset.Length);
+        for (int i = 0; i < all.Length; i++) Assert.Equal(all[i], subset[i], 4);
+        foreach (IDisposable t in fitted.OfType<IDisposable>()) t.Dispose();
+    }
+
+    [Fact]
+    public void The_same_context_seed_repeats_a_cpu_run_bit_for_bit_and_another_seed_does_not()
+    {
+        float[] Run(int seed)
         {
-            var ctx = new MmmContext(seed: seed);
-            var fitted = CausalPipeline(ctx).Fit(Panel);
-            double[] result = MarketingData.Fingerprint(fitted.Transform(Panel));
-            foreach (ITransformer t in fitted.Transformers) (t as IDisposable)?.Dispose();
+            var fitted = CausalPipeline(new MLContext(seed)).Fit(Data);
+            float[] result = MarketingData.Fingerprint(fitted.Transform(Data));
+            foreach (IDisposable t in fitted.OfType<IDisposable>()) t.Dispose();
             return result;
         }
-        double[] first = Run(5);
+        float[] first = Run(5);
         Assert.Equal(first, Run(5));
         Assert.NotEqual(first, Run(6));
     }
 
     [Fact]
-    public void The_context_reports_progress_of_each_component_and_validates_its_settings()
+    public void Training_reports_progress_every_epoch_and_logs_through_the_context()
     {
-        var seen = new List<ComponentProgress>();
-        var ctx = new MmmContext(seed: 1, progress: seen.Add);
-        var fitted = CausalPipeline(ctx).Fit(Panel);
-        Assert.Equal(3, seen.Count(p => p.Component == nameof(CausalGraphEstimator)));
-        Assert.Equal(3, seen.Count(p => p.Component == nameof(MarketingResponseForecaster)));
-        foreach (ITransformer t in fitted.Transformers) (t as IDisposable)?.Dispose();
-
-        Assert.Contains("Unknown device", Assert.Throws<ArgumentException>(() => new MmmContext(device: "tpu")).Message);
-        Assert.Throws<ArgumentException>(() => new MmmContext(threads: 0));
-        if (!Torch.torch.cuda.is_available())
-            Assert.Contains("no CUDA device", Assert.Throws<ArgumentException>(() => new MmmContext(device: "cuda")).Message);
+        var ml = new MLContext(seed: 1);
+        var messages = new List<LoggingEventArgs>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e); };
+        var seen = new List<TrainingProgress>();
+        var fitted = CausalPipeline(ml, seen.Add).Fit(Data);
+        Assert.Equal(new[] { 1, 2, 3, 1, 2, 3 }, seen.Select(p => p.Epoch));
+        Assert.Contains(messages, m => m.Source.StartsWith(nameof(CausalGraphEstimator), StringComparison.Ordinal) && m.RawMessage.StartsWith("epoch 3/3", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Source.StartsWith(nameof(MarketingResponseForecaster), StringComparison.Ordinal) && m.RawMessage == "Graph: Upstream");
+        foreach (IDisposable t in fitted.OfType<IDisposable>()) t.Dispose();
     }
 
     [Fact]
@@ -78,31 +90,23 @@ public sealed class ConcurrencyAndContextTests
     {
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
-        var ctx = new MmmContext(seed: 1, cancellationToken: cancel.Token);
-        Assert.ThrowsAny<OperationCanceledException>(() => CausalPipeline(ctx).Fit(Panel));
+        Assert.ThrowsAny<OperationCanceledException>(() => CausalPipeline(new MLContext(seed: 1), cancel: cancel.Token).Fit(Data));
     }
 
-    [Fact]
-    public void Scenario_forecasts_follow_the_media_plan_through_any_fitted_pipeline()
+    [CpuOnlyFact]
+    public void A_gpu_asked_for_through_the_context_falls_back_only_when_allowed()
     {
-        var ctx = new MmmContext(seed: 1);
-        MarketingPanel history = MarketingData.Panel();
-        var classic = ctx.Transforms.Adstock().Append(ctx.Transforms.Hill()).Append(ctx.Forecasting.Trainers.Ridge()).Fit(history);
-        MediaPlan baseline = MediaPlan.RepeatLast(history, 14);
-        MediaPlan doubled = baseline.ScaleChannels(history.Schema, 2.0);
-        Assert.Equal(2 * baseline.Total("x1"), doubled.Total("x1"), 9);
-        MarketingPanel a = classic.Transform(baseline.AppendTo(history)), b = classic.Transform(doubled.AppendTo(history));
-        Assert.Equal(history.Length, a.Forecast!.Origin);
-        Assert.Equal(14, a.Forecast.Horizon);
-        double gmvA = Enumerable.Range(0, a.ShopCount).Sum(s => a.Forecast.Get(s, "gmv").Sum());
-        double gmvB = Enumerable.Range(0, b.ShopCount).Sum(s => b.Forecast!.Get(s, "gmv").Sum());
-        Assert.True(gmvB > gmvA, $"doubling spend should raise GMV in data where every channel helps: {gmvA} vs {gmvB}");
+        var ml = new MLContext(seed: 1) { GpuDeviceId = 0 };
+        var error = Assert.Throws<InvalidOperationException>(() => CausalPipeline(ml).Fit(Data));
+        Assert.Contains("GpuDeviceId", error.Message);
+        Assert.Contains("FallbackToCpu", error.Message);
 
-        using MarketingResponseTransformer causal = ctx.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Tiny() }).Fit(history);
-        IReadOnlyList<double[,]> planned = causal.ForecastScenario(history, doubled);
-        double[,] shop0 = doubled["s0"];
-        for (int h = 0; h < 14; h++) Assert.Equal(shop0[h, 1], planned[0][h, 1]);
-        var viaTransform = causal.Transform(doubled.AppendTo(history)).Forecast!;
-        Assert.Equal(planned[0].Cast<double>(), viaTransform[0].Cast<double>());
+        ml.FallbackToCpu = true;
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
+        var fitted = CausalPipeline(ml).Fit(Data);
+        Assert.Contains(warnings, w => w.Contains("training on the CPU"));
+        Assert.Equal(DeviceType.CPU, fitted.LastTransformer.Model.Network.Device.type);
+        foreach (IDisposable t in fitted.OfType<IDisposable>()) t.Dispose();
     }
 }

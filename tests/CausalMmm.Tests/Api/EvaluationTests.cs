@@ -1,24 +1,23 @@
 using CausalMmm.Data;
 using CausalMmm.Evaluation;
+using Microsoft.Data.Analysis;
+using Microsoft.ML;
 
 namespace CausalMmm.Tests.Api;
 
 public sealed class EvaluationTests
 {
     [Fact]
-    public void Forecast_metrics_match_hand_computed_values_on_the_original_scale()
+    public void Forecast_metrics_match_hand_computed_values_per_horizon()
     {
-        var variables = new[] { new PanelVariable("x0", VariableRole.Channel), new PanelVariable("gmv", VariableRole.Target) };
-        double[] gmvA = { 1, 1, 10, 20 }, gmvB = { 1, 1, 30, 40 };
-        var series = new double[2 * 4 * 2];
-        for (int t = 0; t < 4; t++)
-        {
-            series[t * 2 + 1] = gmvA[t];
-            series[(4 + t) * 2 + 1] = gmvB[t];
-        }
-        var panel = new MarketingPanel(new[] { "a", "b" }, Enumerable.Range(0, 4).Select(t => new DateOnly(2024, 1, 1).AddDays(t)).ToArray(), variables, series).WithHoldout(2);
-        var forecast = new PanelForecast(panel.ShopIds, new[] { "gmv" }, 2, ForecastMode.Scenario, new[] { new double[,] { { 12 }, { 20 } }, new double[,] { { 30 }, { 36 } } });
-        ForecastEvaluation e = PanelEvaluation.Forecast(panel.WithForecast(forecast));
+        // Two shops, four days; the forecast starts on the third day. Scores before it are in-sample and not counted.
+        var frame = new DataFrame(
+            new StringDataFrameColumn("shop_id", new[] { "a", "a", "a", "a", "b", "b", "b", "b" }),
+            new PrimitiveDataFrameColumn<DateTime>("date", Enumerable.Range(0, 8).Select(i => new DateTime(2024, 1, 1).AddDays(i % 4))),
+            new SingleDataFrameColumn("x0", new float[8]),
+            new SingleDataFrameColumn("gmv", new float[] { 1, 1, 10, 20, 1, 1, 30, 40 }),
+            new SingleDataFrameColumn("Score", new float[] { float.NaN, 5, 12, 20, float.NaN, 9, 30, 36 }));
+        ForecastEvaluation e = new MLContext().CausalMmm().Forecasting.Evaluate(frame, new DateTime(2024, 1, 3));
         // horizon 1: errors 2 and 0 on actuals 10 and 30
         Assert.Equal(2.0, e.At(1).Mse, 12);
         Assert.Equal(1.0, e.At(1).Mae, 12);
@@ -30,19 +29,21 @@ public sealed class EvaluationTests
         Assert.Equal(4, e.Overall.Count);
         Assert.Equal(5.0, e.Overall.Mse, 12);
         Assert.Throws<ArgumentOutOfRangeException>(() => e.At(3));
-        Assert.Contains("no forecast", Assert.Throws<ArgumentException>(() => PanelEvaluation.Forecast(panel)).Message);
+        Assert.Contains("no numeric score column 'Forecast'", Assert.Throws<ArgumentException>(() =>
+            new MLContext().CausalMmm().Forecasting.Evaluate(frame, new DateTime(2024, 1, 3), scoreColumnName: "Forecast")).Message);
+        Assert.Contains("no row is dated", Assert.Throws<ArgumentException>(() => new MLContext().CausalMmm().Forecasting.Evaluate(frame, new DateTime(2025, 1, 1))).Message);
     }
 
     [Fact]
-    public void Graph_metrics_score_attached_graphs_against_the_truth()
+    public void Graph_metrics_score_graphs_against_the_truth()
     {
-        var ctx = new MmmContext(seed: 1);
-        (MarketingPanel panel, IReadOnlyDictionary<string, bool[,]> truth) = ctx.Data.Simulate(new Simulation.SyntheticPanelOptions { Shops = 4, Channels = 3, Length = 30 });
-        string[] nodes = panel.ToNumeric().NodeNames.ToArray();
-        var perfect = new CausalGraphSet(nodes, truth.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, ToScores(kv.Value))));
-        GraphEvaluation e = PanelEvaluation.Graphs(panel.WithGraphs(perfect), truth);
+        SimulatedPanel simulated = new MLContext(seed: 1).CausalMmm().Data.Simulate(new Simulation.SyntheticPanelOptions { Shops = 4, Channels = 3, Length = 30 });
+        string[] nodes = simulated.Panel.ToNumeric().NodeNames.ToArray();
+        var perfect = new CausalGraphSet(nodes, simulated.TrueGraphs.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, ToScores(kv.Value))));
+        GraphEvaluation e = new MLContext().CausalMmm().CausalDiscovery.Evaluate(perfect, simulated.TrueGraphs);
         Assert.Equal(1.0, e.Auroc.Mean, 12);
         Assert.Equal(1.0, e.Accuracy.Mean, 12);
+        Assert.Equal(4, e.Auroc.Count);
     }
 
     private static double[,] ToScores(bool[,] graph)
@@ -79,9 +80,6 @@ public sealed class ScalingTests
         for (int i = 0; i < original.Length; i++) Assert.Equal(original[i], restored[i], 9);
         Assert.Equal(panel.GetSeries(2, "x1")[27], scaling.Invert("s2", "x1", scaled.GetSeries(2, "x1")[27]), 9);
 
-        var forecast = new PanelForecast(scaled.ShopIds, new[] { "gmv" }, 25, ForecastMode.Scenario,
-            Enumerable.Range(0, 3).Select(s => new double[,] { { scaled.GetSeries(s, "gmv")[25] } }).ToArray());
-        Assert.Equal(panel.GetSeries(0, "gmv")[25], scaling.Invert(forecast)[0][0, 0], 9);
         Assert.Throws<KeyNotFoundException>(() => scaling["nope", "gmv"]);
     }
 }

@@ -1,23 +1,25 @@
 using System.IO.Compression;
 using System.Text;
-using CausalMmm.Data;
 using CausalMmm.Forecasting;
-using CausalMmm.Pipeline;
+using CausalMmm.Persistence;
 using CausalMmm.Transforms;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace CausalMmm.Tests.Api;
 
 public sealed class PersistenceTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("cmm-model-").FullName;
-    private readonly MmmContext _ctx = new(seed: 1);
-    private readonly MarketingPanel _panel = MarketingData.Panel().SplitByTime(7).Test;
+    private readonly MLContext _ml = new(seed: 1);
+    private readonly IDataView _data = MarketingData.View();
 
     private string SavedPipeline()
     {
-        var model = _ctx.Transforms.Adstock(decay: 0.5).Append(_ctx.Transforms.Hill(1.0, 1.0)).Append(_ctx.Forecasting.Trainers.Ridge()).Fit(_panel);
+        CausalMmmCatalog mmm = _ml.CausalMmm();
+        var model = mmm.Transforms.Adstock(decay: 0.5).Append(mmm.Transforms.Hill(halfSaturation: 1.0, slope: 1.0)).Append(mmm.Forecasting.Trainers.Ridge()).Fit(_data);
         string path = Path.Combine(_directory, "model.zip");
-        _ctx.Model.Save(model, path);
+        _ml.Model.SaveCausalMmm(model, _data.Schema, path);
         return path;
     }
 
@@ -43,18 +45,22 @@ public sealed class PersistenceTests : IDisposable
         }
     }
 
+    private TransformerChain<ITransformer> Load(string path) => new MLContext(seed: 9).Model.LoadCausalMmm(path, out _);
+
     [Fact]
     public void A_pipeline_reloads_with_typed_parameters_and_identical_output()
     {
-        var fitted = _ctx.Transforms.Adstock().Append(_ctx.Forecasting.Trainers.Ridge()).Fit(_panel);
+        CausalMmmCatalog mmm = _ml.CausalMmm();
+        var fitted = mmm.Transforms.Adstock().Append(mmm.Forecasting.Trainers.Ridge()).Fit(_data);
         string path = Path.Combine(_directory, "typed.zip");
-        _ctx.Model.Save(fitted, path);
-        TransformerChain<RidgeTransformer> loaded = _ctx.Model.Load<RidgeTransformer>(path);
+        _ml.Model.SaveCausalMmm(fitted, _data.Schema, path);
+        TransformerChain<RidgeTransformer> loaded = new MLContext(seed: 2).Model.LoadCausalMmm<RidgeTransformer>(path, out DataViewSchema schema);
+        Assert.Equal(_data.Schema.Count, schema.Count);
         Assert.Equal(fitted.LastTransformer.Parameters.Features, loaded.LastTransformer.Parameters.Features);
         Assert.Equal(fitted.LastTransformer.Parameters.Shops["s0"].Coefficients, loaded.LastTransformer.Parameters.Shops["s0"].Coefficients);
-        Assert.Equal(((AdstockTransformer)fitted.Transformers[0]).Parameters.Channels, ((AdstockTransformer)loaded.Transformers[0]).Parameters.Channels);
-        Assert.Equal(MarketingData.Fingerprint(fitted.Transform(_panel)), MarketingData.Fingerprint(loaded.Transform(_panel)));
-        var wrongType = Assert.Throws<InvalidDataException>(() => _ctx.Model.Load<HillTransformer>(path));
+        Assert.Equal(((AdstockTransformer)fitted.First()).Parameters.Channels, ((AdstockTransformer)loaded.First()).Parameters.Channels);
+        Assert.Equal(MarketingData.Fingerprint(fitted.Transform(_data)), MarketingData.Fingerprint(loaded.Transform(_data)));
+        var wrongType = Assert.Throws<InvalidDataException>(() => _ml.Model.LoadCausalMmm<HillTransformer>(path, out _));
         Assert.Contains("RidgeTransformer", wrongType.Message);
     }
 
@@ -62,11 +68,24 @@ public sealed class PersistenceTests : IDisposable
     public void A_tampered_entry_is_refused()
     {
         string path = SavedPipeline();
-        Rewrite(path, (name, bytes) => name.EndsWith("parameters.json", StringComparison.Ordinal) && name.StartsWith("components/2/", StringComparison.Ordinal)
+        Rewrite(path, (name, bytes) => name.EndsWith("parameters.json", StringComparison.Ordinal) && name.Contains("Ridge", StringComparison.Ordinal)
             ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("\"Intercept\": ", "\"Intercept\": 1")) : bytes);
-        var error = Assert.Throws<InvalidDataException>(() => _ctx.Model.Load(path));
-        Assert.Contains("components/2/parameters.json", error.Message);
+        var error = Assert.Throws<InvalidDataException>(() => Load(path));
+        Assert.Contains("CausalMmm.Ridge/parameters.json", error.Message);
         Assert.Contains("checksum", error.Message);
+    }
+
+    [Fact]
+    public void A_tampered_stock_part_is_refused()
+    {
+        CausalMmmCatalog mmm = _ml.CausalMmm();
+        var model = mmm.Transforms.Adstock(decay: 0.5).Append(_ml.Transforms.Concatenate("Features", "x0_adstock", "x1_adstock"))
+            .Append(_ml.Regression.Trainers.Sdca(labelColumnName: "gmv")).Fit(_data);
+        string path = Path.Combine(_directory, "stock.zip");
+        _ml.Model.SaveCausalMmm(model, _data.Schema, path);
+        Rewrite(path, (name, bytes) => name.EndsWith(".mlnet", StringComparison.Ordinal) && name.StartsWith("parts/", StringComparison.Ordinal) ? bytes.Append((byte)0).ToArray() : bytes);
+        var error = Assert.Throws<InvalidDataException>(() => Load(path));
+        Assert.Contains("parts/001.mlnet", error.Message);
     }
 
     [Fact]
@@ -75,7 +94,7 @@ public sealed class PersistenceTests : IDisposable
         string path = SavedPipeline();
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
-        var error = Assert.Throws<InvalidDataException>(() => _ctx.Model.Load(path));
+        var error = Assert.Throws<InvalidDataException>(() => Load(path));
         Assert.Contains(path, error.Message);
     }
 
@@ -83,8 +102,8 @@ public sealed class PersistenceTests : IDisposable
     public void A_missing_entry_is_refused()
     {
         string path = SavedPipeline();
-        Rewrite(path, (name, bytes) => name.StartsWith("components/1/", StringComparison.Ordinal) ? null : bytes);
-        var error = Assert.Throws<InvalidDataException>(() => _ctx.Model.Load(path));
+        Rewrite(path, (name, bytes) => name.Contains("CausalMmm.Hill", StringComparison.Ordinal) ? null : bytes);
+        var error = Assert.Throws<InvalidDataException>(() => Load(path));
         Assert.Contains("missing", error.Message);
     }
 
@@ -92,18 +111,23 @@ public sealed class PersistenceTests : IDisposable
     public void Unknown_versions_kinds_and_files_are_refused()
     {
         string path = SavedPipeline();
-        Rewrite(path, (name, bytes) => name == "manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("\"formatVersion\": 1", "\"formatVersion\": 99")) : bytes);
-        Assert.Contains("version 99", Assert.Throws<InvalidDataException>(() => _ctx.Model.Load(path)).Message);
+        Rewrite(path, (name, bytes) => name == "causalmmm-manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("\"formatVersion\": 1", "\"formatVersion\": 99")) : bytes);
+        Assert.Contains("version 99", Assert.Throws<InvalidDataException>(() => Load(path)).Message);
 
         path = SavedPipeline();
-        Rewrite(path, (name, bytes) => name == "manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("CausalMmm.Hill", "Evil.Payload")) : bytes);
-        var unknownKind = Assert.Throws<InvalidDataException>(() => _ctx.Model.Load(path));
+        Rewrite(path, (name, bytes) => name == "causalmmm-manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("\"kind\": \"CausalMmm.Hill\"", "\"kind\": \"Evil.Payload\"")) : bytes);
+        var unknownKind = Assert.Throws<InvalidDataException>(() => Load(path));
         Assert.Contains("unknown kind 'Evil.Payload'", unknownKind.Message);
 
         string notAModel = Path.Combine(_directory, "notes.zip");
         File.WriteAllText(notAModel, "just text");
-        Assert.Throws<InvalidDataException>(() => _ctx.Model.Load(notAModel));
-        Assert.Throws<FileNotFoundException>(() => _ctx.Model.Load(Path.Combine(_directory, "absent.zip")));
+        Assert.Throws<InvalidDataException>(() => Load(notAModel));
+        Assert.Throws<FileNotFoundException>(() => Load(Path.Combine(_directory, "absent.zip")));
+
+        // A plain ML.NET model is not ours: the error says how to load it.
+        string plain = Path.Combine(_directory, "plain.zip");
+        _ml.Model.Save(_ml.Transforms.Concatenate("Features", "x0", "x1").Fit(_data), _data.Schema, plain);
+        Assert.Contains("mlContext.Model.Load", Assert.Throws<InvalidDataException>(() => Load(plain)).Message);
     }
 
     [Fact]
@@ -112,28 +136,36 @@ public sealed class PersistenceTests : IDisposable
         string path = SavedPipeline();
         SavedPipeline();
         Assert.Single(Directory.GetFiles(_directory));
-        Assert.NotNull(_ctx.Model.Load(path));
+        Assert.NotEmpty(Load(path));
     }
 
     [Fact]
     public void A_third_party_component_can_register_its_own_loader()
     {
-        ModelRegistry.Register(Doubler.KindName, _ => new Doubler());
+        CausalMmmComponents.Register(Passthrough.KindName, reader => new Passthrough(reader.ReadJson<int>("factor")));
         string path = Path.Combine(_directory, "custom.zip");
-        _ctx.Model.Save(new Doubler(), path);
-        Assert.IsType<Doubler>(_ctx.Model.Load(path));
-        Assert.Contains(Doubler.KindName, ModelRegistry.Kinds);
-    }
-
-    private sealed class Doubler : ITransformer
-    {
-        public const string KindName = "Tests.Doubler";
-        public string ComponentKind => KindName;
-        public int ComponentVersion => 1;
-        public PanelSchema GetOutputSchema(PanelSchema inputSchema) => inputSchema;
-        public MarketingPanel Transform(MarketingPanel input) => input;
-        public void Save(ModelSaveContext context) => context.WriteJson("settings", new { factor = 2 });
+        _ml.Model.SaveCausalMmm(new Passthrough(2), _data.Schema, path);
+        Assert.Equal(2, Assert.IsType<Passthrough>(Assert.Single(Load(path))).Factor);
+        Assert.Contains(Passthrough.KindName, CausalMmmComponents.Kinds);
+        Assert.Throws<ArgumentException>(() => CausalMmmComponents.Register(Passthrough.KindName, _ => new Passthrough(3)));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private sealed class Passthrough : ICausalMmmTransformer
+    {
+        public const string KindName = "Tests.Passthrough";
+
+        public Passthrough(int factor) => Factor = factor;
+
+        public int Factor { get; }
+        public string ComponentKind => KindName;
+        public int ComponentVersion => 1;
+        public bool IsRowToRowMapper => false;
+        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => inputSchema;
+        public IDataView Transform(IDataView input) => input;
+        public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => throw new NotSupportedException();
+        public void SaveState(ComponentStateWriter writer) => writer.WriteJson("factor", Factor);
+        void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException();
+    }
 }

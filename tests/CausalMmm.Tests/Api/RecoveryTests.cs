@@ -1,12 +1,13 @@
 using CausalMmm.Data;
 using CausalMmm.Transforms;
+using Microsoft.ML;
 
 namespace CausalMmm.Tests.Api;
 
 /// <summary>Adstock and Hill recover the parameters of data generated with them.</summary>
 public sealed class RecoveryTests
 {
-    private static MarketingPanel Generate(Func<int, double[], double[]>[] responses, double[] betas, int shops = 8, int length = 150, int seed = 3)
+    private static IDataView Generate(Func<int, double[], double[]>[] responses, double[] betas, int shops = 8, int length = 150, int seed = 3)
     {
         var random = new Random(seed);
         int c = responses.Length;
@@ -28,8 +29,8 @@ public sealed class RecoveryTests
             }
             for (int t = 0; t < length; t++) series[(s * length + t) * (c + 1) + c] = y[t];
         }
-        return new MarketingPanel(Enumerable.Range(0, shops).Select(i => $"s{i}").ToArray(),
-            Enumerable.Range(0, length).Select(t => new DateOnly(2024, 1, 1).AddDays(t)).ToArray(), variables, series);
+        return PanelDataView.Create(new MarketingPanel(Enumerable.Range(0, shops).Select(i => $"s{i}").ToArray(),
+            Enumerable.Range(0, length).Select(t => new DateOnly(2024, 1, 1).AddDays(t)).ToArray(), variables, series));
     }
 
     [Fact]
@@ -37,8 +38,8 @@ public sealed class RecoveryTests
     {
         double[] decays = { 0.2, 0.5, 0.8 };
         var responses = decays.Select(d => (Func<int, double[], double[]>)((_, x) => new AdstockChannel("", "", AdstockKind.Geometric, d, 0, 13, false).Apply(x))).ToArray();
-        MarketingPanel panel = Generate(responses, new[] { 1.0, 0.8, 1.2 });
-        AdstockTransformer fitted = new MmmContext(seed: 1).Transforms.Adstock().Fit(panel);
+        IDataView panel = Generate(responses, new[] { 1.0, 0.8, 1.2 });
+        AdstockTransformer fitted = new MLContext(seed: 1).CausalMmm().Transforms.Adstock().Fit(panel);
         for (int k = 0; k < decays.Length; k++) Assert.InRange(fitted.Parameters[$"x{k}"].Decay, decays[k] - 0.03, decays[k] + 0.03);
         Assert.All(fitted.Parameters.Channels, c => Assert.True(c.Fitted));
     }
@@ -47,8 +48,8 @@ public sealed class RecoveryTests
     public void Delayed_adstock_recovers_decay_and_delay()
     {
         var truth = new AdstockChannel("", "", AdstockKind.Delayed, 0.6, 3, 10, false);
-        MarketingPanel panel = Generate(new Func<int, double[], double[]>[] { (_, x) => truth.Apply(x) }, new[] { 1.0 });
-        AdstockTransformer fitted = new MmmContext(seed: 1).Transforms.Adstock(AdstockKind.Delayed, maxLag: 10).Fit(panel);
+        IDataView panel = Generate(new Func<int, double[], double[]>[] { (_, x) => truth.Apply(x) }, new[] { 1.0 });
+        AdstockTransformer fitted = new MLContext(seed: 1).CausalMmm().Transforms.Adstock(kind: AdstockKind.Delayed, maxLag: 10).Fit(panel);
         Assert.InRange(fitted.Parameters["x0"].Decay, 0.55, 0.65);
         Assert.InRange(fitted.Parameters["x0"].Delay, 2.8, 3.2);
     }
@@ -56,8 +57,7 @@ public sealed class RecoveryTests
     [Fact]
     public void A_fixed_decay_is_kept_and_marked_as_given()
     {
-        MarketingPanel panel = MarketingData.Panel();
-        AdstockTransformer fitted = new MmmContext(seed: 1).Transforms.Adstock(decay: 0.4).Fit(panel);
+        AdstockTransformer fitted = new MLContext(seed: 1).CausalMmm().Transforms.Adstock(decay: 0.4).Fit(MarketingData.View());
         Assert.All(fitted.Parameters.Channels, c => { Assert.Equal(0.4, c.Decay); Assert.False(c.Fitted); });
     }
 
@@ -71,8 +71,8 @@ public sealed class RecoveryTests
             double mean = HillEstimator.ShopMean(x);
             return x.Select(v => curve.Response(v, mean)).ToArray();
         })).ToArray();
-        MarketingPanel panel = Generate(responses, new[] { 2.0, 1.5 });
-        HillTransformer fitted = new MmmContext(seed: 1).Transforms.Hill().Fit(panel);
+        IDataView panel = Generate(responses, new[] { 2.0, 1.5 });
+        HillTransformer fitted = new MLContext(seed: 1).CausalMmm().Transforms.Hill().Fit(panel);
         for (int k = 0; k < truth.Length; k++)
         {
             Assert.InRange(fitted.Parameters[$"x{k}"].HalfSaturation, truth[k].K * 0.9, truth[k].K * 1.1);

@@ -1,7 +1,9 @@
 using CausalMmm.Data;
 using CausalMmm.Transforms;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
-namespace CausalMmm.Tests.Api;
+namespace CausalMmm.Tests;
 
 /// <summary>Small marketing panels generated from known adstock and saturation, for the API tests.</summary>
 internal static class MarketingData
@@ -50,42 +52,26 @@ internal static class MarketingData
         return new MarketingPanel(Enumerable.Range(0, shops).Select(i => $"s{i}").ToArray(), dates, variables, series, context);
     }
 
-    /// <summary>A copy of <paramref name="panel"/> with no channels (the channels become covariates): invalid for every estimator.</summary>
-    public static MarketingPanel WithoutChannels(MarketingPanel panel)
-    {
-        var variables = panel.Schema.Variables.Select(v => v.Role == VariableRole.Channel ? v with { Role = VariableRole.Covariate } : v).ToArray();
-        var context = new double[panel.ShopCount * panel.ContextVariables.Count];
-        for (int s = 0; s < panel.ShopCount; s++)
-        for (int c = 0; c < panel.ContextVariables.Count; c++) context[s * panel.ContextVariables.Count + c] = panel.GetContext(s, panel.ContextVariables[c].Name);
-        return new MarketingPanel(panel.ShopIds, panel.Dates, variables.Where(v => v.IsTimeVarying).Concat(variables.Where(v => !v.IsTimeVarying)).ToArray(),
-            panel.SeriesValues.ToArray(), context);
-    }
+    /// <summary>The long data view of <see cref="Panel"/> (a DataFrame: shop_id, date, t, context0, context1, x0, x1, x2, pv, gmv).</summary>
+    public static IDataView View(int shops = 6, int length = 60, int seed = 1) => PanelDataView.Create(Panel(shops, length, seed));
 
-    /// <summary>A copy of <paramref name="panel"/> without the series <paramref name="name"/>.</summary>
-    public static MarketingPanel WithoutSeries(MarketingPanel panel, string name)
-    {
-        PanelVariable[] kept = panel.SeriesVariables.Where(v => v.Name != name).ToArray();
-        var values = new List<double>();
-        for (int s = 0; s < panel.ShopCount; s++)
-        for (int t = 0; t < panel.Length; t++)
-            values.AddRange(kept.Select(v => panel[s, t, v.Name]));
-        var context = new List<double>();
-        for (int s = 0; s < panel.ShopCount; s++) context.AddRange(panel.ContextVariables.Select(v => panel.GetContext(s, v.Name)));
-        return new MarketingPanel(panel.ShopIds, panel.Dates, kept.Concat(panel.ContextVariables).ToArray(), values.ToArray(), context.ToArray());
-    }
+    /// <summary><paramref name="data"/> without the given columns (a stock ML.NET transform).</summary>
+    public static IDataView Without(IDataView data, params string[] columns) =>
+        new MLContext(seed: 1).Transforms.DropColumns(columns).Fit(data).Transform(data);
 
-    /// <summary>Every number a transformer's output carries: series, graphs and forecast, for exact comparison.</summary>
-    public static double[] Fingerprint(MarketingPanel panel)
+    /// <summary>Every Single and Single-vector value of every row, in column then row order, for bitwise comparison.</summary>
+    public static float[] Fingerprint(IDataView data)
     {
-        var values = new List<double>(panel.SeriesValues.ToArray());
-        if (panel.Graphs is { } graphs)
+        var values = new List<float>();
+        foreach (DataViewSchema.Column column in data.Schema.Where(c => !c.IsHidden))
         {
-            foreach (string shop in graphs.ShopIds) values.AddRange(graphs[shop].Cast<double>());
-        }
-        if (panel.Forecast is { } forecast)
-        {
-            for (int s = 0; s < panel.ShopCount; s++) values.AddRange(forecast[s].Cast<double>());
+            if (column.Type == NumberDataViewType.Single) values.AddRange(data.GetColumn<float>(column));
+            else if (column.Type is VectorDataViewType { ItemType: var item } && item == NumberDataViewType.Single)
+                foreach (VBuffer<float> v in data.GetColumn<VBuffer<float>>(column)) values.AddRange(v.DenseValues());
         }
         return values.ToArray();
     }
+
+    /// <summary>The Single column <paramref name="name"/> of every row.</summary>
+    public static float[] Column(IDataView data, string name) => data.GetColumn<float>(name).ToArray();
 }
