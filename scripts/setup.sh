@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs the native prerequisites on Debian/Ubuntu, and only what is missing:
-#   libtorch-dev          libtorch's headers, CMake config and shared libraries (the tensor core)
-#   libopenblas0-pthread  a fast BLAS; without it libtorch falls back to reference BLAS (~10x slower matmul)
-#   cmake, g++            to build src/CausalMmm.Native, our C ABI over libtorch
+# Installs what the build needs on Debian/Ubuntu, and only what is missing. Every library comes from NuGet
+# (Microsoft.ML, TorchSharp-cpu with its libtorch, Microsoft.Data.Analysis), restored by dotnet itself:
+#   libgomp1   OpenMP runtime that LightGBM's native library links (ML.NET's LightGbm trainer, used by the
+#              tests and the Quickstart); present on most machines, installed here if not.
 # The .NET 10 SDK must already be on PATH (it is on the project's machines).
 set -euo pipefail
 
-packages=(libtorch-dev libopenblas0-pthread cmake g++)
+packages=(libgomp1)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

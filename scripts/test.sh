@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The README's test command: installs prerequisites, builds everything (native core included) and
-# runs every test project, then prints one summary line "N passed, N failed, N skipped".
+# The README's test command: installs what is missing, builds everything and runs every test project, then prints one
+# summary line "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+source scripts/env.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

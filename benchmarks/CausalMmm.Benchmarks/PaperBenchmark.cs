@@ -3,7 +3,7 @@ using CausalMmm.Baselines;
 using CausalMmm.Evaluation;
 using CausalMmm.Modeling;
 using CausalMmm.Simulation;
-using CausalMmm.Torch;
+using TorchSharp;
 
 namespace CausalMmm.Benchmarks;
 
@@ -24,12 +24,12 @@ internal static class PaperBenchmark
         {
             foreach (string[] kv in settingsOverride)
             {
-                var property = typeof(CausalMmmOptions).GetProperty(kv[0].Trim()) ?? throw new ArgumentException($"CausalMmmOptions has no option '{kv[0]}'.");
-                Type type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-                property.SetValue(o, type.IsEnum ? Enum.Parse(type, kv[1]) : Convert.ChangeType(kv[1], type, System.Globalization.CultureInfo.InvariantCulture));
+                var field = typeof(CausalMmmOptions).GetField(kv[0].Trim()) ?? throw new ArgumentException($"CausalMmmOptions has no option '{kv[0]}'.");
+                Type type = Nullable.GetUnderlyingType(field.FieldType) ?? field.FieldType;
+                field.SetValue(o, type.IsEnum ? Enum.Parse(type, kv[1]) : Convert.ChangeType(kv[1], type, System.Globalization.CultureInfo.InvariantCulture));
             }
         }
-        Console.WriteLine($"CausalMMM paper benchmark ({sweep}); {seeds} seed(s); {Environment.ProcessorCount} cores, {threads} libtorch threads; libtorch {torch.version}");
+        Console.WriteLine($"CausalMMM paper benchmark ({sweep}); {seeds} seed(s); {Environment.ProcessorCount} cores, {threads} libtorch threads; TorchSharp, libtorch {torch.__version__}");
         Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- paper --sweep {sweep} --seeds {seeds}{(firstSeed != 1 ? $" --first-seed {firstSeed}" : "")}{(epochs is null ? "" : $" --epochs {epochs}")} --simulations {simulations} --variants {variants}{(overrides.Length > 0 ? $" --set {overrides}" : "")}{(shops is null ? "" : $" --shops {shops}")}{(channels is null ? "" : $" --channels {channels}")}");
         var settings = new List<(string Label, SyntheticPanelOptions Options)>();
         foreach (int simulation in simulations.Split(',').Select(int.Parse))

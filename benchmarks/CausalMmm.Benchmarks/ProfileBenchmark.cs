@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CausalMmm.Modeling;
-using CausalMmm.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Benchmarks;
 
@@ -18,21 +19,22 @@ internal static class ProfileBenchmark
         var options = new CausalMmmOptions { HiddenSize = hidden };
         using var network = new CausalMmmNetwork(n, length, 2, options);
         using var adam = torch.optim.Adam(network.parameters(), lr: 1e-3);
+        using var noise = new Generator(1);
         var parts = new Dictionary<string, List<double>> { ["encoder"] = new(), ["decoder"] = new(), ["loss+backward"] = new(), ["adam"] = new() };
         for (int step = 0; step < 12; step++)
         {
             using DisposeScope scope = torch.NewDisposeScope();
-            Tensor values = torch.rand(new long[] { batch, length, n }, ScalarType.Float32);
-            Tensor context = torch.randn(new long[] { batch, 2 }, ScalarType.Float32);
+            Tensor values = torch.rand(new long[] { batch, length, n });
+            Tensor context = torch.randn(new long[] { batch, 2 });
             adam.zero_grad();
             var clock = Stopwatch.StartNew();
             Tensor logits = network.EdgeLogits(values)!;
-            Tensor edges = torch.nn.functional.gumbel_softmax(logits, 0.5).narrow(-1, 1, 1).squeeze(-1);
-            _ = logits.sum().item();
+            Tensor edges = CausalMmmTrainer.GumbelSoftmax(logits, 0.5, noise).narrow(-1, 1, 1).squeeze(-1);
+            _ = logits.sum().item<float>();
             double encoder = clock.Elapsed.TotalMilliseconds;
             clock.Restart();
             (Tensor means, _) = network.Decoder.Forward(values, edges, context);
-            _ = means.sum().item();
+            _ = means.sum().item<float>();
             double decoder = clock.Elapsed.TotalMilliseconds;
             clock.Restart();
             Tensor loss = (means.narrow(1, 0, length - 1) - values.narrow(1, 1, length - 1)).pow(2).sum();
@@ -51,10 +53,10 @@ internal static class ProfileBenchmark
         using (DisposeScope scope = torch.NewDisposeScope())
         {
             var edgesIndex = network.Edges;
-            Tensor values = torch.rand(new long[] { batch, length, n }, ScalarType.Float32);
-            Tensor w = torch.rand(new long[] { batch, edgesIndex.EdgeCount }, ScalarType.Float32);
-            var fc = torch.nn.Linear(2, hidden);
-            var gru = torch.nn.GRUCell(hidden + 1, hidden);
+            Tensor values = torch.rand(new long[] { batch, length, n });
+            Tensor w = torch.rand(new long[] { batch, edgesIndex.EdgeCount });
+            var fc = nn.Linear(2, hidden);
+            var gru = nn.GRU(hidden + 1, hidden);
             double Time(Func<Tensor> f)
             {
                 var samples = new List<double>();
@@ -62,7 +64,7 @@ internal static class ProfileBenchmark
                 {
                     using DisposeScope inner = torch.NewDisposeScope();
                     var c = Stopwatch.StartNew();
-                    _ = f().sum().item();
+                    _ = f().sum().item<float>();
                     samples.Add(c.Elapsed.TotalMilliseconds);
                 }
                 return samples.Order().ElementAt(3);
@@ -71,9 +73,9 @@ internal static class ProfileBenchmark
             Console.WriteLine($"  pieces (forward only): pairs {Time(() => torch.stack(new[] { values.index_select(2, edgesIndex.SenderIndex), values.index_select(2, edgesIndex.ReceiverIndex) }, -1)):F1} ms, "
                 + $"linear 2->H {Time(() => fc.forward(pairs)):F1} ms, linear+tanh {Time(() => fc.forward(pairs).tanh()):F1} ms, "
                 + $"+weights+mean {Time(() => edgesIndex.MeanIncoming(fc.forward(pairs).tanh() * w.unsqueeze(1).unsqueeze(-1), 2)):F1} ms");
-            Tensor seq = torch.rand(new long[] { length, batch * n, hidden + 1 }, ScalarType.Float32);
-            Tensor h0 = torch.zeros(new long[] { batch * n, hidden }, ScalarType.Float32);
-            Console.WriteLine($"  GRU sequence {Time(() => gru.forward_sequence(seq, h0).output):F1} ms");
+            Tensor seq = torch.rand(new long[] { length, batch * n, hidden + 1 });
+            Tensor h0 = torch.zeros(new long[] { batch * n, hidden });
+            Console.WriteLine($"  GRU sequence {Time(() => gru.forward(seq, h0.unsqueeze(0)).Item1):F1} ms");
             fc.Dispose();
             gru.Dispose();
         }

@@ -1,11 +1,11 @@
 using System.Globalization;
 using CausalMmm.Benchmarks;
 
-// Usage: CausalMmm.Benchmarks overhead [--threads N] [--iterations N]
+// Usage: CausalMmm.Benchmarks step [--channels d] [--batch B] [--length T] [--hidden H] [--steps N] [--threads 1,2]
 //        CausalMmm.Benchmarks profile [--channels d] [--batch B] [--hidden H] [--length T] [--threads N]
 //        CausalMmm.Benchmarks paper [--sweep table3|d|T|R] [--seeds N] [--epochs N] [--threads N] [--simulations 1,2]
 //                                   [--variants CausalMmm,Markov,NoSaturation,FullGraph] [--set Option=value,Option=value] [--shops N] [--channels d] [--first-seed S]
-string command = args.Length > 0 ? args[0] : "overhead";
+string command = args.Length > 0 ? args[0] : "step";
 string Text(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -19,8 +19,9 @@ int Option(string name, int fallback)
 
 switch (command)
 {
-    case "overhead":
-        return OverheadBenchmark.Run(Option("--threads", 1), Option("--iterations", 2000));
+    case "step":
+        return StepBenchmark.Run(Option("--channels", 10), Option("--batch", 8), Option("--length", 120), Option("--hidden", CausalMmm.Modeling.CausalMmmOptions.Defaults.HiddenSize),
+            Option("--steps", 15), Text("--threads", "1,2").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray());
     case "paper":
         return PaperBenchmark.Run(Text("--sweep", "table3"), Option("--seeds", 5), Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null,
             Option("--threads", Environment.ProcessorCount), Text("--simulations", "1,2"), Text("--variants", "NoSaturation,Markov,CausalMmm"), Text("--set", ""),
@@ -29,6 +30,6 @@ switch (command)
     case "profile":
         return ProfileBenchmark.Run(Option("--channels", 10), Option("--batch", 8), Option("--hidden", 64), Option("--length", 120), Option("--threads", Environment.ProcessorCount));
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: overhead, paper, profile.");
+        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: step, paper, profile.");
         return 2;
 }

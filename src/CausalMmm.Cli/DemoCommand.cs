@@ -3,8 +3,8 @@ using CausalMmm.Data;
 using CausalMmm.Evaluation;
 using CausalMmm.Modeling;
 using CausalMmm.Simulation;
-using CausalMmm.Torch;
 using Spectre.Console;
+using TorchSharp;
 
 namespace CausalMmm.Cli;
 
@@ -20,7 +20,7 @@ internal static class DemoCommand
     public static int Run(int shops, int channels, int length, int epochs, int seed, int threads)
     {
         torch.set_num_threads(threads);
-        AnsiConsole.MarkupLine($"[bold]causalmmm demo[/]: {shops} shops, {channels} channels, {length} steps (Simulation 1); libtorch {torch.version}, {threads} threads");
+        AnsiConsole.MarkupLine($"[bold]causalmmm demo[/]: {shops} shops, {channels} channels, {length} steps (Simulation 1); TorchSharp (libtorch {torch.__version__}), {threads} threads");
         SyntheticDataset data = SyntheticPanelGenerator.Generate(new SyntheticPanelOptions { Shops = shops, Channels = channels, Length = length, Graphs = 5, Seed = seed });
         NumericPanel panel = data.Panel;
         NumericPanel train = panel.SliceTime(0, panel.Length - Holdout);

@@ -5,7 +5,7 @@ var seedOption = new Option<ulong>("--seed") { Description = "Random seed; the s
 var threadsOption = new Option<int>("--threads") { Description = "libtorch intra-op threads (default: every core).", DefaultValueFactory = _ => Environment.ProcessorCount };
 var epochsOption = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 200 };
 
-var smoke = new Command("smoke", "Train a small GRU regressor on generated data and show its loss falling (checks the native stack).")
+var smoke = new Command("smoke", "Train a small GRU regressor on generated data and show its loss falling (checks that TorchSharp loads and trains).")
 {
     epochsOption, seedOption, threadsOption,
 };
@@ -22,5 +22,5 @@ var demo = new Command("demo", "Simulate a panel with known causal graphs, fit C
 demo.SetAction(result => DemoCommand.Run(result.GetValue(shopsOption), result.GetValue(channelsOption), result.GetValue(lengthOption),
     result.GetValue(demoEpochsOption), (int)result.GetValue(seedOption), result.GetValue(threadsOption)));
 
-var root = new RootCommand("causalmmm: causal marketing-mix modeling (CausalMMM, WSDM 2024) on libtorch.") { demo, smoke };
+var root = new RootCommand("causalmmm: causal marketing-mix modeling (CausalMMM, WSDM 2024) on ML.NET and TorchSharp.") { demo, smoke };
 return root.Parse(args).Invoke();

@@ -1,6 +1,6 @@
-using CausalMmm.Torch;
-using CausalMmm.Torch.Modules;
 using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Cli;
 
@@ -14,12 +14,12 @@ internal static class SmokeCommand
     public static int Run(int epochs, ulong seed, int threads)
     {
         torch.set_num_threads(threads);
-        torch.manual_seed(seed);
-        AnsiConsole.MarkupLine($"[bold]causalmmm smoke[/]: libtorch {torch.version}, {torch.get_num_threads()} threads, CUDA {(torch.cuda.is_available() ? "available" : "not available")}");
+        torch.manual_seed((long)seed);
+        AnsiConsole.MarkupLine($"[bold]causalmmm smoke[/]: TorchSharp, libtorch {torch.__version__}, {torch.get_num_threads()} threads, CUDA {(torch.cuda.is_available() ? "available" : "not available")}");
 
         const int batch = 64, steps = 20, hidden = 32;
-        using var cell = torch.nn.GRUCell(1, hidden);
-        using var head = torch.nn.Linear(hidden, 1);
+        using var cell = nn.GRUCell(1, hidden);
+        using var head = nn.Linear(hidden, 1);
         using var adam = torch.optim.Adam(cell.parameters().Concat(head.parameters()), lr: 0.01);
         using DisposeScope data = torch.NewDisposeScope();
         // Target: an exponentially decayed sum of the inputs (an adstock), which a GRU can learn.
@@ -46,10 +46,10 @@ internal static class SmokeCommand
                 h = cell.forward(x.narrow(0, t, 1).squeeze(0), h);
                 outputs.Add(head.forward(h));
             }
-            Tensor loss = torch.nn.functional.mse_loss(torch.stack(outputs), y);
+            Tensor loss = nn.functional.mse_loss(torch.stack(outputs), y);
             loss.backward();
             adam.step();
-            last = loss.item();
+            last = loss.item<float>();
             if (epoch == 1) first = last;
             if (epoch == 1 || epoch % Math.Max(1, epochs / 10) == 0) table.AddRow(epoch.ToString(), last.ToString("G4"));
         }
