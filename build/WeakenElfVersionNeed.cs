@@ -87,7 +87,7 @@ public sealed class WeakenElfVersionNeed : Task
                 Log.LogMessage(MessageImportance.High, "{0}: marked the {1} requirement weak (this machine's libstdc++ lacks it).", file, Version);
                 patched.Add(new TaskItem(file));
             }
-            catch (Exception e) when (e is IOException || e is InvalidDataException || e is UnauthorizedAccessException || e is ArgumentException)
+            catch (Exception e) when (e is IOException || e is InvalidDataException || e is UnauthorizedAccessException || e is ArgumentException || e is IndexOutOfRangeException || e is OverflowException)
             {
                 Log.LogWarning("Could not patch {0}: {1}", file, e.Message);
             }
@@ -110,7 +110,7 @@ public sealed class WeakenElfVersionNeed : Task
             Log.LogMessage(MessageImportance.Low, "{0} {1} {2}.", library, defines ? "defines" : "lacks", Version);
             return defines;
         }
-        catch (Exception e) when (e is IOException || e is InvalidDataException || e is UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException || e is InvalidDataException || e is UnauthorizedAccessException || e is IndexOutOfRangeException || e is ArgumentException || e is OverflowException)
         {
             Log.LogWarning("Could not read the version definitions of {0} ({1}); weakening {2} anyway.", library, e.Message, Version);
             return false;

@@ -214,7 +214,7 @@ public sealed class CausalMmmCatalog
             ArgumentNullException.ThrowIfNull(history);
             PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(history.Schema), columns ?? new PanelColumnOptions(), Root.Schema, requireTarget: true, nameof(RepeatLast), out _);
             MarketingPanel panel = PanelReader.Read(history, roles, roles.Variables(), nameof(RepeatLast), allowMissingOutcomes: false, Root.Schema.DateFormats.ToArray()).Panel;
-            return MediaPlan.RepeatLast(panel, steps, roles);
+            return MediaPlan.RepeatLast(panel, steps, roles, Root.Schema.DateFormats.ToArray());
         }
     }
 }

@@ -88,16 +88,22 @@ internal sealed class ComponentHost
     }
 
     /// <summary>
-    /// The training device from the model options, overridden by the context's <c>GpuDeviceId</c> / <c>FallbackToCpu</c>
-    /// when those ask for a GPU, and libtorch's intra-op threads when <paramref name="threads"/> is set (process-wide).
+    /// The training device: <paramref name="requested"/>, unless the context's <c>GpuDeviceId</c> asks for a GPU (then that
+    /// GPU, or the CPU with a warning when <c>FallbackToCpu</c> is set). Also sets libtorch's intra-op threads when
+    /// <paramref name="threads"/> is given (a process-wide setting).
     /// </summary>
-    public void PrepareTorch(CausalMmmOptions model, int? threads)
+    /// <exception cref="InvalidOperationException">A GPU was asked for, none is usable, and FallbackToCpu is false.</exception>
+    public string PrepareTorch(string requested, int? threads)
     {
-        if (Context.GpuDeviceId is not null) model.Device = TorchDevices.FromContext(Context, Warning);
-        if (threads is { } n)
-        {
-            if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, $"{Name}: NumberOfThreads must be at least 1.");
-            torch.set_num_threads(n);
-        }
+        string device = Context.GpuDeviceId is not null ? TorchDevices.FromContext(Context, Warning) : requested;
+        if (threads is { } n) torch.set_num_threads(n);
+        return device;
+    }
+
+    /// <summary>Checks a thread count option when the estimator is created, before any data is read.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The count is below 1.</exception>
+    public void CheckThreads(int? threads)
+    {
+        if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, $"{Name}: NumberOfThreads must be at least 1 (or null to leave libtorch's default).");
     }
 }

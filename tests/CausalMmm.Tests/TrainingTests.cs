@@ -138,10 +138,11 @@ public sealed class SaturationTests
     [Fact]
     public void With_a_batch_larger_than_one_each_shop_saturates_with_its_own_context()
     {
-        using var saturation = new SaturationModule(contextCount: 2);
+        using var saturation = SeededInitialisation.Create(1, () => new SaturationModule(contextCount: 2));
         using DisposeScope scope = torch.NewDisposeScope();
         using IDisposable noGrad = torch.no_grad();
-        Tensor raw = torch.rand(3, 10, 1) * 4 - 2;
+        using var random = new Generator(5);
+        Tensor raw = torch.rand(new long[] { 3, 10, 1 }, generator: random) * 4 - 2;
         Tensor context = torch.tensor(new[] { 0.5f, -1f, 2f, 0.3f, -0.7f, 1.1f }, new long[] { 3, 2 });
         float[] batched = saturation.forward(raw, context).data<float>().ToArray();
         for (int s = 0; s < 3; s++)

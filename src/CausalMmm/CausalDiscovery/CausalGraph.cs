@@ -31,6 +31,7 @@ public sealed class CausalGraphEstimator : IEstimator<CausalGraphTransformer>
         ArgumentNullException.ThrowIfNull(_options.Model, nameof(options));
         _options.Model.Clone().Validate();
         ArgumentException.ThrowIfNullOrWhiteSpace(_options.GraphColumnName, nameof(options));
+        _host.CheckThreads(_options.NumberOfThreads);
         _seed = _options.Seed ?? _host.NextSeed();
     }
 

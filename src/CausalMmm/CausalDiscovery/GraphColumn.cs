@@ -27,7 +27,13 @@ public static class GraphColumn
         int n = nodes.Count;
         var slotNames = nodes.SelectMany(from => nodes.Select(to => SlotName(from, to).AsMemory())).ToArray();
         var builder = new DataViewSchema.Annotations.Builder();
-        ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> value) => value = new VBuffer<ReadOnlyMemory<char>>(slotNames.Length, slotNames);
+        ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> value) =>
+        {
+            // Into the caller's buffer: handing out our array would let a caller that reuses buffers overwrite the names.
+            VBufferEditor<ReadOnlyMemory<char>> editor = VBufferEditor.Create(ref value, slotNames.Length);
+            slotNames.CopyTo(editor.Values);
+            value = editor.Commit();
+        };
         builder.Add(SlotNamesKind, new VectorDataViewType(TextDataViewType.Instance, n * n), getter);
         return new AppendedColumn(name, new VectorDataViewType(NumberDataViewType.Single, n * n), builder.ToAnnotations());
     }

@@ -15,7 +15,6 @@ internal sealed class PanelAssembler
     private readonly string _source;
     private readonly bool _allowMissingOutcomes;
     private readonly Dictionary<string, SortedDictionary<DateOnly, Row>> _shops = new(StringComparer.Ordinal);
-    private readonly List<string> _shopOrder = new();
     private readonly List<(string Shop, DateOnly Date)> _rows = new();
 
     /// <param name="variables">The variables, in the order every row's values come in.</param>
@@ -48,7 +47,7 @@ internal sealed class PanelAssembler
     public static void CheckValue(PanelVariable variable, double value, string text, string shop, DateOnly date, RowOrigin origin, string source, bool allowMissingOutcomes)
     {
         bool outcome = variable.Role is VariableRole.Target or VariableRole.Mediator;
-        if (double.IsNaN(value) && outcome && allowMissingOutcomes) return; // checked as a tail in Build
+        if (double.IsNaN(value) && outcome && allowMissingOutcomes) return; // Build checks that they are the last dates
         PanelDataException Error(string problem) => new(problem, source, origin.Line, variable.Name, text, shop: shop, date: date, row: origin.Row);
         if (!double.IsFinite(value))
             throw Error($"'{variable.Name}' is {text.Trim()}; every value must be finite. Fill or drop the missing values first"
@@ -61,11 +60,7 @@ internal sealed class PanelAssembler
     /// <exception cref="PanelDataException">The shop already has a row for this date.</exception>
     public void Add(string shop, DateOnly date, double[] values, RowOrigin origin)
     {
-        if (!_shops.TryGetValue(shop, out var rows))
-        {
-            _shops[shop] = rows = new SortedDictionary<DateOnly, Row>();
-            _shopOrder.Add(shop);
-        }
+        if (!_shops.TryGetValue(shop, out var rows)) _shops[shop] = rows = new SortedDictionary<DateOnly, Row>();
         if (rows.TryGetValue(date, out Row? previous))
             throw Error($"Duplicate date: shop '{shop}' already has {Iso(date)} at {Describe(previous.Origin)}. Keep one row per shop and date (aggregate duplicates first).",
                 origin, null, Iso(date), shop, date);
@@ -73,12 +68,15 @@ internal sealed class PanelAssembler
         _rows.Add((shop, date));
     }
 
-    /// <summary>Checks the rows as a whole and builds the panel; <paramref name="shopOrder"/> fixes the shop order (default: first appearance).</summary>
-    /// <exception cref="PanelDataException">A date is missing, shops cover different dates, context changes over time, or a value is missing before the end.</exception>
-    public AssembledPanel Build(IReadOnlyList<string>? shopOrder = null)
+    /// <summary>
+    /// Checks the rows as a whole and builds the panel, shops in ordinal order of their ids: the panel (and so every
+    /// model trained on it, whose batches are drawn by shop index) is the same whatever order the rows came in.
+    /// </summary>
+    /// <exception cref="PanelDataException">A date is missing, shops cover different dates, context changes over time, or a label is missing other than at the end.</exception>
+    public AssembledPanel Build()
     {
         if (_shops.Count == 0) throw new PanelDataException("There are no data rows; the input needs at least one row per shop.", _source);
-        string[] shops = (shopOrder ?? _shopOrder).ToArray();
+        string[] shops = _shops.Keys.Order(StringComparer.Ordinal).ToArray();
         int step = InferStep();
         DateOnly[] dates = _shops[shops[0]].Keys.ToArray();
         foreach (string shop in shops)
@@ -151,12 +149,30 @@ internal sealed class PanelAssembler
         if (!_allowMissingOutcomes) return dates.Length;
         int target = Array.FindIndex(series, v => v.Role == VariableRole.Target);
         int first = dates.Length;
-        foreach (string shop in shops)
+        string? firstShop = null;
+        if (target >= 0)
         {
-            var rows = _shops[shop];
-            for (int t = 0; t < dates.Length; t++)
+            foreach (string shop in shops)
             {
-                if (target >= 0 && double.IsNaN(rows[dates[t]].Values[seriesIndex[target]])) { first = Math.Min(first, t); break; }
+                var rows = _shops[shop];
+                int own = Array.FindIndex(dates, d => double.IsNaN(rows[d].Values[seriesIndex[target]]));
+                if (own < 0) own = dates.Length;
+                // Missing labels are the dates to forecast: one block at the end, the same dates in every shop.
+                for (int t = own + 1; t < dates.Length; t++)
+                {
+                    double v = rows[dates[t]].Values[seriesIndex[target]];
+                    if (!double.IsNaN(v))
+                        throw Error($"'{series[target].Name}' is missing on {Iso(dates[own])} but present again on {Iso(dates[t])}. Only the last dates, the ones to forecast, may leave the label empty; fill the gap or drop those rows.",
+                            rows[dates[own]].Origin, series[target].Name, "NaN", shop, dates[own]);
+                }
+                if (firstShop is not null && own != first)
+                {
+                    (string early, int at) = own < first ? (shop, own) : (firstShop, first);
+                    throw Error($"The dates to forecast (an empty '{series[target].Name}') start on {Iso(dates[Math.Min(own, first)])} for shop '{early}' but on {Iso(dates[Math.Max(own, first)] )} for another shop. Start every shop's forecast on the same date.",
+                        _shops[early][dates[Math.Min(at, dates.Length - 1)]].Origin, series[target].Name, null, early, dates[Math.Min(at, dates.Length - 1)]);
+                }
+                first = own;
+                firstShop = shop;
             }
         }
         foreach (string shop in shops)

@@ -92,7 +92,6 @@ public static class PanelCsv
         var order = new List<PanelVariable>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var cells = new Dictionary<(string Shop, DateOnly Date), Dictionary<int, (double Value, int Line)>>();
-        var shopOrder = new List<string>();
         while (parser.Read())
         {
             string[] record = parser.Record!;
@@ -119,7 +118,6 @@ public static class PanelCsv
             if (!cells.TryGetValue((shop, date), out var row))
             {
                 cells[(shop, date)] = row = new Dictionary<int, (double, int)>();
-                if (!shopOrder.Contains(shop)) shopOrder.Add(shop);
             }
             if (row.TryGetValue(k, out var previous))
                 throw new PanelDataException($"Duplicate row: shop '{shop}', date {date:yyyy-MM-dd}, variable '{name}' already appeared on line {previous.Line}. Keep one row per shop, date and variable.", sourceName, line, header[variableColumn], name);
@@ -140,7 +138,7 @@ public static class PanelCsv
             }
             builder.Add(shop, date, values, new PanelAssembler.RowOrigin(firstLine, null));
         }
-        return builder.Build(shopOrder).Panel;
+        return builder.Build().Panel;
     }
 
     /// <summary>Writes the wide layout: <c>shop_id,ds,context...,series...</c> with <c>ds</c> as yyyyMMdd.</summary>

@@ -67,6 +67,7 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
         ArgumentNullException.ThrowIfNull(_options.Model, nameof(options));
         _options.Model.Clone().Validate();
         ArgumentException.ThrowIfNullOrWhiteSpace(_options.ScoreColumnName, nameof(options));
+        _host.CheckThreads(_options.NumberOfThreads);
         _seed = _options.Seed ?? _host.NextSeed();
     }
 

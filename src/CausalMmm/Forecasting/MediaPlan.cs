@@ -11,6 +11,7 @@ namespace CausalMmm.Forecasting;
 public sealed class MediaPlan
 {
     private readonly Dictionary<string, double[,]> _shops;
+    private string[]? _dateFormats;
 
     /// <summary>Creates a plan; <paramref name="shops"/>[shop id] is [step, series] over <paramref name="roles"/>' given series (channels, then covariates).</summary>
     /// <exception cref="ArgumentException">The arrays disagree in size or hold a non-finite value.</exception>
@@ -54,7 +55,7 @@ public sealed class MediaPlan
         : throw new KeyNotFoundException($"The plan has no shop '{shopId}'.");
 
     /// <summary>The plan that repeats each shop's last <paramref name="steps"/> steps of every given series.</summary>
-    internal static MediaPlan RepeatLast(MarketingPanel history, int steps, PanelRoles roles)
+    internal static MediaPlan RepeatLast(MarketingPanel history, int steps, PanelRoles roles, string[]? dateFormats = null)
     {
         if (steps < 1 || steps > history.Length)
             throw new ArgumentOutOfRangeException(nameof(steps), steps, $"Repeat between 1 and {history.Length} steps (the history's length).");
@@ -70,7 +71,7 @@ public sealed class MediaPlan
             }
             shops[history.ShopIds[s]] = plan;
         }
-        return new MediaPlan(roles, shops);
+        return new MediaPlan(roles, shops) { _dateFormats = dateFormats };
     }
 
     /// <summary>A copy with <paramref name="channel"/> multiplied by <paramref name="factor"/> at every step of every shop.</summary>
@@ -111,7 +112,7 @@ public sealed class MediaPlan
     public IDataView AppendTo(IDataView history)
     {
         ArgumentNullException.ThrowIfNull(history);
-        MarketingPanel past = PanelReader.Read(history, Roles, Roles.Variables(), nameof(MediaPlan), allowMissingOutcomes: false).Panel;
+        MarketingPanel past = PanelReader.Read(history, Roles, Roles.Variables(), nameof(MediaPlan), allowMissingOutcomes: false, _dateFormats).Panel;
         IReadOnlyList<PanelVariable> variables = past.SeriesVariables;
         int k = variables.Count, length = past.Length + Steps;
         int[] planIndex = variables.Select(v => Series.ToList().IndexOf(v.Name)).ToArray();
@@ -145,6 +146,6 @@ public sealed class MediaPlan
             for (int k = 0; k < Series.Count; k++) q[h, k] = f(k, p[h, k]);
             shops[shop] = q;
         }
-        return new MediaPlan(Roles, shops);
+        return new MediaPlan(Roles, shops) { _dateFormats = _dateFormats };
     }
 }

@@ -66,7 +66,13 @@ public sealed class WideEstimator : IEstimator<WideTransformer>
         /// <summary>The Single column the transformer adds.</summary>
         public string ScoreColumnName = Defaults.ScoreColumnName;
 
-        /// <summary>Stops training with an <see cref="OperationCanceledException"/>.</summary>
+        /// <summary>libtorch's intra-op threads for training (a process-wide setting); null leaves libtorch's default.</summary>
+        public int? NumberOfThreads;
+
+        /// <summary>Called after every training step (for progress bars); every 50th also goes to <c>mlContext.Log</c>.</summary>
+        public Action<TrainingProgress>? Progress;
+
+        /// <summary>Stops training with an <see cref="OperationCanceledException"/>, checked before every step.</summary>
         public CancellationToken CancellationToken;
     }
 
@@ -83,6 +89,7 @@ public sealed class WideEstimator : IEstimator<WideTransformer>
         if (_options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.Epochs, $"{nameof(Options.Epochs)} must be at least 1.");
         if (!(_options.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.LearningRate, $"{nameof(Options.LearningRate)} must be positive.");
         ArgumentException.ThrowIfNullOrWhiteSpace(_options.ScoreColumnName, nameof(options));
+        _host.CheckThreads(_options.NumberOfThreads);
         _seed = _options.Seed ?? _host.NextSeed();
     }
 
@@ -109,12 +116,17 @@ public sealed class WideEstimator : IEstimator<WideTransformer>
         var scaling = new Dictionary<string, ShopScale>(StringComparer.Ordinal);
         for (int s = 0; s < panel.ShopCount; s++) scaling[panel.ShopIds[s]] = ShopScale.Measure(panel, s, inputs.Append(roles.Target!).ToArray(), panel.Length);
         (double[] contextMean, double[] contextScale) = Standardisation(panel, roles.Context);
+        Device device = TorchDevices.Parse(_host.PrepareTorch("cpu", _options.NumberOfThreads), "MLContext.GpuDeviceId");
         WideNetwork network = WideNetwork.Create(layout, _options.HiddenSize, _seed);
         try
         {
+            if (device.type != DeviceType.CPU) network.to(device);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            double lastLoss = double.NaN;
             using (DisposeScope scope = torch.NewDisposeScope())
             {
-                (Tensor x, Tensor y) = layout.Rows(panel, panel.ShopIds.Select(id => scaling[id]).ToArray(), contextMean, contextScale, _options.Lags - 1, panel.Length, withTarget: true);
+                (Tensor rows, Tensor target) = layout.Rows(panel, panel.ShopIds.Select(id => scaling[id]).ToArray(), contextMean, contextScale, _options.Lags - 1, panel.Length, withTarget: true);
+                Tensor x = rows.to(device), y = target.to(device);
                 using var adam = torch.optim.Adam(network.parameters(), lr: _options.LearningRate);
                 for (int epoch = 1; epoch <= _options.Epochs; epoch++)
                 {
@@ -126,10 +138,13 @@ public sealed class WideEstimator : IEstimator<WideTransformer>
                     if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, 1, $"the loss is {value}");
                     loss.backward();
                     adam.step();
+                    lastLoss = value;
+                    _options.Progress?.Invoke(new TrainingProgress(epoch, _options.Epochs, value, double.NaN, _options.LearningRate, clock.Elapsed));
+                    if (epoch % 50 == 0 || epoch == _options.Epochs) _host.Info($"step {epoch}/{_options.Epochs}: training loss {value:G4}");
                 }
             }
             network.eval();
-            _host.Info($"Wide trained {_options.Epochs} full-batch steps on {panel.ShopCount} shops x {panel.Length - _options.Lags + 1} dates");
+            _host.Info($"Wide trained {_options.Epochs} full-batch steps on {panel.ShopCount} shops x {panel.Length - _options.Lags + 1} dates on {device}, final loss {lastLoss:G4}");
             return new WideTransformer(network, layout, roles.GivenOnly() with { Context = roles.Context }, scaling, contextMean, contextScale, _options.HiddenSize,
                 _options.ScoreColumnName, _host.DateFormats);
         }
@@ -243,17 +258,11 @@ internal sealed class WideNetwork : nn.Module<Tensor, Tensor>
 
     public Sequential Deep { get; }
 
-    /// <summary>A network whose initial weights depend only on <paramref name="seed"/> (construction seeds libtorch's global generator, one at a time).</summary>
-    public static WideNetwork Create(WideLayout layout, int hidden, int seed)
-    {
-        lock (InitialisationGate)
-        {
-            torch.manual_seed(seed);
-            return new WideNetwork(layout, hidden);
-        }
-    }
+    /// <summary>Where the parameters live.</summary>
+    public Device Device => parameters().First().device;
 
-    private static readonly object InitialisationGate = new();
+    /// <summary>A network whose initial weights depend only on <paramref name="seed"/>.</summary>
+    public static WideNetwork Create(WideLayout layout, int hidden, int seed) => SeededInitialisation.Create(seed, () => new WideNetwork(layout, hidden));
 
     public override Tensor forward(Tensor input)
     {
@@ -288,8 +297,11 @@ public sealed class WideTransformer : PanelTransformerBase, IDisposable
         _contextScale = contextScale;
         _dateFormats = dateFormats;
         ScoreColumnName = scoreColumnName;
-        float[] weights = network.Wide.weight!.data<float>().ToArray();
-        Parameters = new WideParameters(layout.Inputs, layout.Lags, layout.WideNames(), weights.Select(w => (double)w).ToArray(), network.Wide.bias!.data<float>()[0], hidden);
+        using (DisposeScope scope = torch.NewDisposeScope())
+        {
+            float[] weights = network.Wide.weight!.cpu().data<float>().ToArray();
+            Parameters = new WideParameters(layout.Inputs, layout.Lags, layout.WideNames(), weights.Select(w => (double)w).ToArray(), network.Wide.bias!.cpu().data<float>()[0], hidden);
+        }
     }
 
     /// <summary>The fitted wide part.</summary>
@@ -335,7 +347,7 @@ public sealed class WideTransformer : PanelTransformerBase, IDisposable
                 using DisposeScope scope = torch.NewDisposeScope();
                 using IDisposable noGrad = torch.no_grad();
                 (Tensor x, _) = _layout.Rows(panel, scales, _contextMean, _contextScale, from, panel.Length, withTarget: false);
-                predicted = _network.forward(x).data<float>().ToArray();
+                predicted = _network.forward(x.to(_network.Device)).cpu().data<float>().ToArray();
             }
             for (int row = 0; row < scores.Length; row++)
             {

@@ -17,9 +17,6 @@ public sealed class CausalMmmModel : IDisposable
     private const string FormatName = "causalmmm-model";
     private const int FormatVersion = 2;
 
-    /// <summary>Model construction seeds libtorch's global generator for the initial weights; one at a time keeps that repeatable.</summary>
-    private static readonly object InitialisationGate = new();
-
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
     private readonly object _gate = new();
@@ -34,11 +31,7 @@ public sealed class CausalMmmModel : IDisposable
         _contextMean = contextMean;
         _contextScale = contextScale;
         EncoderWindow = window;
-        lock (InitialisationGate)
-        {
-            torch.manual_seed(options.Seed);
-            Network = new CausalMmmNetwork(nodeNames.Count, window, contextNames.Count, options);
-        }
+        Network = SeededInitialisation.Create(options.Seed, () => new CausalMmmNetwork(nodeNames.Count, window, contextNames.Count, options));
     }
 
     internal static CausalMmmModel Create(CausalMmmOptions options, IReadOnlyList<string> nodeNames, int channelCount, IReadOnlyList<string> contextNames,

@@ -38,6 +38,7 @@ public static class CausalMmmTrainer
         var random = new Random(options.Seed);
         (double[] contextMean, double[] contextScale) = ContextStandardisation(train);
         CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window);
+        Dictionary<string, Tensor>? bestState = null; // detached copies of the best epoch's weights, freed however training ends
         try
         {
             int[] order = Enumerable.Range(0, train.ShopCount).OrderBy(_ => random.Next()).ToArray();
@@ -71,7 +72,6 @@ public static class CausalMmmTrainer
             var history = new List<double>();
             double best = double.PositiveInfinity;
             int bestEpoch = 0, epochsRun = 0;
-            Dictionary<string, Tensor>? bestState = null;
 
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
@@ -123,7 +123,6 @@ public static class CausalMmmTrainer
                 if (validationValues is not null && epoch - bestEpoch >= options.Patience) break;
             }
             if (bestState is not null) network.load_state_dict(bestState);
-            Dispose(bestState);
             network.eval();
             model.Summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, history);
             return model;
@@ -132,6 +131,10 @@ public static class CausalMmmTrainer
         {
             model.Dispose();
             throw;
+        }
+        finally
+        {
+            Dispose(bestState);
         }
     }
 
@@ -151,7 +154,8 @@ public static class CausalMmmTrainer
             : (noise is not null ? GumbelSoftmax(logits, options.Temperature, noise) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1));
         (Tensor means, _) = network.Decoder.Forward(values, edges, context);
         Tensor error = means.narrow(1, 0, steps - 1) - values.narrow(1, 1, steps - 1);
-        Tensor nll = error.pow(2).sum() / (2 * options.Variance * shops * nodes);
+        // error * error, not error.pow(2): TorchSharp turns the 2 into a temporary Scalar the GC may free during the native call.
+        Tensor nll = (error * error).sum() / (2 * options.Variance * shops * nodes);
         Tensor loss = nll;
         if (logits is not null && options.KlWeight > 0 && includeKl)
         {

@@ -9,7 +9,7 @@ internal static class CausalTraining
     {
         CausalMmmOptions model = options.Model.Clone();
         model.Seed = seed;
-        host.PrepareTorch(model, options.NumberOfThreads);
+        model.Device = host.PrepareTorch(model.Device, options.NumberOfThreads);
         host.Info($"Training on {panel.ShopCount} shops x {panel.Length} dates, nodes [{string.Join(", ", panel.NodeNames)}], device {model.Device}, seed {seed}");
         void Report(TrainingProgress p)
         {

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Reflection;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
@@ -87,6 +88,7 @@ public static class CausalMmmModelOperations
             ["library"] = typeof(CausalMmmModelOperations).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
             ["savedUtc"] = DateTime.UtcNow.ToString("O"),
             ["parts"] = parts,
+            ["partsSha256"] = PartsChecksum(parts),
             ["sha256"] = checksums,
         };
 
@@ -169,8 +171,11 @@ public static class CausalMmmModelOperations
                 if (!entries.ContainsKey(name)) throw new InvalidDataException($"entry '{name}' listed in the manifest is missing (the file is truncated or damaged)");
             }
 
-            using (var schemaStream = new MemoryStream(entries[SchemaEntry])) catalog.Load(schemaStream, out inputSchema);
+            if (!entries.TryGetValue(SchemaEntry, out byte[]? schemaBytes)) throw new InvalidDataException($"entry '{SchemaEntry}' is missing (the file is damaged)");
+            using (var schemaStream = new MemoryStream(schemaBytes)) catalog.Load(schemaStream, out inputSchema);
             JsonArray parts = manifest["parts"]?.AsArray() ?? throw new InvalidDataException("its manifest lists no parts");
+            if (!PartsChecksum(parts).Equals((string?)manifest["partsSha256"], StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException("its list of parts does not match its checksum (the manifest was modified)");
             foreach (JsonNode? part in parts)
             {
                 string type = (string?)part?["type"] ?? throw new InvalidDataException("a part has no type");
@@ -204,6 +209,9 @@ public static class CausalMmmModelOperations
             throw new InvalidDataException($"Cannot load the model '{filePath}': {ex.Message.TrimEnd('.')}.", ex);
         }
     }
+
+    /// <summary>SHA-256 of the parts list as written (kind, version and entries of every part, in order).</summary>
+    private static string PartsChecksum(JsonArray parts) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(parts.ToJsonString())));
 
     /// <summary>A chain's parts in order, nested chains flattened (<c>TransformerChain</c> is an <c>IEnumerable&lt;ITransformer&gt;</c>).</summary>
     internal static IEnumerable<ITransformer> Flatten(ITransformer transformer) =>

@@ -134,9 +134,11 @@ public sealed class AdstockEstimator : IEstimator<AdstockTransformer>
         _host = new ComponentHost(catalog, nameof(AdstockEstimator));
         if (_options.MaxLag < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxLag, $"{nameof(Options.MaxLag)} must be at least 1.");
         if (!(_options.MaxDecay > 0 && _options.MaxDecay < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxDecay, $"{nameof(Options.MaxDecay)} must be in (0, 1).");
-        foreach ((string name, double d) in _options.ChannelDecay.Append(new("*", _options.Decay ?? 0)))
+        if (_options.Decay is { } decay && !(decay >= 0 && decay < 1))
+            throw new ArgumentOutOfRangeException(nameof(options), decay, $"{nameof(Options.Decay)} must be in [0, 1).");
+        foreach ((string name, double d) in _options.ChannelDecay)
         {
-            if (!(d >= 0 && d < 1)) throw new ArgumentOutOfRangeException(nameof(options), d, $"The decay of '{name}' must be in [0, 1).");
+            if (!(d >= 0 && d < 1)) throw new ArgumentOutOfRangeException(nameof(options), d, $"{nameof(Options.ChannelDecay)}[\"{name}\"] must be in [0, 1).");
         }
         if (_options.Delay is { } delay && !(delay >= 0 && delay <= _options.MaxLag - 1))
             throw new ArgumentOutOfRangeException(nameof(options), delay, $"{nameof(Options.Delay)} must be in [0, MaxLag - 1 = {_options.MaxLag - 1}].");

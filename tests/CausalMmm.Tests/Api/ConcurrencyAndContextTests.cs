@@ -30,21 +30,22 @@ public sealed class ConcurrencyAndContextTests
         // Different subsets of shops per thread: a shop's scores depend on its own rows only.
         IDataView[] inputs = Enumerable.Range(0, 8).Select(i => ml.Data.FilterRowsByColumn(Data, "context1", lowerBound: 0.1 * (i % 3))).ToArray();
         float[][] sequential = inputs.Select(d => MarketingData.Fingerprint(loaded.Transform(d))).ToArray();
-        var parallel = new float[8][];
+        var parallel = new float[8][][];
         using var start = new Barrier(8);
         Thread[] threads = Enumerable.Range(0, 8).Select(i => new Thread(() =>
         {
             start.SignalAndWait();
-            for (int repeat = 0; repeat < 3; repeat++) parallel[i] = MarketingData.Fingerprint(loaded.Transform(inputs[i]));
+            parallel[i] = Enumerable.Range(0, 3).Select(_ => MarketingData.Fingerprint(loaded.Transform(inputs[i]))).ToArray();
         })).ToArray();
         foreach (Thread t in threads) t.Start();
         foreach (Thread t in threads) t.Join();
-        for (int i = 0; i < 8; i++) Assert.Equal(sequential[i], parallel[i]);
+        for (int i = 0; i < 8; i++)
+            foreach (float[] repeat in parallel[i]) Assert.Equal(sequential[i], repeat);
         foreach (IDisposable t in loaded.OfType<IDisposable>().Concat(fitted.OfType<IDisposable>())) t.Dispose();
     }
 
     [Fact]
-    public void Scoring_a_subset_of_shops_gives_those_shops_the_same_scores()
+    public void Scoring_a_subset_of_shops_gives_those_shops_the_same_scores_up_to_float_rounding()
     {
         var ml = new MLContext(seed: 1);
         var fitted = CausalPipeline(ml).Fit(Data);
@@ -52,7 +53,12 @@ public sealed class ConcurrencyAndContextTests
         var subset = fitted.Transform(ml.Data.FilterRowsByColumn(Data, "context0", lowerBound: 2)).GetColumn<float>("Score").ToArray();
         Assert.NotEmpty(subset);
         Assert.Equal(all.Length, subset.Length);
-        for (int i = 0; i < all.Length; i++) Assert.Equal(all[i], subset[i], 4);
+        // Each shop is computed from its own rows; only the batch size of the matrix kernels differs, which moves the last bits.
+        for (int i = 0; i < all.Length; i++)
+        {
+            Assert.Equal(float.IsNaN(all[i]), float.IsNaN(subset[i])); // the first date of each shop has no prediction
+            if (!float.IsNaN(all[i])) Assert.True(Math.Abs(all[i] - subset[i]) <= 1e-5f * Math.Max(1f, Math.Abs(all[i])), $"row {i}: {all[i]} vs {subset[i]}");
+        }
         foreach (IDisposable t in fitted.OfType<IDisposable>()) t.Dispose();
     }
 
@@ -91,6 +97,22 @@ public sealed class ConcurrencyAndContextTests
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => CausalPipeline(new MLContext(seed: 1), cancel: cancel.Token).Fit(Data));
+    }
+
+    [Fact]
+    public void Bad_settings_are_refused_with_the_setting_named()
+    {
+        CausalMmmCatalog mmm = new MLContext(seed: 1).CausalMmm();
+        var device = Assert.Throws<ArgumentException>(() => mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = new CausalMmmOptions { Device = "tpu" } }));
+        Assert.Contains("Device", device.Message);
+        Assert.Contains("tpu", device.Message);
+        var epochs = Assert.Throws<ArgumentException>(() => mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = new CausalMmmOptions { Epochs = 0 } }));
+        Assert.Contains("Epochs", epochs.Message);
+        var threads = Assert.Throws<ArgumentOutOfRangeException>(() => mmm.CausalDiscovery.Trainers.CausalGraph(
+            new CausalGraphEstimator.Options { Model = EstimatorTests.Tiny(), NumberOfThreads = 0 }).Fit(Data));
+        Assert.Contains("NumberOfThreads", threads.Message);
+        Assert.Contains("MaxDecay", Assert.Throws<ArgumentOutOfRangeException>(() => mmm.Transforms.Adstock(new Transforms.AdstockEstimator.Options { MaxDecay = 1 })).Message);
+        Assert.Contains("Lambda", Assert.Throws<ArgumentOutOfRangeException>(() => mmm.Forecasting.Trainers.Ridge(lambda: -1)).Message);
     }
 
     [CpuOnlyFact]

@@ -1,5 +1,7 @@
 using System.Text;
 using CausalMmm.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace CausalMmm.Tests.Api;
 
@@ -186,6 +188,32 @@ public sealed class CsvLoadingTests : IDisposable
         MarketingPanel back = PanelCsv.ReadWide(path);
         Assert.Equal(panel.SeriesValues.ToArray(), back.SeriesValues.ToArray());
         Assert.Equal(panel.Schema, back.Schema);
+    }
+
+    [Fact]
+    public void The_catalog_loads_a_csv_into_long_rows_with_a_day_index_and_keeps_the_checks()
+    {
+        CausalMmmCatalog mmm = new MLContext(seed: 1).CausalMmm();
+        IDataView data = mmm.Data.LoadPanelCsv(Write(Good));
+        Assert.Equal(new[] { "shop_id", "date", "t", "context0", "x0", "x1", "pv", "gmv" }, data.Schema.Select(c => c.Name));
+        Assert.Equal(new float[] { 0, 1, 2, 0, 1, 2 }, data.GetColumn<float>("t"));
+        Assert.Equal(new DateTime(2024, 1, 2), data.GetColumn<DateTime>("date").ElementAt(1));
+        Assert.Equal(110f, data.GetColumn<float>("gmv").ElementAt(1));
+        MarketingPanel panel = mmm.Data.ToPanel(data);
+        Assert.Equal(PanelCsv.ReadWide(Write(Good, "again.csv")).SeriesValues.ToArray(), panel.SeriesValues.ToArray());
+
+        string path = Write(Good.Replace("b,20240102,2.5,2,2,2,20", "b,20240102,2.5,2,NaN,2,20"), "nan.csv");
+        var error = Assert.Throws<PanelDataException>(() => mmm.Data.LoadPanelCsv(path));
+        Assert.Equal(path, error.FilePath);
+        Assert.Equal(6, error.Line);
+        Assert.Equal("x1", error.Column);
+
+        // Roles from a schema file reach both the loader and every component of the catalog.
+        string schema = Path.Combine(_directory, "schema.json");
+        File.WriteAllText(schema, "{\"roles\": {\"tv\": \"channel\"}}");
+        CausalMmmCatalog withSchema = new MLContext(seed: 1).CausalMmm(MarketingSchema.Load(schema));
+        IDataView renamed = withSchema.Data.LoadPanelCsv(Write(Good.Replace("x1", "tv"), "tv.csv"));
+        Assert.Equal(new[] { "x0", "tv" }, withSchema.Transforms.Adstock(decay: 0.3).Fit(renamed).Parameters.Channels.Select(c => c.Input));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

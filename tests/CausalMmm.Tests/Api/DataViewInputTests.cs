@@ -75,6 +75,35 @@ public sealed class DataViewInputTests
     }
 
     [Fact]
+    public void Only_the_last_dates_may_leave_the_label_empty_and_on_the_same_dates_in_every_shop()
+    {
+        var ml = new MLContext(seed: 1);
+        CausalMmmCatalog mmm = ml.CausalMmm();
+        IDataView data = MarketingData.View(shops: 3, length: 40);
+        using var forecaster = mmm.Forecasting.Trainers.MarketingResponse(new Forecasting.MarketingResponseForecaster.Options { Model = EstimatorTests.Tiny() })
+            .Fit(ml.Data.FilterRowsByColumn(data, "t", upperBound: 30));
+
+        DataFrame gap = (DataFrame)data;
+        gap["gmv"][45] = float.NaN; // s1, 2024-01-06, with observed gmv after it
+        var error = Assert.Throws<PanelDataException>(() => forecaster.Predict(gap));
+        Assert.Contains("present again on 2024-01-07", error.Message);
+        Assert.Equal("s1", error.Shop);
+        Assert.Equal("gmv", error.Column);
+
+        DataFrame uneven = (DataFrame)MarketingData.View(shops: 3, length: 40);
+        for (int t = 35; t < 40; t++) uneven["gmv"][t] = float.NaN;      // s0 forecasts from 2024-02-05
+        for (int t = 76; t < 80; t++) uneven["gmv"][t] = float.NaN;      // s1 from 2024-02-06
+        for (int t = 115; t < 120; t++) uneven["gmv"][t] = float.NaN;    // s2 from 2024-02-05
+        var startError = Assert.Throws<PanelDataException>(() => forecaster.Predict(uneven));
+        Assert.Contains("same date", startError.Message);
+
+        DataFrame tail = (DataFrame)MarketingData.View(shops: 3, length: 40);
+        foreach (int s in new[] { 0, 40, 80 })
+            for (int t = 35; t < 40; t++) { tail["gmv"][s + t] = float.NaN; tail["pv"][s + t] = float.NaN; }
+        Assert.Equal(35, forecaster.Predict(tail).Origin);
+    }
+
+    [Fact]
     public void Roles_come_from_the_options_then_the_catalog_schema_then_the_names()
     {
         DataFrame frame = Frame();

@@ -114,10 +114,17 @@ public sealed class PersistenceTests : IDisposable
         Rewrite(path, (name, bytes) => name == "causalmmm-manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("\"formatVersion\": 1", "\"formatVersion\": 99")) : bytes);
         Assert.Contains("version 99", Assert.Throws<InvalidDataException>(() => Load(path)).Message);
 
+        // The list of parts is checksummed too: swapping a part's kind is tampering.
         path = SavedPipeline();
         Rewrite(path, (name, bytes) => name == "causalmmm-manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("\"kind\": \"CausalMmm.Hill\"", "\"kind\": \"Evil.Payload\"")) : bytes);
-        var unknownKind = Assert.Throws<InvalidDataException>(() => Load(path));
-        Assert.Contains("unknown kind 'Evil.Payload'", unknownKind.Message);
+        Assert.Contains("list of parts does not match its checksum", Assert.Throws<InvalidDataException>(() => Load(path)).Message);
+
+        // A well-formed file naming a kind nobody registered is refused, and nothing is instantiated from its name.
+        string unregistered = Path.Combine(_directory, "unregistered.zip");
+        _ml.Model.SaveCausalMmm(new Passthrough(1, "Tests.NeverRegistered"), _data.Schema, unregistered);
+        var unknownKind = Assert.Throws<InvalidDataException>(() => Load(unregistered));
+        Assert.Contains("unknown kind 'Tests.NeverRegistered'", unknownKind.Message);
+        Assert.Contains("CausalMmmComponents.Register", unknownKind.Message);
 
         string notAModel = Path.Combine(_directory, "notes.zip");
         File.WriteAllText(notAModel, "just text");
@@ -156,10 +163,14 @@ public sealed class PersistenceTests : IDisposable
     {
         public const string KindName = "Tests.Passthrough";
 
-        public Passthrough(int factor) => Factor = factor;
+        public Passthrough(int factor, string kind = KindName)
+        {
+            Factor = factor;
+            ComponentKind = kind;
+        }
 
         public int Factor { get; }
-        public string ComponentKind => KindName;
+        public string ComponentKind { get; }
         public int ComponentVersion => 1;
         public bool IsRowToRowMapper => false;
         public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => inputSchema;

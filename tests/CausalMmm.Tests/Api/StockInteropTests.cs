@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using CausalMmm.CausalDiscovery;
+using CausalMmm.Data;
 using CausalMmm.Forecasting;
 using CausalMmm.Transforms;
 using Microsoft.Data.Analysis;
@@ -139,6 +141,22 @@ public sealed class StockInteropTests : IDisposable
             return Enumerable.Range(0, (int)f.Rows.Count).ToDictionary(r => ((string)f["shop_id"][r], (DateTime)f["date"][r]), r => (float)f["Score"][r]);
         }
         Assert.Equal(Keyed(model.Transform(Data)), Keyed(model.Transform(shuffled)));
+    }
+
+    [Fact]
+    public void Shuffled_rows_train_the_same_causal_model()
+    {
+        DataFrame frame = (DataFrame)Data;
+        var random = new Random(5);
+        DataFrame shuffled = frame[Enumerable.Range(0, (int)frame.Rows.Count).Select(i => (long)i).OrderBy(_ => random.Next()).ToArray()];
+        CausalGraphSet Graphs(IDataView data)
+        {
+            using CausalGraphTransformer graph = new MLContext(seed: 4).CausalMmm().CausalDiscovery.Trainers
+                .CausalGraph(new CausalDiscovery.CausalGraphEstimator.Options { Model = EstimatorTests.Tiny() }).Fit(data);
+            return graph.Graphs(Data);
+        }
+        CausalGraphSet ordered = Graphs(Data), fromShuffled = Graphs(shuffled);
+        foreach (string shop in ordered.ShopIds) Assert.Equal(ordered[shop].Cast<double>(), fromShuffled[shop].Cast<double>());
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
