@@ -1,7 +1,8 @@
 using System.Globalization;
 using CausalMmm.Benchmarks;
 
-// Usage: CausalMmm.Benchmarks step [--channels d] [--batch B] [--length T] [--hidden H] [--steps N] [--threads 1,2]
+// Usage: CausalMmm.Benchmarks step [--channels d] [--batch B] [--length T] [--hidden H] [--steps N] [--threads 1,2] [--current-allocator]
+//          (without --current-allocator it runs twice in child processes: glibc's default allocator settings, then scripts/env.sh's)
 //        CausalMmm.Benchmarks profile [--channels d] [--batch B] [--hidden H] [--length T] [--threads N]
 //        CausalMmm.Benchmarks paper [--sweep table3|d|T|R] [--seeds N] [--epochs N] [--threads N] [--simulations 1,2]
 //                                   [--variants CausalMmm,Markov,NoSaturation,FullGraph] [--set Option=value,Option=value] [--shops N] [--channels d] [--first-seed S]
@@ -19,6 +20,8 @@ int Option(string name, int fallback)
 
 switch (command)
 {
+    case "step" when Array.IndexOf(args, "--child") < 0 && Array.IndexOf(args, "--current-allocator") < 0:
+        return StepBenchmark.RunBothAllocators(args);
     case "step":
         return StepBenchmark.Run(Option("--channels", 10), Option("--batch", 8), Option("--length", 120), Option("--hidden", CausalMmm.Modeling.CausalMmmOptions.Defaults.HiddenSize),
             Option("--steps", 15), Text("--threads", "1,2").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray());

@@ -13,6 +13,35 @@ namespace CausalMmm.Benchmarks;
 /// </summary>
 internal static class StepBenchmark
 {
+    /// <summary>The glibc settings of scripts/env.sh (see there for why); glibc reads them only when a process starts.</summary>
+    private static readonly (string Name, string Value)[] AllocatorSettings = { ("MALLOC_MMAP_THRESHOLD_", "268435456"), ("MALLOC_TRIM_THRESHOLD_", "536870912") };
+
+    /// <summary>
+    /// Runs the step benchmark twice in child processes, with glibc's default allocator settings and with those of
+    /// scripts/env.sh, so one command shows both figures.
+    /// </summary>
+    public static int RunBothAllocators(string[] args)
+    {
+        string[] childArgs = args.Append("--child").ToArray();
+        foreach (bool tuned in new[] { false, true })
+        {
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+            // Under `dotnet CausalMmm.Benchmarks.dll` the process is dotnet itself and needs the assembly first.
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(StepBenchmark).Assembly.Location);
+            foreach (string a in childArgs) start.ArgumentList.Add(a);
+            foreach ((string name, string value) in AllocatorSettings)
+            {
+                if (tuned) start.Environment[name] = value;
+                else start.Environment.Remove(name);
+            }
+            Console.WriteLine(tuned ? "-- with scripts/env.sh's allocator settings:" : "-- with glibc's default allocator settings:");
+            using Process child = Process.Start(start)!;
+            child.WaitForExit();
+            if (child.ExitCode != 0) return child.ExitCode;
+        }
+        return 0;
+    }
+
     public static int Run(int channels, int batch, int length, int hidden, int steps, int[] threadCounts)
     {
         int n = channels + 1;
