@@ -200,25 +200,14 @@ public sealed class AdstockEstimator : IEstimator<AdstockTransformer>
 }
 
 /// <summary>Adds the adstocked column of each fitted input. Immutable, so safe from many threads.</summary>
-public sealed class AdstockTransformer : PanelTransformerBase
+public sealed class AdstockTransformer : ChannelTransformerBase
 {
     internal const string Kind = "CausalMmm.Adstock";
 
-    private readonly PanelRoles _roles;
-    private readonly string[] _dateFormats;
-
-    internal AdstockTransformer(PanelRoles roles, AdstockParameters parameters, string[] dateFormats)
-    {
-        _roles = roles;
-        Parameters = parameters;
-        _dateFormats = dateFormats;
-    }
+    internal AdstockTransformer(PanelRoles roles, AdstockParameters parameters, string[] dateFormats) : base(roles, dateFormats) => Parameters = parameters;
 
     /// <summary>The fitted parameters, per channel.</summary>
     public AdstockParameters Parameters { get; }
-
-    /// <summary>The shop and date columns it reads.</summary>
-    public PanelRoles Roles => _roles;
 
     /// <inheritdoc />
     public override string ComponentKind => Kind;
@@ -226,43 +215,16 @@ public sealed class AdstockTransformer : PanelTransformerBase
     /// <inheritdoc />
     public override int ComponentVersion => 2;
 
-    /// <inheritdoc />
-    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        IReadOnlyList<ColumnInfo> columns = PanelRoles.Columns(inputSchema);
-        _roles.Require(columns, nameof(AdstockTransformer), Parameters.Channels.Select(c => c.Input));
-        SchemaRules.RequireInputsAndNewOutputs(columns, Parameters.Channels.Select(c => c.Input), Parameters.Channels.Select(c => c.Output), nameof(AdstockTransformer));
-        return AppendColumnsDataView.OutputSchema(inputSchema, Outputs());
-    }
+    private protected override IReadOnlyList<(string Input, string Output)> ColumnPairs => Parameters.Channels.Select(c => (c.Input, c.Output)).ToArray();
 
-    /// <inheritdoc />
-    public override IDataView Transform(IDataView input)
-    {
-        GetOutputSchema(input.Schema);
-        return new AppendColumnsDataView(input, Outputs(), () =>
-        {
-            AssembledPanel read = PanelReader.Read(input, _roles, AdstockEstimator.InputVariables(_roles, Parameters.Channels.Select(c => c.Input)).ToArray(),
-                nameof(AdstockTransformer), allowMissingOutcomes: false, _dateFormats);
-            MarketingPanel panel = read.Panel;
-            return Parameters.Channels.Select(channel =>
-            {
-                double[][] adstocked = Enumerable.Range(0, panel.ShopCount).Select(s => channel.Apply(panel.GetSeries(s, channel.Input))).ToArray();
-                var values = new float[read.RowShop.Length];
-                for (int r = 0; r < values.Length; r++) values[r] = (float)adstocked[read.RowShop[r]][read.RowStep[r]];
-                return (AppendedValues)new AppendedValues.Scalars(values);
-            }).ToArray();
-        });
-    }
-
-    private AppendedColumn[] Outputs() => Parameters.Channels.Select(c => AppendedColumn.Scalar(c.Output)).ToArray();
+    private protected override double[] Apply(int column, string shopId, double[] input) => Parameters.Channels[column].Apply(input);
 
     /// <inheritdoc />
     public override void SaveState(ComponentStateWriter writer)
     {
-        writer.WriteJson("roles", _roles);
+        writer.WriteJson("roles", Roles);
         writer.WriteJson("parameters", Parameters.Channels.ToArray());
-        writer.WriteJson("date_formats", _dateFormats);
+        writer.WriteJson("date_formats", DateFormats);
     }
 
     internal static AdstockTransformer Load(ComponentStateReader reader)

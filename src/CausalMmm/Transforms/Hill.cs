@@ -153,26 +153,15 @@ public sealed class HillEstimator : IEstimator<HillTransformer>
         _options.InputColumnNames is { Length: > 0 } given ? given : SchemaRules.LatestPerChannel(columns, roles.Channels);
 }
 
-/// <summary>Adds the saturated column of each fitted input. Immutable, so safe from many threads.</summary>
-public sealed class HillTransformer : PanelTransformerBase
+/// <summary>Adds the saturated column of each fitted input. Every shop must have been seen in fitting (its average spend scales the curve). Immutable, so safe from many threads.</summary>
+public sealed class HillTransformer : ChannelTransformerBase
 {
     internal const string Kind = "CausalMmm.Hill";
 
-    private readonly PanelRoles _roles;
-    private readonly string[] _dateFormats;
-
-    internal HillTransformer(PanelRoles roles, HillParameters parameters, string[] dateFormats)
-    {
-        _roles = roles;
-        Parameters = parameters;
-        _dateFormats = dateFormats;
-    }
+    internal HillTransformer(PanelRoles roles, HillParameters parameters, string[] dateFormats) : base(roles, dateFormats) => Parameters = parameters;
 
     /// <summary>The fitted curves and each shop's average input.</summary>
     public HillParameters Parameters { get; }
-
-    /// <summary>The shop and date columns it reads.</summary>
-    public PanelRoles Roles => _roles;
 
     /// <inheritdoc />
     public override string ComponentKind => Kind;
@@ -180,46 +169,23 @@ public sealed class HillTransformer : PanelTransformerBase
     /// <inheritdoc />
     public override int ComponentVersion => 2;
 
-    /// <inheritdoc />
-    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        IReadOnlyList<ColumnInfo> columns = PanelRoles.Columns(inputSchema);
-        _roles.Require(columns, nameof(HillTransformer), Parameters.Channels.Select(c => c.Input));
-        SchemaRules.RequireInputsAndNewOutputs(columns, Parameters.Channels.Select(c => c.Input), Parameters.Channels.Select(c => c.Output), nameof(HillTransformer));
-        return AppendColumnsDataView.OutputSchema(inputSchema, Outputs());
-    }
+    private protected override IReadOnlyList<(string Input, string Output)> ColumnPairs => Parameters.Channels.Select(c => (c.Input, c.Output)).ToArray();
 
-    /// <summary>Adds the saturated columns. Every shop must have been seen in fitting (its average spend scales the curve).</summary>
-    public override IDataView Transform(IDataView input)
+    private protected override double[] Apply(int column, string shopId, double[] input)
     {
-        GetOutputSchema(input.Schema);
-        return new AppendColumnsDataView(input, Outputs(), () =>
-        {
-            AssembledPanel read = PanelReader.Read(input, _roles, AdstockEstimator.InputVariables(_roles, Parameters.Channels.Select(c => c.Input)).ToArray(),
-                nameof(HillTransformer), allowMissingOutcomes: false, _dateFormats);
-            MarketingPanel panel = read.Panel;
-            double[][] shopMeans = panel.ShopIds.Select(id => Parameters.ShopMeans.TryGetValue(id, out double[]? m) ? m
-                : throw new ArgumentException($"{nameof(HillTransformer)}: shop '{id}' was not in the fitting data, so its average spend (the curve's scale) is unknown. Fit on data that includes it.")).ToArray();
-            return Parameters.Channels.Select((curve, c) =>
-            {
-                double[][] input = Enumerable.Range(0, panel.ShopCount).Select(s => panel.GetSeries(s, curve.Input)).ToArray();
-                var values = new float[read.RowShop.Length];
-                for (int r = 0; r < values.Length; r++) values[r] = (float)curve.Response(input[read.RowShop[r]][read.RowStep[r]], shopMeans[read.RowShop[r]][c]);
-                return (AppendedValues)new AppendedValues.Scalars(values);
-            }).ToArray();
-        });
+        if (!Parameters.ShopMeans.TryGetValue(shopId, out double[]? means))
+            throw new ArgumentException($"{nameof(HillTransformer)}: shop '{shopId}' was not in the fitting data, so its average spend (the curve's scale) is unknown. Fit on data that includes it.");
+        HillChannel curve = Parameters.Channels[column];
+        return input.Select(v => curve.Response(v, means[column])).ToArray();
     }
-
-    private AppendedColumn[] Outputs() => Parameters.Channels.Select(c => AppendedColumn.Scalar(c.Output)).ToArray();
 
     /// <inheritdoc />
     public override void SaveState(ComponentStateWriter writer)
     {
-        writer.WriteJson("roles", _roles);
+        writer.WriteJson("roles", Roles);
         writer.WriteJson("parameters", Parameters.Channels.ToArray());
         writer.WriteJson("shop_means", Parameters.ShopMeans);
-        writer.WriteJson("date_formats", _dateFormats);
+        writer.WriteJson("date_formats", DateFormats);
     }
 
     internal static HillTransformer Load(ComponentStateReader reader)
