@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds everything and runs every test project, then prints one
+# The README's test command: installs what is missing, builds every project and runs every test project, then prints one
 # summary line "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
 
+# Build the whole solution first: dotnet test builds only what the tests reference, and the examples, benchmarks and
+# CLI must compile too.
+dotnet build CausalMmm.MLNet.sln -c Release --nologo -v quiet
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-dotnet test CausalMmm.MLNet.sln -c Release --nologo 2>&1 | tee "$log"
+dotnet test CausalMmm.MLNet.sln -c Release --no-build --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
