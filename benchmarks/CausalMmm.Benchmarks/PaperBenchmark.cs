@@ -14,7 +14,8 @@ namespace CausalMmm.Benchmarks;
 /// </summary>
 internal static class PaperBenchmark
 {
-    public static int Run(string sweep, int seeds, int? epochs, int threads, string simulations, string variants, string overrides, int? shops = null, int? channels = null, int firstSeed = 1)
+    public static int Run(string sweep, int seeds, int? epochs, int threads, string simulations, string variants, string overrides, int? shops = null, int? channels = null, int firstSeed = 1,
+        SyntheticLinkWeights weights = SyntheticLinkWeights.PositiveUniform)
     {
         torch.set_num_threads(threads);
         CausalMmmVariant[] chosenVariants = variants.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => Enum.Parse<CausalMmmVariant>(v.Trim(), ignoreCase: true)).ToArray();
@@ -30,11 +31,11 @@ internal static class PaperBenchmark
             }
         }
         Console.WriteLine($"CausalMMM paper benchmark ({sweep}); {seeds} seed(s); {Environment.ProcessorCount} cores, {threads} libtorch threads; TorchSharp, libtorch {torch.__version__}");
-        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- paper --sweep {sweep} --seeds {seeds}{(firstSeed != 1 ? $" --first-seed {firstSeed}" : "")}{(epochs is null ? "" : $" --epochs {epochs}")} --simulations {simulations} --variants {variants}{(overrides.Length > 0 ? $" --set {overrides}" : "")}{(shops is null ? "" : $" --shops {shops}")}{(channels is null ? "" : $" --channels {channels}")}");
+        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- paper --sweep {sweep} --seeds {seeds}{(firstSeed != 1 ? $" --first-seed {firstSeed}" : "")}{(epochs is null ? "" : $" --epochs {epochs}")} --simulations {simulations} --variants {variants}{(overrides.Length > 0 ? $" --set {overrides}" : "")}{(shops is null ? "" : $" --shops {shops}")}{(channels is null ? "" : $" --channels {channels}")}{(weights == SyntheticLinkWeights.PositiveUniform ? "" : $" --weights {weights}")}");
         var settings = new List<(string Label, SyntheticPanelOptions Options)>();
         foreach (int simulation in simulations.Split(',').Select(int.Parse))
         {
-            SyntheticPanelOptions Base() => new() { Simulation = simulation, Shops = shops ?? (simulation == 1 ? 50 : 100), Channels = channels ?? 10, Length = 120, Graphs = 5 };
+            SyntheticPanelOptions Base() => new() { Simulation = simulation, Shops = shops ?? (simulation == 1 ? 50 : 100), Channels = channels ?? 10, Length = 120, Graphs = 5, LinkWeights = weights };
             switch (sweep)
             {
                 case "table3":

@@ -17,7 +17,7 @@ internal static class ProfileBenchmark
         torch.manual_seed(1);
         int n = channels + 1;
         var options = new CausalMmmOptions { HiddenSize = hidden };
-        using var network = new CausalMmmNetwork(n, length, 2, options);
+        using var network = new CausalMmmNetwork(n, channels, length, 2, options);
         using var adam = torch.optim.Adam(network.parameters(), lr: 1e-3);
         using var noise = new Generator(1);
         var parts = new Dictionary<string, List<double>> { ["encoder"] = new(), ["decoder"] = new(), ["loss+backward"] = new(), ["adam"] = new() };

@@ -1,11 +1,13 @@
 using System.Globalization;
 using CausalMmm.Benchmarks;
 
-// Usage: CausalMmm.Benchmarks step [--channels d] [--batch B] [--length T] [--hidden H] [--steps N] [--threads 1,2] [--current-allocator]
+// Usage: CausalMmm.Benchmarks step [--channels d] [--batch B] [--length T] [--hidden H] [--steps N] [--threads 1,2] [--messages HiddenStates|ObservedValues] [--current-allocator]
 //          (without --current-allocator it runs twice in child processes: glibc's default allocator settings, then scripts/env.sh's)
+//        CausalMmm.Benchmarks lagchain [--lag k] [--shops N] [--length T] [--epochs E] [--messages ObservedValues,HiddenStates,HiddenStatesAndValues]
+//        CausalMmm.Benchmarks planning [--shops N] [--length T] [--channels d] [--days H] [--epochs E] [--seed S]
 //        CausalMmm.Benchmarks profile [--channels d] [--batch B] [--hidden H] [--length T] [--threads N]
 //        CausalMmm.Benchmarks paper [--sweep table3|d|T|R] [--seeds N] [--epochs N] [--threads N] [--simulations 1,2]
-//                                   [--variants CausalMmm,Markov,NoSaturation,FullGraph] [--set Option=value,Option=value] [--shops N] [--channels d] [--first-seed S]
+//                                   [--variants CausalMmm,Markov,NoSaturation,FullGraph] [--set Option=value,Option=value] [--shops N] [--channels d] [--first-seed S] [--weights PositiveUniform|PaperNormal]
 string command = args.Length > 0 ? args[0] : "step";
 string Text(string name, string fallback)
 {
@@ -24,15 +26,21 @@ switch (command)
         return StepBenchmark.RunBothAllocators(args);
     case "step":
         return StepBenchmark.Run(Option("--channels", 10), Option("--batch", 8), Option("--length", 120), Option("--hidden", CausalMmm.Modeling.CausalMmmOptions.Defaults.HiddenSize),
-            Option("--steps", 15), Text("--threads", "1,2").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray());
+            Option("--steps", 15), Text("--threads", "1,2").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray(),
+            Enum.Parse<CausalMmm.Modeling.MessageSource>(Text("--messages", CausalMmm.Modeling.CausalMmmOptions.Defaults.Messages.ToString()), ignoreCase: true));
     case "paper":
         return PaperBenchmark.Run(Text("--sweep", "table3"), Option("--seeds", 5), Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null,
             Option("--threads", Environment.ProcessorCount), Text("--simulations", "1,2"), Text("--variants", "NoSaturation,Markov,CausalMmm"), Text("--set", ""),
             Array.IndexOf(args, "--shops") >= 0 ? Option("--shops", 0) : null, Array.IndexOf(args, "--channels") >= 0 ? Option("--channels", 0) : null,
-            Option("--first-seed", 1));
+            Option("--first-seed", 1), Enum.Parse<CausalMmm.Simulation.SyntheticLinkWeights>(Text("--weights", "PositiveUniform"), ignoreCase: true));
+    case "planning":
+        return PlanningBenchmark.Run(Option("--shops", 20), Option("--length", 150), Option("--channels", 4), Option("--days", 28), Option("--epochs", 60), Option("--seed", 11));
+    case "lagchain":
+        return LagChainBenchmark.Run(Option("--lag", 3), Option("--shops", 16), Option("--length", 50), Option("--epochs", 80),
+            Text("--messages", "ObservedValues,HiddenStates,HiddenStatesAndValues"));
     case "profile":
-        return ProfileBenchmark.Run(Option("--channels", 10), Option("--batch", 8), Option("--hidden", 64), Option("--length", 120), Option("--threads", Environment.ProcessorCount));
+        return ProfileBenchmark.Run(Option("--channels", 10), Option("--batch", 8), Option("--hidden", CausalMmm.Modeling.CausalMmmOptions.Defaults.HiddenSize), Option("--length", 120), Option("--threads", Environment.ProcessorCount));
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: step, paper, profile.");
+        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: step, paper, planning, lagchain, profile.");
         return 2;
 }

@@ -42,11 +42,11 @@ internal static class StepBenchmark
         return 0;
     }
 
-    public static int Run(int channels, int batch, int length, int hidden, int steps, int[] threadCounts)
+    public static int Run(int channels, int batch, int length, int hidden, int steps, int[] threadCounts, MessageSource messages)
     {
         int n = channels + 1;
-        var options = new CausalMmmOptions { HiddenSize = hidden, BatchSize = batch, Seed = 1 };
-        Console.WriteLine($"CausalMMM training step: d={channels} (n={n}), T={length}, batch {batch}, hidden {hidden}; median of {steps} steps after 3 warm-up steps");
+        var options = new CausalMmmOptions { HiddenSize = hidden, BatchSize = batch, Seed = 1, Messages = messages };
+        Console.WriteLine($"CausalMMM training step: d={channels} (n={n}), T={length}, batch {batch}, hidden {hidden}, messages from {messages}; median of {steps} steps after 3 warm-up steps");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores; TorchSharp, libtorch {torch.__version__}; "
             + $"MALLOC_MMAP_THRESHOLD_={Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") ?? "(unset: glibc's default; see scripts/env.sh)"}");
         Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- step --threads {string.Join(',', threadCounts)}");
@@ -54,7 +54,7 @@ internal static class StepBenchmark
         {
             torch.set_num_threads(threads);
             torch.manual_seed(1);
-            using var network = new CausalMmmNetwork(n, length, contextCount: 2, options);
+            using var network = new CausalMmmNetwork(n, channels, length, contextCount: 2, options);
             using var adam = torch.optim.Adam(network.parameters(), lr: options.LearningRate);
             using var noise = new Generator(1);
             using DisposeScope data = torch.NewDisposeScope();

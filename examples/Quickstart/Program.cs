@@ -78,9 +78,9 @@ foreach ((string name, IEstimator<ITransformer> pipeline) in pipelines)
 CausalGraphTransformer graphs = ((IEnumerable<ITransformer>)causal!).OfType<CausalGraphTransformer>().First();
 string shop = graphs.Graphs(data).ShopIds[0];
 Console.WriteLine();
-Console.WriteLine($"Learned graph of {shop}, its 6 strongest edges (an edge counts at probability >= 0.5):");
-foreach ((string from, string to, double p) in graphs.Graphs(data).Edges(shop, threshold: 0).Take(6))
-    Console.WriteLine($"  {from} -> {to}  {p:F2}");
+Console.WriteLine($"Learned graph of {shop}, its 6 strongest edges, lagged and same-day (an edge counts at probability >= 0.5):");
+foreach (CausalMmm.Data.CausalEdge edge in graphs.Graphs(data).Edges(shop, threshold: 0).Take(6))
+    Console.WriteLine($"  {edge}");
 
 string path = Path.Combine(Path.GetTempPath(), "causalmmm-quickstart-model.zip");
 ml.Model.SaveCausalMmm(causal!, data.Schema, path);

@@ -48,7 +48,10 @@ public static class TransformsCatalogExtensions
 /// <summary>Graph learners as catalog methods: <c>mlContext.CausalMmm().CausalDiscovery.Trainers.CausalGraph(...)</c>.</summary>
 public static class CausalDiscoveryCatalogExtensions
 {
-    /// <summary>CausalMMM graph learning with named arguments; everything else takes <see cref="CausalMmmOptions.Defaults"/>.</summary>
+    /// <summary>
+    /// CausalMMM graph learning with named arguments; same-day media edges are on (marketing data), everything else takes
+    /// <see cref="CausalMmmOptions.Defaults"/>.
+    /// </summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="labelColumnName">The target; null takes the catalog's schema or infers it.</param>
     /// <param name="epochs">Training epochs.</param>
@@ -60,7 +63,7 @@ public static class CausalDiscoveryCatalogExtensions
         CausalGraph(catalog, new CausalGraphEstimator.Options
         {
             LabelColumnName = labelColumnName,
-            Model = new CausalMmmOptions { Epochs = epochs, HiddenSize = hiddenSize, BatchSize = batchSize, Variant = variant },
+            Model = new CausalMmmOptions { Epochs = epochs, HiddenSize = hiddenSize, BatchSize = batchSize, Variant = variant, SameDayMedia = true },
         });
 
     /// <summary>CausalMMM graph learning with every setting in <paramref name="options"/>.</summary>
@@ -82,7 +85,7 @@ public static class ForecastingCatalogExtensions
     /// <param name="epochs">Decoder training epochs.</param>
     public static MarketingResponseForecaster MarketingResponse(this CausalMmmCatalog.ForecastingTrainers catalog, string? labelColumnName = null,
         ForecastMode mode = MarketingResponseForecaster.Options.Defaults.Mode, CausalGraphSet? graph = null, int epochs = CausalMmmOptions.Defaults.Epochs) =>
-        MarketingResponse(catalog, new MarketingResponseForecaster.Options { LabelColumnName = labelColumnName, Mode = mode, Graph = graph, Model = new CausalMmmOptions { Epochs = epochs } });
+        MarketingResponse(catalog, new MarketingResponseForecaster.Options { LabelColumnName = labelColumnName, Mode = mode, Graph = graph, Model = new CausalMmmOptions { Epochs = epochs, SameDayMedia = true } });
 
     /// <summary>The causal forecaster with every setting in <paramref name="options"/>.</summary>
     public static MarketingResponseForecaster MarketingResponse(this CausalMmmCatalog.ForecastingTrainers catalog, MarketingResponseForecaster.Options options)

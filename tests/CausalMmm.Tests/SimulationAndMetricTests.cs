@@ -47,6 +47,28 @@ public sealed class SimulationTests
     }
 
     [Fact]
+    public void Paper_normal_link_weights_give_links_of_either_sign()
+    {
+        // One source channel driving the target alone: y's covariance with tanh(x0) summed over lags 1-3 has the link's sign.
+        static double Covariance(SyntheticDataset data, int shop)
+        {
+            double[] x = Enumerable.Range(3, 297).Select(t => Enumerable.Range(1, 3).Sum(l => Math.Tanh(data.Panel[shop, t - l, 0]))).ToArray();
+            double[] y = Enumerable.Range(3, 297).Select(t => data.Panel[shop, t, 1]).ToArray();
+            double mx = x.Average(), my = y.Average();
+            return x.Zip(y).Sum(p => (p.First - mx) * (p.Second - my));
+        }
+        var options = new SyntheticPanelOptions { Channels = 1, Shops = 40, Length = 300, Graphs = 1, LinkWeights = SyntheticLinkWeights.PaperNormal, Seed = 4 };
+        SyntheticDataset signed = SyntheticPanelGenerator.Generate(options);
+        Assert.Equal(signed.Panel.Values.ToArray(), SyntheticPanelGenerator.Generate(options).Panel.Values.ToArray());
+        double[] covariances = Enumerable.Range(0, 40).Select(s => Covariance(signed, s)).ToArray();
+        Assert.Contains(covariances, c => c > 0);
+        Assert.Contains(covariances, c => c < 0);
+        // The default draws every link positive.
+        SyntheticDataset positive = SyntheticPanelGenerator.Generate(new SyntheticPanelOptions { Channels = 1, Shops = 10, Length = 300, Graphs = 1, Seed = 4 });
+        Assert.All(Enumerable.Range(0, 10), s => Assert.True(Covariance(positive, s) > 0, $"shop {s}: {Covariance(positive, s)}"));
+    }
+
+    [Fact]
     public void Panels_and_graphs_are_written_as_csv()
     {
         SyntheticDataset data = SyntheticPanelGenerator.Generate(new SyntheticPanelOptions { Simulation = 2, Shops = 2, Channels = 3, Length = 5, Graphs = 1 });

@@ -41,7 +41,8 @@ public sealed class CausalGraphEstimator : IEstimator<CausalGraphTransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         PanelRoles roles = _host.Resolve(inputSchema, _options, requireTarget: true);
-        return _host.AddSingleVector(inputSchema, _options.GraphColumnName, roles.Target!);
+        SchemaShape shape = _host.AddSingleVector(inputSchema, _options.GraphColumnName, roles.Target!);
+        return _options.Model.SameDayMedia ? _host.AddSingleVector(shape, GraphColumn.SameDayName(_options.GraphColumnName), roles.Target!) : shape;
     }
 
     /// <summary>Trains CausalMMM on every row of <paramref name="input"/>.</summary>
@@ -103,18 +104,20 @@ public sealed class CausalGraphTransformer : PanelTransformerBase, IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         Roles.Require(PanelRoles.Columns(inputSchema), nameof(CausalGraphTransformer));
-        return AppendColumnsDataView.OutputSchema(inputSchema, new[] { GraphColumn.Column(GraphColumnName, NodeNames) });
+        return AppendColumnsDataView.OutputSchema(inputSchema, GraphColumn.Columns(GraphColumnName, NodeNames, Model.HasSameDayEdges));
     }
 
-    /// <summary>Adds the graph of each row's shop, read from the <see cref="CausalMmmModel.EncoderWindow"/> dates before the forecast origin.</summary>
+    /// <summary>
+    /// Adds the graph of each row's shop (and its same-day graph, <c>Graph.SameDay</c>, when the model has same-day edges),
+    /// read from the <see cref="CausalMmmModel.EncoderWindow"/> dates before the forecast origin.
+    /// </summary>
     public override IDataView Transform(IDataView input)
     {
         GetOutputSchema(input.Schema);
-        return new AppendColumnsDataView(input, new[] { GraphColumn.Column(GraphColumnName, NodeNames) }, () =>
+        return new AppendColumnsDataView(input, GraphColumn.Columns(GraphColumnName, NodeNames, Model.HasSameDayEdges), () =>
         {
             (AssembledPanel read, CausalGraphSet graphs) = Read(input);
-            float[][] items = read.Panel.ShopIds.Select(id => GraphColumn.Flatten(graphs[id])).ToArray();
-            return new AppendedValues[] { new AppendedValues.Vectors(read.RowShop, items) };
+            return GraphColumn.Values(graphs, read.Panel.ShopIds, read.RowShop);
         });
     }
 
@@ -130,7 +133,8 @@ public sealed class CausalGraphTransformer : PanelTransformerBase, IDisposable
 
     /// <summary>
     /// The graphs as their own view: one row per shop, the shop id (Text) and <see cref="GraphColumnName"/>, a Single vector
-    /// of n x n edge probabilities with slot names such as <c>x0->gmv</c>.
+    /// of n x n lagged edge probabilities with slot names such as <c>x0->gmv</c> (and <c>Graph.SameDay</c>, the same for
+    /// same-day edges, when the model has them).
     /// </summary>
     public IDataView GetGraphs(IDataView input) => GraphColumn.View(Roles.Shop, GraphColumnName, Graphs(input));
 
@@ -138,8 +142,9 @@ public sealed class CausalGraphTransformer : PanelTransformerBase, IDisposable
     {
         AssembledPanel read = PanelReader.Read(input, Roles, Roles.Variables(), nameof(CausalGraphTransformer), allowMissingOutcomes: true, _dateFormats);
         int origin = ForecastOrigin.Of(read, HistoryEnd);
-        IReadOnlyList<double[,]> probabilities = Model.EdgeProbabilities(read.Panel.ToNumeric(), origin);
-        var graphs = new CausalGraphSet(NodeNames, read.Panel.ShopIds.Select((id, s) => new KeyValuePair<string, double[,]>(id, probabilities[s])));
+        (IReadOnlyList<double[,]> lagged, IReadOnlyList<double[,]>? sameDay) = Model.Graphs(read.Panel.ToNumeric(), origin);
+        var graphs = new CausalGraphSet(NodeNames, read.Panel.ShopIds.Select((id, s) => new KeyValuePair<string, double[,]>(id, lagged[s])),
+            sameDay is null ? null : read.Panel.ShopIds.Select((id, s) => new KeyValuePair<string, double[,]>(id, sameDay[s])));
         return (read, graphs);
     }
 

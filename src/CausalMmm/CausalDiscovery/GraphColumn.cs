@@ -15,6 +15,9 @@ public static class GraphColumn
     /// <summary>The default name of the graph column.</summary>
     public const string DefaultName = "Graph";
 
+    /// <summary>The name of the same-day graph column that goes with graph column <paramref name="graphColumnName"/>.</summary>
+    public static string SameDayName(string graphColumnName) => graphColumnName + ".SameDay";
+
     /// <summary>ML.NET's annotation kind for slot names (its AddSlotNames helper is internal).</summary>
     internal const string SlotNamesKind = "SlotNames";
 
@@ -48,22 +51,41 @@ public static class GraphColumn
         return flat;
     }
 
-    /// <summary>One row per shop: the shop id and its graph vector.</summary>
+    /// <summary>The graph column, and the same-day graph column when the graphs have same-day edges.</summary>
+    internal static AppendedColumn[] Columns(string graphColumnName, IReadOnlyList<string> nodes, bool sameDay) => sameDay
+        ? new[] { Column(graphColumnName, nodes), Column(SameDayName(graphColumnName), nodes) }
+        : new[] { Column(graphColumnName, nodes) };
+
+    /// <summary>The values of <see cref="Columns"/> for rows whose shop is <paramref name="rowShop"/>[row], over shops <paramref name="shopIds"/>.</summary>
+    internal static AppendedValues[] Values(CausalGraphSet graphs, IReadOnlyList<string> shopIds, int[] rowShop)
+    {
+        var values = new List<AppendedValues> { new AppendedValues.Vectors(rowShop, shopIds.Select(id => Flatten(graphs[id])).ToArray()) };
+        if (graphs.HasSameDay) values.Add(new AppendedValues.Vectors(rowShop, shopIds.Select(id => Flatten(graphs.SameDay(id))).ToArray()));
+        return values.ToArray();
+    }
+
+    /// <summary>One row per shop: the shop id, its graph vector and (with same-day edges) its same-day graph vector.</summary>
     internal static IDataView View(string shopColumnName, string graphColumnName, CausalGraphSet graphs)
     {
-        var shops = new StringDataFrameColumn(shopColumnName, graphs.ShopIds);
-        var frame = new DataFrame(shops);
-        float[][] items = graphs.ShopIds.Select(id => Flatten(graphs[id])).ToArray();
-        return new AppendColumnsDataView(frame, new[] { Column(graphColumnName, graphs.NodeNames) },
-            () => new AppendedValues[] { new AppendedValues.Vectors(Enumerable.Range(0, items.Length).ToArray(), items) });
+        var frame = new DataFrame(new StringDataFrameColumn(shopColumnName, graphs.ShopIds));
+        return new AppendColumnsDataView(frame, Columns(graphColumnName, graphs.NodeNames, graphs.HasSameDay),
+            () => Values(graphs, graphs.ShopIds, Enumerable.Range(0, graphs.ShopIds.Count).ToArray()));
     }
 
     /// <summary>
-    /// Reads the graph column of <paramref name="data"/>: one graph per shop (the first row of each shop), checked against
-    /// the node order <paramref name="nodes"/> through the slot names when the column has them.
+    /// Reads the graph column of <paramref name="data"/> (and its same-day column when there is one): one graph per shop
+    /// (the first row of each shop), checked against the node order <paramref name="nodes"/> through the slot names.
     /// </summary>
     /// <exception cref="ArgumentException">The column is missing, of the wrong size, or its slots name other nodes.</exception>
     internal static CausalGraphSet Read(IDataView data, string shopColumnName, string graphColumnName, IReadOnlyList<string> nodes, string component)
+    {
+        Dictionary<string, double[,]> lagged = ReadOne(data, shopColumnName, graphColumnName, nodes, component);
+        Dictionary<string, double[,]>? sameDay = data.Schema.GetColumnOrNull(SameDayName(graphColumnName)) is null ? null
+            : ReadOne(data, shopColumnName, SameDayName(graphColumnName), nodes, component);
+        return new CausalGraphSet(nodes, lagged, sameDay);
+    }
+
+    private static Dictionary<string, double[,]> ReadOne(IDataView data, string shopColumnName, string graphColumnName, IReadOnlyList<string> nodes, string component)
     {
         DataViewSchema.Column column = data.Schema.GetColumnOrNull(graphColumnName)
             ?? throw new ArgumentException($"{component}: the input has no graph column '{graphColumnName}'. Put a CausalGraph estimator before it, or give a graph in the options.");
@@ -96,7 +118,7 @@ public static class GraphColumn
             for (int j = 0; j < n; j++) g[i, j] = i == j ? 0 : Math.Clamp(flat[i * n + j], 0f, 1f);
             graphs[id] = g;
         }
-        return new CausalGraphSet(nodes, graphs);
+        return graphs;
     }
 
     private static Func<string> TextGetter(DataViewRow row, DataViewSchema.Column column)

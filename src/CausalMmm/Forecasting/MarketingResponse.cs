@@ -98,7 +98,7 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
             _ => null,
         };
         _host.Info($"Graph: {source}");
-        float[][] edges = MarketingResponseTransformer.EdgesFor(graphs, numeric, nameof(MarketingResponseForecaster));
+        float[][] edges = MarketingResponseTransformer.EdgesFor(graphs, numeric, _options.Model.SameDayMedia, nameof(MarketingResponseForecaster));
         CausalMmmModel model = CausalTraining.Fit(_host, _options, _seed, numeric, edges);
         return new MarketingResponseTransformer(model, roles, read.Panel.Dates[^1], source, source == GraphSource.Supplied ? _options.Graph : null, _options.Mode,
             _options.GraphColumnName, _options.ScoreColumnName, _host.DateFormats);
@@ -205,7 +205,7 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
             GraphSource.Supplied => SuppliedGraph,
             _ => null,
         };
-        float[][] edges = EdgesFor(graphs, numeric, nameof(MarketingResponseTransformer));
+        float[][] edges = EdgesFor(graphs, numeric, Model.HasSameDayEdges, nameof(MarketingResponseTransformer));
         int horizon = numeric.Length - origin;
         IReadOnlyList<double[,]>? plan = null;
         if (Mode == ForecastMode.Scenario)
@@ -222,10 +222,13 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
         return new PanelPrediction(read, NodeNames, origin, prediction);
     }
 
-    /// <summary>Per-shop edge weights in the network's edge order; all ones without graphs. Nodes are matched by name.</summary>
-    internal static float[][] EdgesFor(CausalGraphSet? graphs, NumericPanel panel, string component)
+    /// <summary>
+    /// Per-shop edge weights in the network's edge order (lagged, then same-day when <paramref name="sameDay"/>); all ones
+    /// without graphs, and ones for the same-day edges of graphs that have none. Nodes are matched by name.
+    /// </summary>
+    internal static float[][] EdgesFor(CausalGraphSet? graphs, NumericPanel panel, bool sameDay, string component)
     {
-        var edges = new EdgeIndex(panel.NodeCount);
+        var edges = new EdgeIndex(panel.NodeCount, panel.ChannelCount, sameDay);
         try
         {
             var result = new float[panel.ShopCount][];
@@ -238,16 +241,17 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
             }
             for (int s = 0; s < panel.ShopCount; s++)
             {
-                result[s] = new float[edges.EdgeCount];
-                if (graphs is null)
-                {
-                    Array.Fill(result[s], 1f);
-                    continue;
-                }
+                result[s] = new float[edges.TotalEdgeCount];
+                Array.Fill(result[s], 1f);
+                if (graphs is null) continue;
                 if (!graphs.Contains(panel.ShopIds[s]))
                     throw new ArgumentException($"{component}: the graph set has no graph for shop '{panel.ShopIds[s]}'. Give every shop a graph (CausalGraphSet.Shared gives one graph to many shops).");
                 double[,] g = graphs[panel.ShopIds[s]];
                 for (int e = 0; e < edges.EdgeCount; e++) result[s][e] = (float)g[map![edges.Senders[e]], map[edges.Receivers[e]]];
+                if (!graphs.HasSameDay) continue;
+                double[,] same = graphs.SameDay(panel.ShopIds[s]);
+                for (int e = 0; e < edges.SameDayEdgeCount; e++)
+                    result[s][edges.EdgeCount + e] = (float)same[map![edges.SameDaySenders[e]], map[edges.SameDayReceivers[e]]];
             }
             return result;
         }
@@ -261,7 +265,8 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
     public override void SaveState(ComponentStateWriter writer)
     {
         writer.WriteJson("transformer", new Stored(Roles, HistoryEnd, GraphSource, Mode, GraphColumnName, ScoreColumnName, _dateFormats,
-            SuppliedGraph?.NodeNames.ToArray(), SuppliedGraph?.ShopIds.ToDictionary(id => id, id => ToJagged(SuppliedGraph[id]))));
+            SuppliedGraph?.NodeNames.ToArray(), SuppliedGraph?.ShopIds.ToDictionary(id => id, id => ToJagged(SuppliedGraph[id])),
+            SuppliedGraph is { HasSameDay: true } ? SuppliedGraph.ShopIds.ToDictionary(id => id, id => ToJagged(SuppliedGraph.SameDay(id))) : null));
         Model.WriteTo(writer);
     }
 
@@ -270,7 +275,8 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
         if (reader.Version != 2) throw new InvalidDataException($"marketing response state version {reader.Version} is not supported (this library reads version 2)");
         Stored stored = reader.ReadJson<Stored>("transformer");
         CausalGraphSet? graph = stored.GraphNodes is null || stored.Graphs is null ? null
-            : new CausalGraphSet(stored.GraphNodes, stored.Graphs.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))));
+            : new CausalGraphSet(stored.GraphNodes, stored.Graphs.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))),
+                stored.SameDayGraphs?.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))));
         if (stored.Source == GraphSource.Supplied && graph is null) throw new InvalidDataException("the forecaster's supplied graph is missing");
         CausalMmmModel model = CausalMmmModel.ReadFrom(reader);
         if (!stored.Roles.CausalNodes.SequenceEqual(model.NodeNames)) throw new InvalidDataException("the forecaster's roles do not match its network's nodes");
@@ -296,7 +302,7 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
     }
 
     private sealed record Stored(PanelRoles Roles, DateOnly HistoryEnd, GraphSource Source, ForecastMode Mode, string GraphColumnName, string ScoreColumnName,
-        string[] DateFormats, string[]? GraphNodes, Dictionary<string, double[][]>? Graphs);
+        string[] DateFormats, string[]? GraphNodes, Dictionary<string, double[][]>? Graphs, Dictionary<string, double[][]>? SameDayGraphs);
 }
 
 /// <summary>What a <see cref="MarketingResponseTransformer"/> predicts for a panel, on the original scale.</summary>

@@ -31,7 +31,7 @@ public sealed class CausalMmmModel : IDisposable
         _contextMean = contextMean;
         _contextScale = contextScale;
         EncoderWindow = window;
-        Network = SeededInitialisation.Create(options.Seed, () => new CausalMmmNetwork(nodeNames.Count, window, contextNames.Count, options));
+        Network = SeededInitialisation.Create(options.Seed, () => new CausalMmmNetwork(nodeNames.Count, channelCount, window, contextNames.Count, options));
     }
 
     internal static CausalMmmModel Create(CausalMmmOptions options, IReadOnlyList<string> nodeNames, int channelCount, IReadOnlyList<string> contextNames,
@@ -59,11 +59,20 @@ public sealed class CausalMmmModel : IDisposable
     internal CausalMmmNetwork Network { get; }
 
     /// <summary>
-    /// Edge probabilities per shop: [i, j] is the probability that node i Granger-causes node j, read from the
-    /// <see cref="EncoderWindow"/> steps before <paramref name="origin"/> (default: the panel's end).
+    /// Edge probabilities per shop: [i, j] is the probability that node i Granger-causes node j (a lagged edge), read from
+    /// the <see cref="EncoderWindow"/> steps before <paramref name="origin"/> (default: the panel's end).
+    /// </summary>
+    public IReadOnlyList<double[,]> EdgeProbabilities(NumericPanel panel, int? origin = null) => Graphs(panel, origin).Lagged;
+
+    /// <summary>True when the model has same-day edges from the given series to the others (<see cref="CausalMmmOptions.SameDayMedia"/>).</summary>
+    public bool HasSameDayEdges => Network.Edges.SameDayEdgeCount > 0;
+
+    /// <summary>
+    /// Per shop, both kinds of edge probability: lagged ([i, j]: i drives j from the steps before) and, when the model has
+    /// them, same-day ([i, j]: given series i drives j on the same step; zero where there is no such edge).
     /// </summary>
     /// <exception cref="ArgumentException">The panel's nodes or context differ from the model's, or the origin leaves too little history.</exception>
-    public IReadOnlyList<double[,]> EdgeProbabilities(NumericPanel panel, int? origin = null)
+    public (IReadOnlyList<double[,]> Lagged, IReadOnlyList<double[,]>? SameDay) Graphs(NumericPanel panel, int? origin = null)
     {
         lock (_gate)
         {
@@ -72,8 +81,13 @@ public sealed class CausalMmmModel : IDisposable
             using IDisposable noGrad = torch.no_grad();
             PanelScaling scaling = PanelScaling.Measure(panel, end - EncoderWindow, end);
             float[] flat = Network.EdgeProbabilities(scaling.ToTensor(panel, end - EncoderWindow, end).to(Network.Device)).cpu().data<float>().ToArray();
-            int e = Network.Edges.EdgeCount;
-            return Enumerable.Range(0, panel.ShopCount).Select(s => Network.Edges.ToMatrix(flat.AsSpan(s * e, e))).ToArray();
+            EdgeIndex edges = Network.Edges;
+            int width = edges.TotalEdgeCount;
+            var lagged = Enumerable.Range(0, panel.ShopCount).Select(s => edges.ToMatrix(flat.AsSpan(s * width, edges.EdgeCount))).ToArray();
+            var sameDay = HasSameDayEdges
+                ? Enumerable.Range(0, panel.ShopCount).Select(s => edges.SameDayToMatrix(flat.AsSpan(s * width + edges.EdgeCount, edges.SameDayEdgeCount))).ToArray()
+                : null;
+            return (lagged, sameDay);
         }
     }
 
@@ -100,7 +114,8 @@ public sealed class CausalMmmModel : IDisposable
     /// <summary>
     /// Teacher-forced predictions over the encoder window before <paramref name="origin"/> and the forecast of the
     /// <paramref name="horizon"/> steps from it. With <paramref name="plan"/> the given series are taken from the plan
-    /// (scenario), without it every node is forecast (autonomous). <paramref name="fixedEdges"/>[shop] (in
+    /// (scenario; with same-day edges the plan's values of a step also drive that step's forecast), without it every node
+    /// is forecast (autonomous). <paramref name="fixedEdges"/>[shop] (lagged then same-day edges, in
     /// <see cref="EdgeIndex"/> order) replaces the encoder's graph.
     /// </summary>
     internal ModelPrediction Predict(NumericPanel panel, int origin, int horizon, IReadOnlyList<double[,]>? plan, float[][]? fixedEdges)
@@ -118,8 +133,17 @@ public sealed class CausalMmmModel : IDisposable
             Tensor history = scaling.ToTensor(panel, start, end).to(device);
             Tensor context = ContextTensor(panel).to(device);
             Tensor edges = fixedEdges is null ? Network.EdgeProbabilities(history)
-                : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.EdgeCount, panel.ShopIds).to(device);
-            (Tensor means, Tensor state) = Network.Decoder.Forward(history, edges, context);
+                : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.TotalEdgeCount, panel.ShopIds).to(device);
+            // With same-day edges a step's forecast reads the plan's given series of that same step.
+            Tensor? PlanStep(int h)
+            {
+                if (plan is null || !HasSameDayEdges || h >= horizon) return null;
+                var given = new float[shops * ChannelCount];
+                for (int s = 0; s < shops; s++)
+                for (int c = 0; c < ChannelCount; c++) given[s * ChannelCount + c] = (float)scaling.Scale(s, c, plan[s][h, c]);
+                return Tensors.FromArray(given, new long[] { shops, ChannelCount }, device);
+            }
+            (Tensor means, Tensor state) = Network.Decoder.Forward(history, edges, context, PlanStep(0));
 
             // means[t] predicts step start + t + 1; the last one is the first forecast step.
             float[] teacher = means.cpu().data<float>().ToArray();
@@ -146,7 +170,7 @@ public sealed class CausalMmmModel : IDisposable
                     forecast[s][h, j] = given ? plan![s][h, j] : scaling.Unscale(s, j, scaled);
                 }
                 if (h + 1 == horizon) break;
-                (next, state) = Network.Decoder.Step(Tensors.FromArray(input, new long[] { shops, n }, device), state, edges, context);
+                (next, state) = Network.Decoder.Step(Tensors.FromArray(input, new long[] { shops, n }, device), state, edges, context, PlanStep(h + 1));
             }
             return new ModelPrediction(start, fitted, forecast);
         }

@@ -6,16 +6,16 @@ namespace CausalMmm.Modeling;
 /// <summary>The encoder and decoder together, with the edge bookkeeping they share.</summary>
 internal sealed class CausalMmmNetwork : nn.Module
 {
-    public CausalMmmNetwork(int nodes, int window, int contextCount, CausalMmmOptions options) : base(nameof(CausalMmmNetwork))
+    public CausalMmmNetwork(int nodes, int givenCount, int window, int contextCount, CausalMmmOptions options) : base(nameof(CausalMmmNetwork))
     {
-        Edges = new EdgeIndex(nodes);
+        Edges = new EdgeIndex(nodes, givenCount, options.SameDayMedia);
         Variant = options.Variant;
         if (Variant != CausalMmmVariant.FullGraph)
         {
             Encoder = new CausalRelationalEncoder(Edges, window, options.HiddenSize);
             register_module("encoder", Encoder);
         }
-        Decoder = new MarketingResponseDecoder(Edges, options.HiddenSize, contextCount, Variant);
+        Decoder = new MarketingResponseDecoder(Edges, contextCount, options);
         register_module("decoder", Decoder);
     }
 
@@ -37,16 +37,16 @@ internal sealed class CausalMmmNetwork : nn.Module
         Edges.MoveTo(device);
     }
 
-    /// <summary>Edge logits [B, E, 2] from a scaled history window [B, W, n]; null for CM-FULL.</summary>
+    /// <summary>Edge logits [B, E (+ Ec), 2] from a scaled history window [B, W, n]; null for CM-FULL.</summary>
     public Tensor? EdgeLogits(Tensor window) => Encoder?.forward(window);
 
-    /// <summary>Edge probabilities [B, E]: softmax of the logits, or all ones for CM-FULL.</summary>
+    /// <summary>Edge probabilities [B, E (+ Ec)]: softmax of the logits, or all ones for CM-FULL.</summary>
     public Tensor EdgeProbabilities(Tensor window)
     {
         using var scope = torch.NewDisposeScope();
         Tensor? logits = EdgeLogits(window);
         Tensor p = logits is null
-            ? torch.ones(new[] { window.size(0), (long)Edges.EdgeCount }, window.dtype, window.device)
+            ? torch.ones(new[] { window.size(0), (long)Edges.TotalEdgeCount }, window.dtype, window.device)
             : logits.softmax(-1).narrow(-1, 1, 1).squeeze(-1);
         return p.MoveToOuterDisposeScope();
     }

@@ -16,6 +16,38 @@ public enum CausalMmmVariant
     NoSaturation,
 }
 
+/// <summary>What the decoder's edge messages are computed from.</summary>
+public enum MessageSource
+{
+    /// <summary>
+    /// The recurrent hidden states of the two nodes at the previous step, h_ij = f_edge([h_i, h_j]), as the paper's text
+    /// under equation 1 and its reference code do: a sender's whole history reaches the receiver.
+    /// </summary>
+    HiddenStates,
+
+    /// <summary>
+    /// The two nodes' observed values at the step, f_edge([x_i, x_j]): a sender's history reaches the receiver only through
+    /// the receiver's own state. Cheaper (teacher forcing runs as one batched pass), kept for the ablation.
+    /// </summary>
+    ObservedValues,
+
+    /// <summary>
+    /// Both: f_edge([h_i, x_i, h_j, x_j]). A hidden state summarises the steps before the current one, so messages from
+    /// hidden states alone reach the receiver's prediction one step late; adding the current values restores lag 1.
+    /// </summary>
+    HiddenStatesAndValues,
+}
+
+/// <summary>How the decoder combines the messages a node receives.</summary>
+public enum MessageAggregation
+{
+    /// <summary>The mean over the n - 1 incoming edges.</summary>
+    Mean,
+
+    /// <summary>The sum over incoming edges divided by the node count n, as the reference code does.</summary>
+    SumOverNodes,
+}
+
 /// <summary>Hyperparameters of <see cref="CausalMmmTrainer"/>. Each member documents its default in <see cref="Defaults"/>.</summary>
 public sealed class CausalMmmOptions
 {
@@ -23,8 +55,11 @@ public sealed class CausalMmmOptions
     /// batched training on a CPU converges faster with a smaller network and a larger step.</summary>
     public static class Defaults
     {
-        /// <summary>Hidden width of every MLP and of the recurrent state.</summary>
-        public const int HiddenSize = 64;
+        /// <summary>
+        /// Hidden width of every MLP and of the recurrent state. On Simulation 1 (d = 10, 5 seeds, 80 epochs) 32 reaches the
+        /// AUROC of 64 (0.823 ± 0.017 against 0.821 ± 0.018) in 43 s per seed instead of 78 s.
+        /// </summary>
+        public const int HiddenSize = 32;
         /// <summary>Passes over the training shops.</summary>
         public const int Epochs = 300;
         /// <summary>Shops per gradient step.</summary>
@@ -58,6 +93,24 @@ public sealed class CausalMmmOptions
         public const int Patience = 40;
         /// <summary>Maximum global gradient norm.</summary>
         public const double GradientClipNorm = 1e4;
+
+        /// <summary>
+        /// Messages from the observed values: on Simulation 1 (seed 1, 80 epochs) they reach AUROC 0.828 against 0.781 with
+        /// hidden states and values and 0.719 with hidden states alone, at a third of the cost (see the README).
+        /// </summary>
+        public const MessageSource Messages = MessageSource.ObservedValues;
+
+        /// <summary>Incoming messages averaged.</summary>
+        public const MessageAggregation Aggregation = MessageAggregation.Mean;
+
+        /// <summary>No multi-step training loss: every step is predicted from observed values (teacher forcing).</summary>
+        public const int FeedbackSteps = 0;
+
+        /// <summary>
+        /// No same-day edges for the trainer itself (the paper's benchmark is Granger-style); the ML.NET estimators turn
+        /// them on (see <see cref="ForMarketingData"/>), because media plans act on the day they run.
+        /// </summary>
+        public const bool SameDayMedia = false;
     }
 
     /// <summary>Which model: the full CausalMMM or one of the paper's ablations.</summary>
@@ -102,6 +155,26 @@ public sealed class CausalMmmOptions
     /// <summary>Gradients are rescaled so their joint L2 norm never exceeds this.</summary>
     public double GradientClipNorm = Defaults.GradientClipNorm;
 
+    /// <summary>What the decoder's messages are computed from: hidden states (the paper) or observed values (the ablation).</summary>
+    public MessageSource Messages = Defaults.Messages;
+
+    /// <summary>How a node's incoming messages are combined.</summary>
+    public MessageAggregation Aggregation = Defaults.Aggregation;
+
+    /// <summary>
+    /// The last this-many steps of each training window are predicted from the decoder's own predictions instead of the
+    /// observed values, as in the reference's multi-step loss; 0 trains on one-step predictions only.
+    /// </summary>
+    public int FeedbackSteps = Defaults.FeedbackSteps;
+
+    /// <summary>
+    /// Same-day media: the given series' (channels' and covariates') values of the step being predicted enter the
+    /// prediction of mediators and the target through contemporaneous edges, each with its own probability from the
+    /// encoder. Spends are plans, known in advance, so a scenario forecast responds on the day the plan changes.
+    /// Beyond the paper, which only has lagged (Granger) edges.
+    /// </summary>
+    public bool SameDayMedia = Defaults.SameDayMedia;
+
     /// <summary>Steps of history the encoder reads before a forecast origin; null means the training length.</summary>
     public int? EncoderWindow;
 
@@ -117,6 +190,9 @@ public sealed class CausalMmmOptions
     /// draw it from the <c>MLContext</c>'s seed.
     /// </summary>
     public int Seed = 1;
+
+    /// <summary>The defaults for marketing data, where media act on the day they run: <see cref="SameDayMedia"/> on.</summary>
+    public static CausalMmmOptions ForMarketingData() => new() { SameDayMedia = true };
 
     /// <summary>A copy, so a trained model keeps the options it was trained with.</summary>
     public CausalMmmOptions Clone() => (CausalMmmOptions)MemberwiseClone();
@@ -138,5 +214,8 @@ public sealed class CausalMmmOptions
         if (!(GradientClipNorm > 0)) throw new ArgumentException($"GradientClipNorm must be positive, got {GradientClipNorm}.", nameof(GradientClipNorm));
         TorchDevices.Parse(Device, nameof(Device));
         if (EncoderWindow is < 2) throw new ArgumentException($"EncoderWindow must be at least 2, got {EncoderWindow}.", nameof(EncoderWindow));
+        if (FeedbackSteps < 0) throw new ArgumentException($"FeedbackSteps must be non-negative, got {FeedbackSteps}.", nameof(FeedbackSteps));
+        if (!Enum.IsDefined(Messages)) throw new ArgumentException($"Messages must be one of {string.Join(", ", Enum.GetNames<MessageSource>())}, got {Messages}.", nameof(Messages));
+        if (!Enum.IsDefined(Aggregation)) throw new ArgumentException($"Aggregation must be one of {string.Join(", ", Enum.GetNames<MessageAggregation>())}, got {Aggregation}.", nameof(Aggregation));
     }
 }

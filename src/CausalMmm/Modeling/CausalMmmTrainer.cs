@@ -61,7 +61,7 @@ public static class CausalMmmTrainer
             Tensor? validationIndex = validationCount > 0 ? torch.tensor(validationShops.Select(i => (long)i).ToArray(), device: device) : null;
             Tensor? validationValues = validationIndex is null ? null : allValues.index_select(0, validationIndex);
             Tensor? validationContext = validationIndex is null ? null : allContext.index_select(0, validationIndex);
-            Tensor? allEdges = fixedEdges is null ? null : EdgeTensor(fixedEdges, model.Network.Edges.EdgeCount, train.ShopIds).to(device);
+            Tensor? allEdges = fixedEdges is null ? null : EdgeTensor(fixedEdges, model.Network.Edges.TotalEdgeCount, train.ShopIds).to(device);
             Tensor? trainEdges = allEdges?.index_select(0, trainIndex);
             Tensor? validationEdges = allEdges is null || validationIndex is null ? null : allEdges.index_select(0, validationIndex);
 
@@ -150,7 +150,7 @@ public static class CausalMmmTrainer
         long shops = values.size(0), steps = values.size(1), nodes = values.size(2);
         Tensor? logits = fixedEdges is null ? network.EdgeLogits(values) : null;
         Tensor edges = fixedEdges ?? (logits is null
-            ? torch.ones(new[] { shops, (long)network.Edges.EdgeCount }, values.dtype, values.device)
+            ? torch.ones(new[] { shops, (long)network.Edges.TotalEdgeCount }, values.dtype, values.device)
             : (noise is not null ? GumbelSoftmax(logits, options.Temperature, noise) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1));
         (Tensor means, _) = network.Decoder.Forward(values, edges, context);
         Tensor error = means.narrow(1, 0, steps - 1) - values.narrow(1, 1, steps - 1);

@@ -17,6 +17,7 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
     private readonly Mlp _node2;
     private readonly Mlp _edge2;
     private readonly Linear _out;
+    private readonly Linear? _outSameDay;
 
     public CausalRelationalEncoder(EdgeIndex edges, int window, int hidden) : base(nameof(CausalRelationalEncoder))
     {
@@ -32,12 +33,17 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
         register_module("vertex1", _node2);
         register_module("edge2", _edge2);
         register_module("out", _out);
+        if (edges.SameDayEdgeCount > 0)
+        {
+            _outSameDay = nn.Linear(hidden, 2);
+            register_module("out_same_day", _outSameDay);
+        }
     }
 
     /// <summary>History steps per node that the encoder reads.</summary>
     public int Window { get; }
 
-    /// <summary>history [B, W, n] (scaled) to edge logits [B, E, 2].</summary>
+    /// <summary>history [B, W, n] (scaled) to edge logits [B, E (+ Ec same-day), 2].</summary>
     public override Tensor forward(Tensor history)
     {
         using var scope = torch.NewDisposeScope();
@@ -45,7 +51,10 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
         Tensor skip = _edge1.forward(NodeToEdge(nodes)); // [B, E, H]
         Tensor nodes2 = _node2.forward(_edges.MeanIncoming(skip, 1)); // [B, n, H]
         Tensor edges2 = _edge2.forward(torch.cat(new[] { NodeToEdge(nodes2), skip }, -1));
-        return _out.forward(edges2).MoveToOuterDisposeScope();
+        Tensor logits = _out.forward(edges2);
+        // A same-day edge gets its own head on the embedding of the pair: a separate probability for "acts on the day".
+        if (_outSameDay is not null) logits = torch.cat(new[] { logits, _outSameDay.forward(edges2.index_select(1, _edges.SameDayLaggedIndex)) }, 1);
+        return logits.MoveToOuterDisposeScope();
     }
 
     private Tensor NodeToEdge(Tensor nodes) =>

@@ -5,8 +5,11 @@ namespace CausalMmm.Modeling;
 /// <summary>Settings shared by the two estimators that train the CausalMMM network (graph learning and the forecaster).</summary>
 public abstract class CausalTrainerOptions : PanelColumnOptions
 {
-    /// <summary>The network and training settings; see <see cref="CausalMmmOptions.Defaults"/>.</summary>
-    public CausalMmmOptions Model = new();
+    /// <summary>
+    /// The network and training settings; see <see cref="CausalMmmOptions.Defaults"/>. For marketing data same-day media
+    /// edges are on (<see cref="CausalMmmOptions.ForMarketingData"/>); turn them off for a Granger-only graph.
+    /// </summary>
+    public CausalMmmOptions Model = CausalMmmOptions.ForMarketingData();
 
     /// <summary>Seed of the network; null draws one from the <c>MLContext</c> (so the context's seed makes a CPU run repeatable).</summary>
     public int? Seed;

@@ -4,13 +4,14 @@ using static TorchSharp.torch;
 namespace CausalMmm.Modeling;
 
 /// <summary>
-/// The n(n-1) directed off-diagonal edges of an n-node graph, grouped by receiver (all edges into node 0,
+/// The n(n-1) directed off-diagonal lagged edges of an n-node graph, grouped by receiver (all edges into node 0,
 /// then into node 1, ...), so that averaging a node's incoming messages is a reshape to [.., n, n-1, ..] and a
-/// mean, with no scatter or incidence matmul.
+/// mean, with no scatter or incidence matmul. With same-day edges, also the C x (n - C) edges from each of the first C
+/// (given) nodes to each other node, grouped by receiver, which follow the lagged ones in every edge tensor.
 /// </summary>
 internal sealed class EdgeIndex : IDisposable
 {
-    public EdgeIndex(int nodes)
+    public EdgeIndex(int nodes, int givenCount = 0, bool sameDay = false)
     {
         NodeCount = nodes;
         var senders = new List<long>();
@@ -26,7 +27,38 @@ internal sealed class EdgeIndex : IDisposable
         Receivers = receivers.ToArray();
         SenderIndex = torch.tensor(Senders).DetachFromDisposeScope();
         ReceiverIndex = torch.tensor(Receivers).DetachFromDisposeScope();
+        GivenCount = givenCount;
+        var sameSenders = new List<long>();
+        var sameReceivers = new List<long>();
+        if (sameDay)
+        {
+            for (int j = givenCount; j < nodes; j++)
+            for (int i = 0; i < givenCount; i++)
+            {
+                sameSenders.Add(i);
+                sameReceivers.Add(j);
+            }
+        }
+        SameDaySenders = sameSenders.ToArray();
+        SameDayReceivers = sameReceivers.ToArray();
+        // The encoder scores a same-day edge i -> j from the embedding of the lagged edge i -> j.
+        SameDayLaggedIndex = torch.tensor(SameDaySenders.Select((i, k) => (long)Of((int)i, (int)SameDayReceivers[k])).ToArray()).DetachFromDisposeScope();
     }
+
+    /// <summary>The first nodes are given (channels and covariates): they send same-day messages and receive none.</summary>
+    public int GivenCount { get; }
+
+    /// <summary>Number of same-day edges (0 without them).</summary>
+    public int SameDayEdgeCount => SameDaySenders.Length;
+
+    /// <summary>Lagged plus same-day edges: the width of every edge-weight tensor.</summary>
+    public int TotalEdgeCount => EdgeCount + SameDayEdgeCount;
+
+    public long[] SameDaySenders { get; }
+    public long[] SameDayReceivers { get; }
+
+    /// <summary>For each same-day edge, the position of the lagged edge between the same two nodes.</summary>
+    public Tensor SameDayLaggedIndex { get; private set; }
 
     public int NodeCount { get; }
     public int EdgeCount => Senders.Length;
@@ -40,10 +72,13 @@ internal sealed class EdgeIndex : IDisposable
     {
         if (SenderIndex.device.type == device.type && SenderIndex.device.index == device.index) return;
         Tensor senders = SenderIndex.to(device).DetachFromDisposeScope(), receivers = ReceiverIndex.to(device).DetachFromDisposeScope();
+        Tensor sameDay = SameDayLaggedIndex.to(device).DetachFromDisposeScope();
         SenderIndex.Dispose();
         ReceiverIndex.Dispose();
+        SameDayLaggedIndex.Dispose();
         SenderIndex = senders;
         ReceiverIndex = receivers;
+        SameDayLaggedIndex = sameDay;
     }
 
     /// <summary>Edge position of i -> j.</summary>
@@ -68,9 +103,18 @@ internal sealed class EdgeIndex : IDisposable
         return m;
     }
 
+    /// <summary>Per-same-day-edge values [Ec] laid out as an n x n matrix (zero where there is no same-day edge).</summary>
+    public double[,] SameDayToMatrix(ReadOnlySpan<float> edgeValues)
+    {
+        var m = new double[NodeCount, NodeCount];
+        for (int e = 0; e < SameDayEdgeCount; e++) m[SameDaySenders[e], SameDayReceivers[e]] = edgeValues[e];
+        return m;
+    }
+
     public void Dispose()
     {
         SenderIndex.Dispose();
         ReceiverIndex.Dispose();
+        SameDayLaggedIndex.Dispose();
     }
 }

@@ -5,15 +5,21 @@ using static TorchSharp.torch;
 namespace CausalMmm.Modeling;
 
 /// <summary>
-/// p(X, y | z), the paper's equation 1: per step, messages f_edge([x_i^t, x_j^t]) weighted by z_ij and
-/// averaged per receiver; a GRU per node (shared weights) carries the carry-over state; f_pre maps the
-/// state and x_j^t to the next-step mean; the target passes through the context-driven S-curve.
-/// Because messages depend on observed values only, teacher forcing runs every step's messages in one
-/// batched MLP and the whole recurrence in one native GRU call (TorchSharp's nn.GRU over the sequence).
+/// p(X, y | z), the paper's equation 1. Per step t, each edge i -> j carries a message h_ij^t = f_edge(.) weighted by
+/// z_ij; a node's messages are aggregated into MSG_j^t; a GRU (shared by all nodes) takes [MSG_j^t, x_j^t] and carries
+/// the state (carry-over); f_pre maps [h_j^{t+1}, x_j^t] to the next-step mean; the target passes through the
+/// context-driven S-curve. With <see cref="MessageSource.HiddenStates"/> the messages read the two nodes' hidden states
+/// h_i^t and h_j^t, so the recurrence runs step by step; with <see cref="MessageSource.ObservedValues"/> they read the
+/// observed values, and teacher forcing runs every step's messages as one batch and the GRU as one sequence call.
+/// With same-day edges (beyond the paper), the given series' values of the step being predicted also reach the
+/// mediators and the target: f_pre's input gains SAME_j^{t+1}, the mean over given nodes i of z0_ij g(x_i^{t+1}).
 /// </summary>
 internal sealed class MarketingResponseDecoder : nn.Module
 {
     private readonly EdgeIndex _edges;
+    private readonly MessageSource _messages;
+    private readonly MessageAggregation _aggregation;
+    private readonly int _feedbackSteps;
     private readonly Linear _edgeIn;
     private readonly Linear _edgeOut;
     private readonly GRU? _recurrent;
@@ -21,17 +27,24 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly Linear _preHidden;
     private readonly Linear _preOut;
     private readonly SaturationModule? _saturation;
+    private readonly Linear? _sameDayIn;
+    private readonly Linear? _sameDayOut;
     private readonly ELU _elu = nn.ELU(); // a module, not functional.elu (see Mlp)
 
-    public MarketingResponseDecoder(EdgeIndex edges, int hidden, int contextCount, CausalMmmVariant variant) : base(nameof(MarketingResponseDecoder))
+    public MarketingResponseDecoder(EdgeIndex edges, int contextCount, CausalMmmOptions options) : base(nameof(MarketingResponseDecoder))
     {
         _edges = edges;
-        Hidden = hidden;
-        _edgeIn = nn.Linear(2, hidden);
+        Hidden = options.HiddenSize;
+        int hidden = options.HiddenSize;
+        // CM-MARKOV has no recurrent state to send, so its messages always read the observed values.
+        _messages = options.Variant == CausalMmmVariant.Markov ? MessageSource.ObservedValues : options.Messages;
+        _aggregation = options.Aggregation;
+        _feedbackSteps = options.FeedbackSteps;
+        _edgeIn = nn.Linear(_messages switch { MessageSource.HiddenStates => 2 * hidden, MessageSource.HiddenStatesAndValues => 2 * hidden + 2, _ => 2 }, hidden);
         _edgeOut = nn.Linear(hidden, hidden);
         register_module("edge_fc1", _edgeIn);
         register_module("edge_fc2", _edgeOut);
-        if (variant == CausalMmmVariant.Markov)
+        if (options.Variant == CausalMmmVariant.Markov)
         {
             _markov = nn.Linear(hidden + 1, hidden);
             register_module("markov", _markov);
@@ -41,12 +54,20 @@ internal sealed class MarketingResponseDecoder : nn.Module
             _recurrent = nn.GRU(hidden + 1, hidden);
             register_module("gru", _recurrent);
         }
-        _preHidden = nn.Linear(hidden + 1, hidden);
+        bool sameDay = edges.SameDayEdgeCount > 0;
+        if (sameDay)
+        {
+            _sameDayIn = nn.Linear(1, hidden);
+            _sameDayOut = nn.Linear(hidden, hidden);
+            register_module("same_day_fc1", _sameDayIn);
+            register_module("same_day_fc2", _sameDayOut);
+        }
+        _preHidden = nn.Linear(sameDay ? 2 * hidden + 1 : hidden + 1, hidden);
         _preOut = nn.Linear(hidden, 1);
         register_module("pre_fc1", _preHidden);
         register_module("pre_fc2", _preOut);
         register_module("elu", _elu);
-        if (variant != CausalMmmVariant.NoSaturation)
+        if (options.Variant != CausalMmmVariant.NoSaturation)
         {
             _saturation = new SaturationModule(contextCount);
             register_module("saturation", _saturation);
@@ -56,60 +77,131 @@ internal sealed class MarketingResponseDecoder : nn.Module
     public int Hidden { get; }
 
     /// <summary>
-    /// Teacher forcing. values [B, T, n] (scaled), edgeWeights [B, E], context [B, C]. Returns the means
-    /// [B, T, n], where entry t predicts step t + 1, and the recurrent state after the last step [B*n, H].
+    /// Teacher forcing. values [B, T, n] (scaled), edgeWeights [B, E (+ Ec)], context [B, C]. Returns the means [B, T, n],
+    /// where entry t predicts step t + 1, and the recurrent state after the last step [B*n, H]. With FeedbackSteps k, the
+    /// last k steps read the previous step's predictions instead of the observed values. With same-day edges,
+    /// <paramref name="nextGiven"/> [B, given] holds the given series of the step after the window (a plan); without it
+    /// the given nodes' own predictions stand in.
     /// </summary>
-    public (Tensor Means, Tensor State) Forward(Tensor values, Tensor edgeWeights, Tensor context)
+    public (Tensor Means, Tensor State) Forward(Tensor values, Tensor edgeWeights, Tensor context, Tensor? nextGiven = null)
     {
         using var scope = torch.NewDisposeScope();
         long b = values.size(0), t = values.size(1), n = values.size(2);
-        Tensor inputs = StepInputs(values, edgeWeights); // [B, T, n, H + 1]
-        Tensor states;
-        Tensor last;
-        if (_recurrent is not null)
+        int given = _edges.GivenCount;
+        if (_messages == MessageSource.ObservedValues && _feedbackSteps == 0)
         {
-            Tensor sequence = inputs.permute(1, 0, 2, 3).reshape(t, b * n, Hidden + 1);
-            (Tensor all, Tensor final) = _recurrent.forward(sequence);
-            last = final.squeeze(0);
-            states = all.reshape(t, b, n, Hidden).permute(1, 0, 2, 3);
+            Tensor inputs = StepInputs(values, values, Lagged(edgeWeights)); // [B, T, n, H + 1]: every step's messages at once
+            Tensor states, last;
+            if (_recurrent is not null)
+            {
+                Tensor sequence = inputs.permute(1, 0, 2, 3).reshape(t, b * n, Hidden + 1);
+                (Tensor all, Tensor final) = _recurrent.forward(sequence);
+                last = final.squeeze(0);
+                states = all.reshape(t, b, n, Hidden).permute(1, 0, 2, 3);
+            }
+            else
+            {
+                states = _markov!.forward(inputs).tanh();
+                last = states.narrow(1, t - 1, 1).reshape(b * n, Hidden);
+            }
+            Tensor? known = null;
+            if (_sameDayIn is not null)
+            {
+                known = t > 1 ? values.narrow(1, 1, t - 1).narrow(2, 0, given) : null;
+                if (nextGiven is not null) known = known is null ? nextGiven.unsqueeze(1) : torch.cat(new[] { known, nextGiven.unsqueeze(1) }, 1);
+            }
+            Tensor batched = Predict(states, values, context, known, edgeWeights);
+            return (batched.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
         }
-        else
+
+        Tensor state = torch.zeros(new[] { b * n, (long)Hidden }, values.dtype, values.device);
+        var means = new List<Tensor>();
+        for (long step = 0; step < t; step++)
         {
-            states = _markov!.forward(inputs).tanh();
-            last = states.narrow(1, t - 1, 1).reshape(b * n, Hidden);
+            Tensor current = step >= t - _feedbackSteps && step > 0 ? means[^1] : values.select(1, step);
+            Tensor? next = _sameDayIn is null ? null : step + 1 < t ? values.select(1, step + 1).narrow(1, 0, given) : nextGiven;
+            (Tensor mean, state) = StepCore(current, state, edgeWeights, context, next);
+            means.Add(mean);
         }
-        Tensor means = Predict(states, values, context);
-        return (means.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
+        return (torch.stack(means, 1).MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
     }
 
-    /// <summary>One recursive step: current values [B, n] and state [B*n, H] to the next-step means [B, n] and the new state.</summary>
-    public (Tensor Means, Tensor State) Step(Tensor current, Tensor state, Tensor edgeWeights, Tensor context)
+    /// <summary>
+    /// One recursive step: current values [B, n] and state [B*n, H] to the next-step means [B, n] and the new state. With
+    /// same-day edges, <paramref name="nextGiven"/> [B, given] holds the given series of the step being predicted.
+    /// </summary>
+    public (Tensor Means, Tensor State) Step(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven = null)
     {
         using var scope = torch.NewDisposeScope();
-        long b = current.size(0), n = current.size(1);
-        Tensor values = current.unsqueeze(1); // [B, 1, n]
-        Tensor inputs = StepInputs(values, edgeWeights).reshape(b * n, Hidden + 1);
-        Tensor next = _recurrent is not null
-            ? _recurrent.forward(inputs.unsqueeze(0), state.unsqueeze(0)).Item2.squeeze(0)
-            : _markov!.forward(inputs).tanh();
-        Tensor means = Predict(next.reshape(b, 1, n, Hidden), values, context).squeeze(1);
+        (Tensor means, Tensor next) = StepCore(current, state, edgeWeights, context, nextGiven);
         return (means.MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope());
     }
 
-    private Tensor StepInputs(Tensor values, Tensor edgeWeights)
+    private (Tensor Means, Tensor State) StepCore(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven)
     {
-        Tensor pairs = torch.stack(new[] { values.index_select(2, _edges.SenderIndex), values.index_select(2, _edges.ReceiverIndex) }, -1);
+        long b = current.size(0), n = current.size(1);
+        Tensor values = current.unsqueeze(1); // [B, 1, n]
+        Tensor senders = _messages switch
+        {
+            MessageSource.HiddenStates => state.reshape(b, 1, n, Hidden),
+            MessageSource.HiddenStatesAndValues => torch.cat(new[] { state.reshape(b, 1, n, Hidden), values.unsqueeze(-1) }, -1),
+            _ => values,
+        };
+        Tensor inputs = StepInputs(senders, values, Lagged(edgeWeights)).reshape(b * n, Hidden + 1);
+        Tensor next = _recurrent is not null
+            ? _recurrent.forward(inputs.unsqueeze(0), state.unsqueeze(0)).Item2.squeeze(0)
+            : _markov!.forward(inputs).tanh();
+        Tensor means = Predict(next.reshape(b, 1, n, Hidden), values, context, nextGiven?.unsqueeze(1), edgeWeights).squeeze(1);
+        return (means, next);
+    }
+
+    /// <summary>
+    /// The GRU inputs [B, T, n, H + 1]: aggregated messages computed from <paramref name="source"/> (values [B, T, n], or
+    /// per-node features [B, T, n, F] such as hidden states), then the node's own value.
+    /// </summary>
+    private Tensor StepInputs(Tensor source, Tensor values, Tensor edgeWeights)
+    {
+        Tensor sendersOf = source.index_select(2, _edges.SenderIndex), receiversOf = source.index_select(2, _edges.ReceiverIndex);
+        Tensor pairs = source.dim() == 3 ? torch.stack(new[] { sendersOf, receiversOf }, -1) : torch.cat(new[] { sendersOf, receiversOf }, -1);
         Tensor messages = _edgeOut.forward(_edgeIn.forward(pairs).tanh()).tanh(); // [B, T, E, H]
         // The no-edge type sends nothing: a message counts only as much as its edge is present.
         Tensor weighted = messages * edgeWeights.unsqueeze(1).unsqueeze(-1);
         Tensor aggregated = _edges.MeanIncoming(weighted, 2); // [B, T, n, H]
+        if (_aggregation == MessageAggregation.SumOverNodes) aggregated = aggregated * ((_edges.NodeCount - 1.0) / _edges.NodeCount);
         return torch.cat(new[] { aggregated, values.unsqueeze(-1) }, -1);
     }
 
-    private Tensor Predict(Tensor states, Tensor values, Tensor context)
+    /// <summary>The lagged part of the edge weights (the same-day ones follow it).</summary>
+    private Tensor Lagged(Tensor edgeWeights) => _edges.SameDayEdgeCount == 0 ? edgeWeights : edgeWeights.narrow(1, 0, _edges.EdgeCount);
+
+    /// <summary>
+    /// The next-step means [B, T, n] from states [B, T, n, H] and values [B, T, n]. With same-day edges,
+    /// <paramref name="knownNext"/> [B, T' &lt;= T, given] holds the given series of the predicted steps that are known; the
+    /// rest are the given nodes' own predictions, which receive no same-day messages and so do not depend on them.
+    /// </summary>
+    private Tensor Predict(Tensor states, Tensor values, Tensor context, Tensor? knownNext, Tensor edgeWeights)
     {
-        Tensor hidden = _elu.forward(_preHidden.forward(torch.cat(new[] { states, values.unsqueeze(-1) }, -1)));
-        Tensor raw = _preOut.forward(hidden).squeeze(-1); // [B, T, n]
+        if (_sameDayIn is null) return Head(torch.cat(new[] { states, values.unsqueeze(-1) }, -1), context);
+        long b = states.size(0), t = states.size(1), n = states.size(2);
+        int given = _edges.GivenCount;
+        long receivers = n - given;
+        Tensor none = torch.zeros(new[] { b, t, n, (long)Hidden }, states.dtype, states.device);
+        Tensor next = knownNext ?? torch.zeros(new[] { b, 0L, (long)given }, states.dtype, states.device);
+        if (next.size(1) < t)
+        {
+            Tensor own = Head(torch.cat(new[] { states, values.unsqueeze(-1), none }, -1), context).narrow(2, 0, given);
+            next = torch.cat(new[] { next, own.narrow(1, next.size(1), t - next.size(1)) }, 1);
+        }
+        Tensor sent = _sameDayOut!.forward(_sameDayIn.forward(next.unsqueeze(-1)).tanh()).tanh(); // [B, T, given, H]
+        Tensor weights = edgeWeights.narrow(1, _edges.EdgeCount, _edges.SameDayEdgeCount).reshape(b, receivers, given);
+        Tensor received = torch.einsum("brc,btch->btrh", weights, sent) / given; // the mean over given senders, [B, T, receivers, H]
+        Tensor sameDay = torch.cat(new[] { none.narrow(2, 0, given), received }, 2);
+        return Head(torch.cat(new[] { states, values.unsqueeze(-1), sameDay }, -1), context);
+    }
+
+    private Tensor Head(Tensor input, Tensor context)
+    {
+        Tensor raw = _preOut.forward(_elu.forward(_preHidden.forward(input))).squeeze(-1); // [B, T, n]
         if (_saturation is null) return raw;
         long n = raw.size(2);
         Tensor target = _saturation.forward(raw.narrow(2, n - 1, 1), context);

@@ -58,8 +58,8 @@ public sealed class SyntheticDataset
 /// S-curve whose shape and inflection depend on two context variables.
 /// </summary>
 /// <remarks>
-/// The paper leaves the scale and sign of w and eta open. Here w ~ U(0.8, 1.6) and eta is a random
-/// non-negative unit vector over the K lags: marketing effects push the same way (more brand spend, more
+/// The paper leaves the scale and sign of w and eta open. By default w ~ U(0.8, 1.6) and eta is a random
+/// non-negative unit vector over the K lags (<see cref="SyntheticLinkWeights.PaperNormal"/> draws both from N(0, 0.1)): marketing effects push the same way (more brand spend, more
 /// page views, more GMV) with a shop-specific strength and carry-over profile, and each causal link carries
 /// a signal about as strong as the noise. (With random signs per shop, a decoder whose message function is
 /// shared by all edges, as the paper's is, cannot tell a shop's positive links from its negative ones, and
@@ -96,8 +96,16 @@ public static class SyntheticPanelGenerator
             var eta = new double[n][];
             for (int j = 0; j < n; j++)
             {
-                eta[j] = UnitVector(random, k);
-                for (int i = 0; i < n; i++) weight[i, j] = 0.8 + 0.8 * random.NextDouble();
+                if (options.LinkWeights == SyntheticLinkWeights.PaperNormal)
+                {
+                    eta[j] = Enumerable.Range(0, k).Select(_ => Gaussian(random) * coefficientStd).ToArray();
+                    for (int i = 0; i < n; i++) weight[i, j] = Gaussian(random) * coefficientStd;
+                }
+                else
+                {
+                    eta[j] = UnitVector(random, k);
+                    for (int i = 0; i < n; i++) weight[i, j] = 0.8 + 0.8 * random.NextDouble();
+                }
             }
             var narma = new (double A, double B, double C)[n];
             for (int i = 0; i < n; i++)

@@ -1,5 +1,18 @@
 namespace CausalMmm.Simulation;
 
+/// <summary>How <see cref="SyntheticPanelGenerator"/> draws the strength of each causal link.</summary>
+public enum SyntheticLinkWeights
+{
+    /// <summary>
+    /// w ~ U(0.8, 1.6) and a non-negative unit lag profile eta: every link pushes the same way with a shop-specific strength
+    /// (the default, and what the README's Table 3 uses).
+    /// </summary>
+    PositiveUniform,
+
+    /// <summary>w and every entry of eta ~ N(0, 0.1), either sign, as the paper's appendix reads ("parameters drawn from N(0, 0.1)").</summary>
+    PaperNormal,
+}
+
 /// <summary>
 /// Settings of the synthetic benchmark of the CausalMMM paper (appendix A.2.1). The defaults are the
 /// paper's Table 3 setting for Simulation 1 (d = 10, T = 120, R = 5, N = 50).
@@ -55,6 +68,9 @@ public sealed class SyntheticPanelOptions
 
     /// <summary>Probability that a channel is a direct parent of the target (at least one always is).</summary>
     public double TargetParentProbability { get; set; } = Defaults.TargetParentProbability;
+
+    /// <summary>How link strengths are drawn.</summary>
+    public SyntheticLinkWeights LinkWeights { get; set; } = SyntheticLinkWeights.PositiveUniform;
 
     /// <summary>Variance of every noise term.</summary>
     public double NoiseVariance { get; set; } = Defaults.NoiseVariance;

@@ -80,7 +80,7 @@ public sealed class PersistenceTests : IDisposable
     {
         CausalMmmCatalog mmm = _ml.CausalMmm();
         var model = mmm.Transforms.Adstock(decay: 0.5).Append(_ml.Transforms.Concatenate("Features", "x0_adstock", "x1_adstock"))
-            .Append(_ml.Regression.Trainers.Sdca(labelColumnName: "gmv")).Fit(_data);
+            .Append(_ml.Regression.Trainers.Sdca(labelColumnName: "gmv", maximumNumberOfIterations: 5)).Fit(_data);
         string path = Path.Combine(_directory, "stock.zip");
         _ml.Model.SaveCausalMmm(model, _data.Schema, path);
         Rewrite(path, (name, bytes) => name.EndsWith(".mlnet", StringComparison.Ordinal) && name.StartsWith("parts/", StringComparison.Ordinal) ? bytes.Append((byte)0).ToArray() : bytes);

@@ -1,5 +1,6 @@
 using CausalMmm.Data;
 using CausalMmm.Modeling;
+using CausalMmm.Simulation;
 
 namespace CausalMmm.Tests;
 
@@ -28,27 +29,8 @@ public sealed class ChainFixture : IDisposable
         Epochs = 80, LearningRate = 5e-3, HiddenSize = 32, BatchSize = 8, ValidationFraction = 0, Variance = 2.5e-3, Seed = 7,
     };
 
-    public static NumericPanel Generate(int seed, int shops = Shops, int length = Length)
-    {
-        var random = new Random(seed);
-        var values = new double[shops * length * 3];
-        for (int s = 0; s < shops; s++)
-        {
-            double previous0 = 0, previous1 = 0;
-            for (int t = 0; t < length; t++)
-            {
-                double x0 = random.NextDouble() * 2 - 1;
-                double x1 = (t > 0 ? 1.5 * Math.Tanh(2 * previous0) : 0) + 0.05 * (random.NextDouble() - 0.5);
-                double y = (t > 0 ? 1.5 * Math.Tanh(2 * previous1) : 0) + 0.05 * (random.NextDouble() - 0.5);
-                values[(s * length + t) * 3] = x0;
-                values[(s * length + t) * 3 + 1] = x1;
-                values[(s * length + t) * 3 + 2] = y;
-                previous0 = x0;
-                previous1 = x1;
-            }
-        }
-        return new NumericPanel(Enumerable.Range(0, shops).Select(i => $"shop{i}").ToArray(), new[] { "x0", "x1", "y" }, 2, values, length);
-    }
+    /// <summary>The lag-1 chain, with x0 and x1 as given series (channels) so scenario forecasts can plan x1.</summary>
+    public static NumericPanel Generate(int seed, int shops = Shops, int length = Length) => LaggedChain.Generate(1, shops, length, seed, givenCount: 2);
 
     public void Dispose() => Model.Dispose();
 }

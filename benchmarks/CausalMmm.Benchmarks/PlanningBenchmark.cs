@@ -1,0 +1,97 @@
+using CausalMmm.Data;
+using CausalMmm.Forecasting;
+using CausalMmm.Simulation;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace CausalMmm.Benchmarks;
+
+/// <summary>
+/// Planning-grade check on known truth. The marketing simulator (same-day media, adstock, Hill, page views feeding GMV)
+/// knows the GMV a shop would have under any plan. For +50% and -50% of each channel over the days after the history
+/// (the rest of the plan repeats the last days), compare each model's forecast change in total GMV with the true
+/// change: the median relative error over shops and plans, and how often the sign is right.
+/// </summary>
+internal static class PlanningBenchmark
+{
+    public static int Run(int shops, int length, int channels, int days, int epochs, int seed)
+    {
+        Console.WriteLine($"Planning check: marketing simulator, {shops} shops x {length} days, {channels} channels, seed {seed}; plans of {days} days, each channel +50% and -50%");
+        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- planning --shops {shops} --length {length} --channels {channels} --days {days} --epochs {epochs} --seed {seed}");
+        MarketingWorld world = MarketingSimulator.SimulateWorld(new MarketingSimulationOptions { Shops = shops, Length = length, Channels = channels, Seed = seed });
+        var ml = new MLContext(seed: 1);
+        CausalMmmCatalog mmm = ml.CausalMmm();
+        IDataView history = PanelDataView.Create(world.Panel);
+        var models = new (string Name, ITransformer Model)[]
+        {
+            ("CausalMMM (same-day edges)", mmm.CausalDiscovery.Trainers.CausalGraph(epochs: epochs, hiddenSize: 32).Append(mmm.Forecasting.Trainers.MarketingResponse(epochs: epochs)).Fit(history)),
+            ("Adstock+Hill+Ridge", mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history)),
+        };
+        MediaPlan baseline = mmm.Planning.RepeatLast(history, days);
+        string[] channelNames = baseline.Roles.Channels;
+        MarketingPanel panel = world.Panel;
+
+        double[] TrueTotals(MediaPlan plan) => panel.ShopIds.Select((id, s) =>
+        {
+            double[][] spend = Enumerable.Range(0, channels).Select(c =>
+                panel.GetSeries(s, channelNames[c]).Concat(Enumerable.Range(0, days).Select(h => plan[id][h, c])).ToArray()).ToArray();
+            return world.TrueGmv(id, spend).Skip(length).Sum();
+        }).ToArray();
+
+        double[] trueBase = TrueTotals(baseline);
+        Console.WriteLine();
+        Console.WriteLine($"{"model",-28} {"median |error| / |truth|",24} {"sign right",11}   per plan: median relative error");
+        foreach ((string name, ITransformer model) in models)
+        {
+            double[] Forecast(MediaPlan plan)
+            {
+                ShopTotals totals = new(ml.Data.FilterRowsByColumn(model.Transform(plan.AppendTo(history)), "t", lowerBound: length));
+                return panel.ShopIds.Select(id => totals[id]).ToArray();
+            }
+            double[] forecastBase = Forecast(baseline);
+            var errors = new List<double>();
+            int right = 0, total = 0;
+            var perPlan = new List<string>();
+            foreach (string channel in channelNames)
+            foreach (double factor in new[] { 1.5, 0.5 })
+            {
+                MediaPlan plan = baseline.Scale(channel, factor);
+                double[] truth = TrueTotals(plan), forecast = Forecast(plan);
+                var planErrors = new List<double>();
+                for (int s = 0; s < panel.ShopCount; s++)
+                {
+                    double trueChange = truth[s] - trueBase[s], forecastChange = forecast[s] - forecastBase[s];
+                    planErrors.Add(Math.Abs(forecastChange - trueChange) / Math.Max(Math.Abs(trueChange), 1e-9));
+                    if (Math.Sign(forecastChange) == Math.Sign(trueChange)) right++;
+                    total++;
+                }
+                errors.AddRange(planErrors);
+                perPlan.Add($"{channel}x{factor:0.0} {Median(planErrors):P0}");
+            }
+            Console.WriteLine($"{name,-28} {Median(errors),24:P1} {(double)right / total,11:P1}   {string.Join(", ", perPlan)}");
+        }
+        Console.WriteLine("Targets (issue 10): median relative error <= 20%, sign right >= 95%.");
+        return 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>Total Score per shop over a view's rows.</summary>
+    private sealed class ShopTotals
+    {
+        private readonly Dictionary<string, double> _totals = new(StringComparer.Ordinal);
+
+        public ShopTotals(IDataView scored)
+        {
+            string[] shops = scored.GetColumn<ReadOnlyMemory<char>>("shop_id").Select(m => m.ToString()).ToArray();
+            float[] score = scored.GetColumn<float>("Score").ToArray();
+            for (int r = 0; r < shops.Length; r++) _totals[shops[r]] = _totals.GetValueOrDefault(shops[r]) + score[r];
+        }
+
+        public double this[string shop] => _totals[shop];
+    }
+}
