@@ -33,30 +33,36 @@ internal static class PlanningBenchmark
 
         double[] TrueTotals(MediaPlan plan) => panel.ShopIds.Select((id, s) =>
         {
+            double[,] planned = plan[id];
             double[][] spend = Enumerable.Range(0, channels).Select(c =>
-                panel.GetSeries(s, channelNames[c]).Concat(Enumerable.Range(0, days).Select(h => plan[id][h, c])).ToArray()).ToArray();
+                panel.GetSeries(s, channelNames[c]).Concat(Enumerable.Range(0, days).Select(h => planned[h, c])).ToArray()).ToArray();
             return world.TrueGmv(id, spend).Skip(length).Sum();
         }).ToArray();
 
+        // The plans, their inputs and their true outcomes do not depend on the model: made once for all models.
         double[] trueBase = TrueTotals(baseline);
+        IDataView baseInput = baseline.AppendTo(history);
+        var plans = channelNames.SelectMany(channel => new[] { 1.5, 0.5 }.Select(factor =>
+        {
+            MediaPlan plan = baseline.Scale(channel, factor);
+            return (Label: $"{channel}x{factor:0.0}", Input: plan.AppendTo(history), Truth: TrueTotals(plan));
+        })).ToArray();
         Console.WriteLine();
         Console.WriteLine($"{"model",-28} {"median |error| / |truth|",24} {"sign right",11}   per plan: median relative error");
         foreach ((string name, ITransformer model) in models)
         {
-            double[] Forecast(MediaPlan plan)
+            double[] Forecast(IDataView input)
             {
-                ShopTotals totals = new(ml.Data.FilterRowsByColumn(model.Transform(plan.AppendTo(history)), "t", lowerBound: length));
+                ShopTotals totals = new(ml.Data.FilterRowsByColumn(model.Transform(input), "t", lowerBound: length));
                 return panel.ShopIds.Select(id => totals[id]).ToArray();
             }
-            double[] forecastBase = Forecast(baseline);
+            double[] forecastBase = Forecast(baseInput);
             var errors = new List<double>();
             int right = 0, total = 0;
             var perPlan = new List<string>();
-            foreach (string channel in channelNames)
-            foreach (double factor in new[] { 1.5, 0.5 })
+            foreach ((string label, IDataView input, double[] truth) in plans)
             {
-                MediaPlan plan = baseline.Scale(channel, factor);
-                double[] truth = TrueTotals(plan), forecast = Forecast(plan);
+                double[] forecast = Forecast(input);
                 var planErrors = new List<double>();
                 for (int s = 0; s < panel.ShopCount; s++)
                 {
@@ -66,7 +72,7 @@ internal static class PlanningBenchmark
                     total++;
                 }
                 errors.AddRange(planErrors);
-                perPlan.Add($"{channel}x{factor:0.0} {Median(planErrors):P0}");
+                perPlan.Add($"{label} {Median(planErrors):P0}");
             }
             Console.WriteLine($"{name,-28} {Median(errors),24:P1} {(double)right / total,11:P1}   {string.Join(", ", perPlan)}");
         }

@@ -76,21 +76,23 @@ foreach ((string name, IEstimator<ITransformer> pipeline) in pipelines)
 
 // A fitted chain is an IEnumerable<ITransformer>; the graph learner's typed accessors stay on its transformer.
 CausalGraphTransformer graphs = ((IEnumerable<ITransformer>)causal!).OfType<CausalGraphTransformer>().First();
-string shop = graphs.Graphs(data).ShopIds[0];
+CausalMmm.Data.CausalGraphSet learned = graphs.Graphs(data);
+string shop = learned.ShopIds[0];
 Console.WriteLine();
 Console.WriteLine($"Learned graph of {shop}, its 6 strongest edges, lagged and same-day (an edge counts at probability >= 0.5):");
-foreach (CausalMmm.Data.CausalEdge edge in graphs.Graphs(data).Edges(shop, threshold: 0).Take(6))
+foreach (CausalMmm.Data.CausalEdge edge in learned.Edges(shop, threshold: 0).Take(6))
     Console.WriteLine($"  {edge}");
 
 string path = Path.Combine(Path.GetTempPath(), "causalmmm-quickstart-model.zip");
 ml.Model.SaveCausalMmm(causal!, data.Schema, path);
 var reloaded = new MLContext(seed: 99).Model.LoadCausalMmm<MarketingResponseTransformer>(path, out _);
 float[] before = causal!.Transform(data).GetColumn<float>("Score").ToArray();
-float[] after = reloaded.Transform(data).GetColumn<float>("Score").ToArray();
+IDataView reloadedScores = reloaded.Transform(data); // one view: its scores are computed once, for both uses below
+float[] after = reloadedScores.GetColumn<float>("Score").ToArray();
 Console.WriteLine();
 Console.WriteLine($"Saved to {path} and reloaded in a new MLContext: Score {(before.SequenceEqual(after) ? "bitwise identical" : "DIFFERENT")} on {before.Length} rows; "
     + $"trained {reloaded.LastTransformer.Model.Summary!.EpochsRun} epochs, graph from {reloaded.LastTransformer.GraphSource}.");
-DataFrame scored = ml.Data.FilterRowsByColumn(reloaded.Transform(data), "t", lowerBound: lastDay).ToDataFrame(-1, "shop_id", "date", "gmv", "Score");
+DataFrame scored = ml.Data.FilterRowsByColumn(reloadedScores, "t", lowerBound: lastDay).ToDataFrame(-1, "shop_id", "date", "gmv", "Score");
 Console.WriteLine();
 Console.WriteLine($"The last day as a DataFrame ({scored.Rows.Count} rows), first 3:");
 Console.WriteLine(scored.Head(3));

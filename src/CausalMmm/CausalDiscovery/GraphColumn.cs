@@ -1,4 +1,3 @@
-using System.Globalization;
 using CausalMmm.Data;
 using Microsoft.Data.Analysis;
 using Microsoft.ML;
@@ -105,7 +104,7 @@ public static class GraphColumn
         var graphs = new Dictionary<string, double[,]>(StringComparer.Ordinal);
         using DataViewRowCursor cursor = data.GetRowCursor(new[] { shop, column });
         ValueGetter<VBuffer<float>> graphOf = cursor.GetGetter<VBuffer<float>>(column);
-        Func<string> shopOf = shop.Type is TextDataViewType ? TextGetter(cursor, shop) : NumberAsText(cursor, shop, component);
+        Func<string> shopOf = PanelReader.ShopGetter(cursor, shop, component); // the same ids as the panel the graphs are matched to
         VBuffer<float> buffer = default;
         while (cursor.MoveNext())
         {
@@ -119,22 +118,5 @@ public static class GraphColumn
             graphs[id] = g;
         }
         return graphs;
-    }
-
-    private static Func<string> TextGetter(DataViewRow row, DataViewSchema.Column column)
-    {
-        ValueGetter<ReadOnlyMemory<char>> getter = row.GetGetter<ReadOnlyMemory<char>>(column);
-        ReadOnlyMemory<char> value = default;
-        return () =>
-        {
-            getter(ref value);
-            return value.ToString().Trim();
-        };
-    }
-
-    private static Func<string> NumberAsText(DataViewRow row, DataViewSchema.Column column, string component)
-    {
-        Func<double> number = PanelReader.NumberGetter(row, column, component);
-        return () => number().ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -38,25 +38,30 @@ internal sealed class PanelAssembler
     /// <summary>Rows added so far.</summary>
     public int RowCount => _rows.Count;
 
-    /// <summary>Checks one value on its own (finite; non-negative for a constrained channel); call it for every value before <see cref="Add"/>.</summary>
+    /// <summary>
+    /// Checks one value on its own (finite; non-negative for a constrained channel); call it for every value before
+    /// <see cref="Add"/>. <paramref name="text"/> is the value as written in a file; without it, errors show the value itself.
+    /// </summary>
     /// <exception cref="PanelDataException">The value is not allowed; the message names the row, shop, date, column and value.</exception>
-    public void CheckValue(PanelVariable variable, double value, string text, string shop, DateOnly date, RowOrigin origin) =>
+    public void CheckValue(PanelVariable variable, double value, string? text, string shop, DateOnly date, RowOrigin origin) =>
         CheckValue(variable, value, text, shop, date, origin, _source, _allowMissingOutcomes);
 
-    /// <summary>The check of <see cref="CheckValue(PanelVariable, double, string, string, DateOnly, RowOrigin)"/> for readers that gather rows differently.</summary>
-    public static void CheckValue(PanelVariable variable, double value, string text, string shop, DateOnly date, RowOrigin origin, string source, bool allowMissingOutcomes)
+    /// <summary>The check of <see cref="CheckValue(PanelVariable, double, string?, string, DateOnly, RowOrigin)"/> for readers that gather rows differently.</summary>
+    public static void CheckValue(PanelVariable variable, double value, string? text, string shop, DateOnly date, RowOrigin origin, string source, bool allowMissingOutcomes)
     {
         bool outcome = variable.Role is VariableRole.Target or VariableRole.Mediator;
         if (double.IsNaN(value) && outcome && allowMissingOutcomes) return; // Build checks that they are the last dates
-        PanelDataException Error(string problem) => new(problem, source, origin.Line, variable.Name, text, shop: shop, date: date, row: origin.Row);
+        // The value is formatted only for an error: this runs for every value that every component reads.
+        string Written() => text ?? value.ToString("R", CultureInfo.InvariantCulture);
+        PanelDataException Error(string problem) => new(problem, source, origin.Line, variable.Name, Written(), shop: shop, date: date, row: origin.Row);
         if (!double.IsFinite(value))
-            throw Error($"'{variable.Name}' is {text.Trim()}; every value must be finite. Fill or drop the missing values first"
+            throw Error($"'{variable.Name}' is {Written().Trim()}; every value must be finite. Fill or drop the missing values first"
                 + (outcome ? " (to forecast dates, leave only the target and mediators of the last dates empty and use a forecasting transformer)." : "."));
         if (value < 0 && variable.Role == VariableRole.Channel && !variable.Unconstrained)
             throw Error($"Channel '{variable.Name}' is negative; spend cannot be negative. Fix the value, or declare the column unconstrained if negative values are meaningful.");
     }
 
-    /// <summary>Adds a row; its values must be in the variables' order and have passed <see cref="CheckValue(PanelVariable, double, string, string, DateOnly, RowOrigin)"/>.</summary>
+    /// <summary>Adds a row; its values must be in the variables' order and have passed <see cref="CheckValue(PanelVariable, double, string?, string, DateOnly, RowOrigin)"/>.</summary>
     /// <exception cref="PanelDataException">The shop already has a row for this date.</exception>
     public void Add(string shop, DateOnly date, double[] values, RowOrigin origin)
     {

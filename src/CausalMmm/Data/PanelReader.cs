@@ -33,7 +33,7 @@ internal static class PanelReader
         {
             var origin = new PanelAssembler.RowOrigin(null, ++row);
             for (int k = 0; k < values.Length; k++)
-                assembler.CheckValue(variables[k], values[k], values[k].ToString("R", CultureInfo.InvariantCulture), shop, date, origin);
+                assembler.CheckValue(variables[k], values[k], text: null, shop, date, origin);
             assembler.Add(shop, date, values, origin);
         }
         if (assembler.RowCount == 0)
@@ -83,7 +83,8 @@ internal static class PanelReader
         }
     }
 
-    private static Func<string> ShopGetter(DataViewRow row, DataViewSchema.Column column, string component)
+    /// <summary>A getter of the shop id as text: trimmed text, or a number in invariant culture (so every reader agrees on the ids).</summary>
+    internal static Func<string> ShopGetter(DataViewRow row, DataViewSchema.Column column, string component)
     {
         if (column.Type is TextDataViewType)
         {
@@ -110,7 +111,8 @@ internal static class PanelReader
                 return () =>
                 {
                     getter(ref value);
-                    return (DateOnly.FromDateTime(value), value.ToString("O", CultureInfo.InvariantCulture));
+                    DateOnly date = DateOnly.FromDateTime(value);
+                    return (date, date == default ? value.ToString("O", CultureInfo.InvariantCulture) : ""); // the text only serves the error
                 };
             }
             case TextDataViewType:
@@ -130,8 +132,10 @@ internal static class PanelReader
                 return () =>
                 {
                     double day = number();
-                    string text = day.ToString("R", CultureInfo.InvariantCulture);
-                    return double.IsFinite(day) && day == Math.Floor(day) && Math.Abs(day) < 1e6 ? (NumericDateEpoch.AddDays((int)day), text) : (default, text);
+                    // Days before 0001-01-01 cannot be a DateOnly: they are unreadable dates like any other, not an overflow.
+                    DateOnly date = double.IsFinite(day) && day == Math.Floor(day) && Math.Abs(day) < 1e6 && day >= DateOnly.MinValue.DayNumber - NumericDateEpoch.DayNumber
+                        ? NumericDateEpoch.AddDays((int)day) : default;
+                    return (date, date == default ? day.ToString("R", CultureInfo.InvariantCulture) : ""); // the text only serves the error
                 };
             }
         }

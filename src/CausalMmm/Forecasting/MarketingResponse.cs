@@ -91,14 +91,11 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
         NumericPanel numeric = read.Panel.ToNumeric();
         GraphSource source = input.Schema.GetColumnOrNull(_options.GraphColumnName) is not null ? GraphSource.Upstream
             : _options.Graph is not null ? GraphSource.Supplied : GraphSource.Full;
-        CausalGraphSet? graphs = source switch
-        {
-            GraphSource.Upstream => GraphColumn.Read(input, roles.Shop, _options.GraphColumnName, numeric.NodeNames, nameof(MarketingResponseForecaster)),
-            GraphSource.Supplied => _options.Graph,
-            _ => null,
-        };
+        CausalGraphSet? graphs = MarketingResponseTransformer.GraphsFor(source, input, roles.Shop, _options.GraphColumnName, numeric.NodeNames, _options.Graph, nameof(MarketingResponseForecaster));
         _host.Info($"Graph: {source}");
-        float[][] edges = MarketingResponseTransformer.EdgesFor(graphs, numeric, _options.Model.SameDayMedia, nameof(MarketingResponseForecaster));
+        // The network is built inside the fit, so the edge order comes from an index of the same shape.
+        using var edgeIndex = new EdgeIndex(numeric.NodeCount, numeric.ChannelCount, _options.Model.SameDayMedia);
+        float[][] edges = MarketingResponseTransformer.EdgesFor(graphs, numeric, edgeIndex, nameof(MarketingResponseForecaster));
         CausalMmmModel model = CausalTraining.Fit(_host, _options, _seed, numeric, edges);
         return new MarketingResponseTransformer(model, roles, read.Panel.Dates[^1], source, source == GraphSource.Supplied ? _options.Graph : null, _options.Mode,
             _options.GraphColumnName, _options.ScoreColumnName, _host.DateFormats);
@@ -199,13 +196,8 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
         AssembledPanel read = PanelReader.Read(input, Roles, Roles.Variables(), nameof(MarketingResponseTransformer), allowMissingOutcomes: true, _dateFormats);
         NumericPanel numeric = read.Panel.ToNumeric();
         int origin = ForecastOrigin.Of(read, HistoryEnd);
-        CausalGraphSet? graphs = GraphSource switch
-        {
-            GraphSource.Upstream => GraphColumn.Read(input, Roles.Shop, GraphColumnName, NodeNames, nameof(MarketingResponseTransformer)),
-            GraphSource.Supplied => SuppliedGraph,
-            _ => null,
-        };
-        float[][] edges = EdgesFor(graphs, numeric, Model.HasSameDayEdges, nameof(MarketingResponseTransformer));
+        CausalGraphSet? graphs = GraphsFor(GraphSource, input, Roles.Shop, GraphColumnName, NodeNames, SuppliedGraph, nameof(MarketingResponseTransformer));
+        float[][] edges = EdgesFor(graphs, numeric, Model.Network.Edges, nameof(MarketingResponseTransformer));
         int horizon = numeric.Length - origin;
         IReadOnlyList<double[,]>? plan = null;
         if (Mode == ForecastMode.Scenario)
@@ -222,43 +214,45 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
         return new PanelPrediction(read, NodeNames, origin, prediction);
     }
 
+    /// <summary>The graphs a fit or transform runs on: the upstream graph column, the supplied set, or none (every edge present).</summary>
+    internal static CausalGraphSet? GraphsFor(GraphSource source, IDataView input, string shopColumnName, string graphColumnName, IReadOnlyList<string> nodes,
+        CausalGraphSet? supplied, string component) => source switch
+    {
+        GraphSource.Upstream => GraphColumn.Read(input, shopColumnName, graphColumnName, nodes, component),
+        GraphSource.Supplied => supplied,
+        _ => null,
+    };
+
     /// <summary>
-    /// Per-shop edge weights in the network's edge order (lagged, then same-day when <paramref name="sameDay"/>); all ones
+    /// Per-shop edge weights in the order of <paramref name="edges"/> (lagged, then same-day when it has them); all ones
     /// without graphs, and ones for the same-day edges of graphs that have none. Nodes are matched by name.
     /// </summary>
-    internal static float[][] EdgesFor(CausalGraphSet? graphs, NumericPanel panel, bool sameDay, string component)
+    internal static float[][] EdgesFor(CausalGraphSet? graphs, NumericPanel panel, EdgeIndex edges, string component)
     {
-        var edges = new EdgeIndex(panel.NodeCount, panel.ChannelCount, sameDay);
-        try
+        var result = new float[panel.ShopCount][];
+        int[]? map = null;
+        if (graphs is not null)
         {
-            var result = new float[panel.ShopCount][];
-            int[]? map = null;
-            if (graphs is not null)
-            {
-                map = panel.NodeNames.Select(n => graphs.NodeNames.ToList().IndexOf(n)).ToArray();
-                if (map.Contains(-1) || graphs.NodeNames.Count != panel.NodeCount)
-                    throw new ArgumentException($"{component}: the graph's nodes [{string.Join(", ", graphs.NodeNames)}] do not match the data's [{string.Join(", ", panel.NodeNames)}].");
-            }
-            for (int s = 0; s < panel.ShopCount; s++)
-            {
-                result[s] = new float[edges.TotalEdgeCount];
-                Array.Fill(result[s], 1f);
-                if (graphs is null) continue;
-                if (!graphs.Contains(panel.ShopIds[s]))
-                    throw new ArgumentException($"{component}: the graph set has no graph for shop '{panel.ShopIds[s]}'. Give every shop a graph (CausalGraphSet.Shared gives one graph to many shops).");
-                double[,] g = graphs[panel.ShopIds[s]];
-                for (int e = 0; e < edges.EdgeCount; e++) result[s][e] = (float)g[map![edges.Senders[e]], map[edges.Receivers[e]]];
-                if (!graphs.HasSameDay) continue;
-                double[,] same = graphs.SameDay(panel.ShopIds[s]);
-                for (int e = 0; e < edges.SameDayEdgeCount; e++)
-                    result[s][edges.EdgeCount + e] = (float)same[map![edges.SameDaySenders[e]], map[edges.SameDayReceivers[e]]];
-            }
-            return result;
+            List<string> graphNodes = graphs.NodeNames.ToList();
+            map = panel.NodeNames.Select(n => graphNodes.IndexOf(n)).ToArray();
+            if (map.Contains(-1) || graphs.NodeNames.Count != panel.NodeCount)
+                throw new ArgumentException($"{component}: the graph's nodes [{string.Join(", ", graphs.NodeNames)}] do not match the data's [{string.Join(", ", panel.NodeNames)}].");
         }
-        finally
+        for (int s = 0; s < panel.ShopCount; s++)
         {
-            edges.Dispose();
+            result[s] = new float[edges.TotalEdgeCount];
+            Array.Fill(result[s], 1f);
+            if (graphs is null) continue;
+            if (!graphs.Contains(panel.ShopIds[s]))
+                throw new ArgumentException($"{component}: the graph set has no graph for shop '{panel.ShopIds[s]}'. Give every shop a graph (CausalGraphSet.Shared gives one graph to many shops).");
+            double[,] g = graphs[panel.ShopIds[s]];
+            for (int e = 0; e < edges.EdgeCount; e++) result[s][e] = (float)g[map![edges.Senders[e]], map[edges.Receivers[e]]];
+            if (!graphs.HasSameDay) continue;
+            double[,] same = graphs.SameDay(panel.ShopIds[s]);
+            for (int e = 0; e < edges.SameDayEdgeCount; e++)
+                result[s][edges.EdgeCount + e] = (float)same[map![edges.SameDaySenders[e]], map[edges.SameDayReceivers[e]]];
         }
+        return result;
     }
 
     /// <inheritdoc />

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CausalMmm.Data;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace CausalMmm.Modeling;
@@ -66,7 +67,9 @@ public static class CausalMmmTrainer
             Tensor? validationEdges = allEdges is null || validationIndex is null ? null : allEdges.index_select(0, validationIndex);
 
             CausalMmmNetwork network = model.Network;
-            using var adam = torch.optim.Adam(network.parameters(), lr: options.LearningRate);
+            Parameter[] parameters = network.parameters().ToArray();
+            Tensor logPrior = LogPrior(options, device);
+            using var adam = torch.optim.Adam(parameters, lr: options.LearningRate);
             var schedule = torch.optim.lr_scheduler.StepLR(adam, options.LearningRateStepSize, options.LearningRateDecay);
             var clock = Stopwatch.StartNew();
             var history = new List<double>();
@@ -77,6 +80,7 @@ public static class CausalMmmTrainer
             {
                 network.train();
                 int[] shuffled = Enumerable.Range(0, trainShops.Length).OrderBy(_ => random.Next()).ToArray();
+                using Tensor epochOrder = torch.tensor(shuffled.Select(i => (long)i).ToArray(), device: device);
                 double lossSum = 0;
                 int batches = 0;
                 double learningRate = adam.ParamGroups.First().LearningRate;
@@ -85,14 +89,14 @@ public static class CausalMmmTrainer
                     cancellationToken.ThrowIfCancellationRequested();
                     batches++;
                     using DisposeScope step = torch.NewDisposeScope();
-                    Tensor index = torch.tensor(shuffled.Skip(first).Take(options.BatchSize).Select(i => (long)i).ToArray(), device: device);
+                    Tensor index = epochOrder.narrow(0, first, Math.Min(options.BatchSize, shuffled.Length - first));
                     adam.zero_grad();
                     Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, noise,
-                        trainEdges?.index_select(0, index));
+                        trainEdges?.index_select(0, index), logPrior: logPrior);
                     double value = loss.item<float>();
                     if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batches, $"the loss is {value}");
                     loss.backward();
-                    double norm = nn.utils.clip_grad_norm_(network.parameters(), options.GradientClipNorm);
+                    double norm = nn.utils.clip_grad_norm_(parameters, options.GradientClipNorm);
                     if (!double.IsFinite(norm)) throw new TrainingDivergedException(epoch, batches, $"the gradient norm is {norm}");
                     adam.step();
                     lossSum += value;
@@ -109,7 +113,7 @@ public static class CausalMmmTrainer
                     using IDisposable noGrad = torch.no_grad();
                     // Held-out shops are scored on prediction alone: the KL term grows as the graph sharpens, so the full
                     // ELBO would stop training early exactly when the graph gets good.
-                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, noise: null, validationEdges, includeKl: false).item<float>();
+                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, noise: null, validationEdges, includeKl: false, logPrior).item<float>();
                 }
                 double monitored = validationValues is not null ? validationLoss : trainLoss;
                 if (monitored < best)
@@ -141,10 +145,11 @@ public static class CausalMmmTrainer
     /// <summary>
     /// The negative ELBO of a batch: sum over steps and nodes of (mu - x)^2 / (2 sigma^2) plus lambda * KL(q || prior),
     /// both per shop and node as in the reference. With a <paramref name="noise"/> generator, edges are Gumbel-softmax
-    /// samples; without one, the edge probabilities.
+    /// samples; without one, the edge probabilities. <paramref name="logPrior"/> is <see cref="LogPrior"/>, made once per fit
+    /// rather than once per step (made here when absent).
     /// </summary>
     internal static Tensor NegativeElbo(CausalMmmNetwork network, Tensor values, Tensor context, CausalMmmOptions options, Generator? noise,
-        Tensor? fixedEdges = null, bool includeKl = true)
+        Tensor? fixedEdges = null, bool includeKl = true, Tensor? logPrior = null)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         long shops = values.size(0), steps = values.size(1), nodes = values.size(2);
@@ -160,12 +165,15 @@ public static class CausalMmmTrainer
         if (logits is not null && options.KlWeight > 0 && includeKl)
         {
             Tensor q = logits.softmax(-1);
-            Tensor logPrior = torch.tensor(new[] { (float)Math.Log(1 - options.EdgePrior), (float)Math.Log(options.EdgePrior) }, device: values.device);
-            Tensor kl = (q * ((q + 1e-16).log() - logPrior)).sum() / (shops * nodes);
+            Tensor kl = (q * ((q + 1e-16).log() - (logPrior ?? LogPrior(options, values.device)))).sum() / (shops * nodes);
             loss = nll + kl * options.KlWeight;
         }
         return loss.MoveToOuterDisposeScope();
     }
+
+    /// <summary>The log of the edge prior [no edge, edge], for the KL term.</summary>
+    internal static Tensor LogPrior(CausalMmmOptions options, Device device) =>
+        torch.tensor(new[] { (float)Math.Log(1 - options.EdgePrior), (float)Math.Log(options.EdgePrior) }, device: device);
 
     /// <summary>Per-shop fixed edge weights as a [shops, E] tensor, checking every shop has E finite weights in [0, 1].</summary>
     internal static Tensor EdgeTensor(float[][] edges, int edgeCount, IReadOnlyList<string> shopIds)

@@ -185,17 +185,20 @@ internal sealed class MarketingResponseDecoder : nn.Module
         long b = states.size(0), t = states.size(1), n = states.size(2);
         int given = _edges.GivenCount;
         long receivers = n - given;
-        Tensor none = torch.zeros(new[] { b, t, n, (long)Hidden }, states.dtype, states.device);
-        Tensor next = knownNext ?? torch.zeros(new[] { b, 0L, (long)given }, states.dtype, states.device);
-        if (next.size(1) < t)
+        long known = knownNext?.size(1) ?? 0, missing = t - known;
+        Tensor next = knownNext!;
+        if (missing > 0)
         {
-            Tensor own = Head(torch.cat(new[] { states, values.unsqueeze(-1), none }, -1), context).narrow(2, 0, given);
-            next = torch.cat(new[] { next, own.narrow(1, next.size(1), t - next.size(1)) }, 1);
+            // Only the steps whose given series are unknown need the given nodes' own predictions: the head runs on those alone.
+            Tensor silent = torch.zeros(new[] { b, missing, n, (long)Hidden }, states.dtype, states.device);
+            Tensor own = Head(torch.cat(new[] { states.narrow(1, known, missing), values.narrow(1, known, missing).unsqueeze(-1), silent }, -1), context).narrow(2, 0, given);
+            next = knownNext is null ? own : torch.cat(new[] { knownNext, own }, 1);
         }
         Tensor sent = _sameDayOut!.forward(_sameDayIn.forward(next.unsqueeze(-1)).tanh()).tanh(); // [B, T, given, H]
         Tensor weights = edgeWeights.narrow(1, _edges.EdgeCount, _edges.SameDayEdgeCount).reshape(b, receivers, given);
         Tensor received = torch.einsum("brc,btch->btrh", weights, sent) / given; // the mean over given senders, [B, T, receivers, H]
-        Tensor sameDay = torch.cat(new[] { none.narrow(2, 0, given), received }, 2);
+        // Given nodes receive no same-day messages.
+        Tensor sameDay = torch.cat(new[] { torch.zeros(new[] { b, t, (long)given, (long)Hidden }, states.dtype, states.device), received }, 2);
         return Head(torch.cat(new[] { states, values.unsqueeze(-1), sameDay }, -1), context);
     }
 

@@ -95,7 +95,7 @@ public static class MarketingSimulator
             }
             // The curve of each channel is scaled by the shop's average spend over its history, a property of the shop.
             shops[s] = new MarketingWorld.Shop(size, category, spend.Select(HillEstimator.ShopMean).ToArray());
-            (double[] pv, double[] gmv) = MarketingWorld.Outcomes(shops[s], adstock, hill, spend, () => Math.Exp(options.Noise * Gaussian(random)));
+            (double[] pv, double[] gmv) = MarketingWorld.Outcomes(shops[s], adstock, hill, spend, () => Math.Exp(options.Noise * SyntheticPanelGenerator.Gaussian(random)));
             for (int t = 0; t < length; t++)
             {
                 int row = (s * length + t) * n;
@@ -112,9 +112,6 @@ public static class MarketingSimulator
         var panel = new MarketingPanel(shopIds, dates, variables, series, context);
         return new MarketingWorld(panel, shopIds.ToDictionary(id => id, _ => truth), shopIds.Zip(shops).ToDictionary(p => p.First, p => p.Second), adstock, hill);
     }
-
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
 
 /// <summary>

@@ -151,5 +151,16 @@ public sealed class DataViewInputTests
         var error = Assert.Throws<PanelDataException>(() => ml.CausalMmm().Transforms.Adstock(decay: 0.5).Fit(bad));
         Assert.Equal("yesterday", error.Value);
         Assert.Equal("date", error.Column);
+
+        // A day number before 0001-01-01 is an unreadable date, named like any other, not an overflow.
+        foreach (float day in new[] { -800000f, 2.5f })
+        {
+            DataFrame withDay = frame.Clone();
+            withDay["t"][7] = day;
+            IDataView steps = MarketingData.Without(withDay, "date");
+            var stepError = Assert.Throws<PanelDataException>(() => byStep.Fit(steps));
+            Assert.Equal(day.ToString("R", System.Globalization.CultureInfo.InvariantCulture), stepError.Value);
+            Assert.Equal("t", stepError.Column);
+        }
     }
 }

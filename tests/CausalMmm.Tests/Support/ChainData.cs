@@ -13,9 +13,7 @@ public sealed class ChainFixture : IDisposable
     public ChainFixture()
     {
         Panel = Generate(seed: 1);
-        Truth = new bool[3, 3];
-        Truth[0, 1] = true;
-        Truth[1, 2] = true;
+        Truth = LaggedChain.TrueGraph();
         Model = CausalMmmTrainer.Fit(Panel, TrainingOptions());
     }
 
