@@ -5,6 +5,7 @@ using CausalMmm.Benchmarks;
 //          (without --current-allocator it runs twice in child processes: glibc's default allocator settings, then scripts/env.sh's)
 //        CausalMmm.Benchmarks lagchain [--lag k] [--shops N] [--length T] [--epochs E] [--messages ObservedValues,HiddenStates,HiddenStatesAndValues]
 //        CausalMmm.Benchmarks planning [--shops N] [--length T] [--channels d] [--days H] [--epochs E] [--seed S]
+//        CausalMmm.Benchmarks decisions [--shops N] [--length T] [--channels d] [--days H] [--epochs E] [--seed S]
 //        CausalMmm.Benchmarks profile [--channels d] [--batch B] [--hidden H] [--length T] [--threads N]
 //        CausalMmm.Benchmarks paper [--sweep table3|d|T|R] [--seeds N] [--epochs N] [--threads N] [--simulations 1,2]
 //                                   [--variants CausalMmm,Markov,NoSaturation,FullGraph] [--set Option=value,Option=value] [--shops N] [--channels d] [--first-seed S] [--weights PositiveUniform|PaperNormal]
@@ -35,12 +36,14 @@ switch (command)
             Option("--first-seed", 1), Enum.Parse<CausalMmm.Simulation.SyntheticLinkWeights>(Text("--weights", "PositiveUniform"), ignoreCase: true));
     case "planning":
         return PlanningBenchmark.Run(Option("--shops", 20), Option("--length", 150), Option("--channels", 4), Option("--days", 28), Option("--epochs", 60), Option("--seed", 11));
+    case "decisions":
+        return DecisionBenchmark.Run(Option("--shops", 20), Option("--length", 150), Option("--channels", 4), Option("--days", 28), Option("--epochs", 60), Option("--seed", 11));
     case "lagchain":
         return LagChainBenchmark.Run(Option("--lag", 3), Option("--shops", 16), Option("--length", 50), Option("--epochs", 80),
             Text("--messages", "ObservedValues,HiddenStates,HiddenStatesAndValues"));
     case "profile":
         return ProfileBenchmark.Run(Option("--channels", 10), Option("--batch", 8), Option("--hidden", CausalMmm.Modeling.CausalMmmOptions.Defaults.HiddenSize), Option("--length", 120), Option("--threads", Environment.ProcessorCount));
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: step, paper, planning, lagchain, profile.");
+        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: step, paper, planning, decisions, lagchain, profile.");
         return 2;
 }

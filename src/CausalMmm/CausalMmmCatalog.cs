@@ -1,6 +1,7 @@
 using CausalMmm.Data;
 using CausalMmm.Evaluation;
 using CausalMmm.Forecasting;
+using CausalMmm.Planning;
 using CausalMmm.Simulation;
 using Microsoft.ML;
 
@@ -196,7 +197,11 @@ public sealed class CausalMmmCatalog
         }
     }
 
-    /// <summary>Media plans: the future spends a scenario forecast takes.</summary>
+    /// <summary>
+    /// Media plans and the decisions made from a fitted model: the future spends a scenario forecast takes, contributions,
+    /// response curves with ROI, and budget allocation. The decision tools take a fitted pipeline that ends in the
+    /// MarketingResponse forecaster (CausalMMM) or in Ridge (the classic chain), the history, and the plan to judge.
+    /// </summary>
     public sealed class PlanningCatalog : SubCatalog
     {
         internal PlanningCatalog(CausalMmmCatalog root) : base(root)
@@ -215,6 +220,85 @@ public sealed class CausalMmmCatalog
             PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(history.Schema), columns ?? new PanelColumnOptions(), Root.Schema, requireTarget: true, nameof(RepeatLast), out _);
             MarketingPanel panel = PanelReader.Read(history, roles, roles.Variables(), nameof(RepeatLast), allowMissingOutcomes: false, Root.Schema.DateFormats.ToArray()).Panel;
             return MediaPlan.RepeatLast(panel, steps, roles, Root.Schema.DateFormats.ToArray());
+        }
+
+        /// <summary>
+        /// Reads a media plan saved with <see cref="SavePlanCsv"/> (or written by hand in that layout: header
+        /// <c>&lt;shop column&gt;,step,&lt;channels...&gt;,&lt;covariates...&gt;</c>, one row per shop and step, steps 1..N for
+        /// every shop). The columns are resolved from <paramref name="history"/> as <see cref="RepeatLast"/> resolves them, so
+        /// the file must give exactly the history's channels and covariates: an unknown column (a misspelt channel) is an error.
+        /// </summary>
+        /// <param name="path">The CSV file.</param>
+        /// <param name="history">The data the plan continues; only its columns are read here.</param>
+        /// <param name="columns">Column roles, as for <see cref="RepeatLast"/>; null uses the catalog's schema and the column names.</param>
+        /// <exception cref="ArgumentException">The history's columns do not resolve (no target or no channel, a named column missing).</exception>
+        /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+        /// <exception cref="PanelDataException">The file is not a valid plan: a missing or unknown column, a missing or repeated step, shops with different numbers of steps, a value that is not a finite number, a negative spend, an empty file. The message names the file, line, column and value, and how to fix it.</exception>
+        public MediaPlan LoadPlanCsv(string path, IDataView history, PanelColumnOptions? columns = null)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            ArgumentNullException.ThrowIfNull(history);
+            PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(history.Schema), columns ?? new PanelColumnOptions(), Root.Schema, requireTarget: true, nameof(LoadPlanCsv), out _);
+            return MediaPlanCsv.Read(path, roles, Root.Schema.DateFormats.ToArray());
+        }
+
+        /// <summary>
+        /// Saves <paramref name="plan"/> as a wide CSV, atomically (a temporary file in the same folder, then a move):
+        /// <c>&lt;shop column&gt;,step,&lt;series...&gt;</c>, shops in ordinal order, numbers in invariant round-trip format, so
+        /// <see cref="LoadPlanCsv"/> reads back exactly the same plan.
+        /// </summary>
+        /// <param name="plan">The plan to save.</param>
+        /// <param name="path">The file to write; it is replaced if it exists.</param>
+        /// <exception cref="ArgumentException">A column of the plan is named <c>step</c>, which the file uses to number the steps.</exception>
+        /// <exception cref="IOException">The file cannot be written.</exception>
+        public void SavePlanCsv(MediaPlan plan, string path)
+        {
+            ArgumentNullException.ThrowIfNull(plan);
+            plan.SaveCsv(path);
+        }
+
+        /// <summary>
+        /// Each channel's contribution to the forecast target on every day of <paramref name="plan"/>: the forecast under
+        /// the plan minus the forecast with the channel at its baseline (zero spend unless
+        /// <see cref="ContributionOptions.Baseline"/> says otherwise), split into the direct part (the channel's own edges
+        /// into the target) and the mediated part (through mediators of the graph), with bands from graph samples. The
+        /// base (every channel at its baseline) plus the channels plus the printed residual (their interaction) is the forecast.
+        /// </summary>
+        /// <exception cref="NotSupportedException">The pipeline does not end in MarketingResponse or Ridge.</exception>
+        /// <exception cref="ArgumentException">An option is invalid, or the plan does not fit the history; the message says which and how to fix it.</exception>
+        public ContributionReport Contributions(ITransformer model, IDataView history, MediaPlan plan, ContributionOptions? options = null)
+        {
+            options ??= new ContributionOptions();
+            using ScenarioModel scenario = ScenarioModel.Create(model, history, plan, nameof(Contributions));
+            return ContributionBuilder.Build(scenario, options, options.Seed ?? ComponentHost.DrawSeed(Root.Context, nameof(Contributions)), nameof(Contributions));
+        }
+
+        /// <summary>
+        /// Per shop and channel, the forecast target over <paramref name="plan"/> as the channel's spend is scaled
+        /// (0 to 3 times by default), and from it ROI, marginal ROI at the plan (by autograd) and the saturation point, with
+        /// bands from graph samples; also summed over all shops.
+        /// </summary>
+        /// <exception cref="NotSupportedException">The pipeline does not end in MarketingResponse or Ridge.</exception>
+        /// <exception cref="ArgumentException">An option is invalid, or the plan does not fit the history.</exception>
+        public ResponseCurveSet ResponseCurves(ITransformer model, IDataView history, MediaPlan plan, ResponseCurveOptions? options = null)
+        {
+            options ??= new ResponseCurveOptions();
+            using ScenarioModel scenario = ScenarioModel.Create(model, history, plan, nameof(ResponseCurves));
+            return ResponseCurveBuilder.Build(scenario, options, options.Seed ?? ComponentHost.DrawSeed(Root.Context, nameof(ResponseCurves)), nameof(ResponseCurves));
+        }
+
+        /// <summary>
+        /// The plan that does best by the forecast: the most target for each shop's budget, the least spend that reaches a
+        /// target, or the largest spend that keeps a target ROI (<see cref="BudgetOptimizationOptions.Objective"/>),
+        /// within per-channel bounds and with fixed channels kept. Gradient-based through the differentiable scenario
+        /// forecast, projected onto the constraints, which hold exactly in the result.
+        /// </summary>
+        /// <exception cref="NotSupportedException">The pipeline does not end in MarketingResponse or Ridge.</exception>
+        /// <exception cref="ArgumentException">A constraint cannot be met (a negative budget, bounds that cannot hold it, an unknown channel, an unreachable target); the message says which and how to fix it.</exception>
+        public BudgetAllocation OptimizeBudget(ITransformer model, IDataView history, MediaPlan plan, BudgetOptimizationOptions? options = null)
+        {
+            using ScenarioModel scenario = ScenarioModel.Create(model, history, plan, nameof(OptimizeBudget));
+            return BudgetPlanning.Optimize(scenario, options ?? new BudgetOptimizationOptions(), nameof(OptimizeBudget));
         }
     }
 }

@@ -153,6 +153,9 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
     /// <summary>Forecast nodes: channels and covariates, mediators, the label.</summary>
     public IReadOnlyList<string> NodeNames => Model.NodeNames;
 
+    /// <summary>The date formats it reads text dates with.</summary>
+    internal string[] DateFormats => _dateFormats;
+
     /// <inheritdoc />
     public override string ComponentKind => Kind;
 

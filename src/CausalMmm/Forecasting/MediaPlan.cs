@@ -74,6 +74,23 @@ public sealed class MediaPlan
         return new MediaPlan(roles, shops) { _dateFormats = dateFormats };
     }
 
+    /// <summary>
+    /// A plan over <paramref name="roles"/>' given series that reads the history's text dates with <paramref name="dateFormats"/>
+    /// in <see cref="AppendTo"/> (what a plan loaded from a file needs to behave like one made by <see cref="RepeatLast"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The arrays disagree in size or hold a non-finite value.</exception>
+    internal static MediaPlan Create(PanelRoles roles, IReadOnlyDictionary<string, double[,]> shops, string[]? dateFormats) =>
+        new(roles, shops) { _dateFormats = dateFormats };
+
+    /// <summary>
+    /// Saves the plan as a wide CSV (<c>&lt;shop column&gt;,step,&lt;series...&gt;</c>, one row per shop and step, numbers in
+    /// round-trip format), atomically; <c>mlContext.CausalMmm().Planning.LoadPlanCsv</c> reads it back exactly.
+    /// </summary>
+    /// <param name="path">The file to write; it is replaced if it exists.</param>
+    /// <exception cref="ArgumentException">A column of the plan is named <c>step</c>, which the file uses to number the steps.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public void SaveCsv(string path) => MediaPlanCsv.Write(this, path);
+
     /// <summary>A copy with <paramref name="channel"/> multiplied by <paramref name="factor"/> at every step of every shop.</summary>
     /// <exception cref="ArgumentException">The series is not in the plan, or the factor is negative or not finite.</exception>
     public MediaPlan Scale(string channel, double factor)

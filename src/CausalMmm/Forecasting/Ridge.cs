@@ -158,6 +158,12 @@ public sealed class RidgeTransformer : PanelTransformerBase
     /// <summary>The column the transformer adds.</summary>
     public string ScoreColumnName { get; }
 
+    /// <summary>The columns it reads, with their roles.</summary>
+    internal PanelRoles Roles => _roles;
+
+    /// <summary>The date formats it reads text dates with.</summary>
+    internal string[] DateFormats => _dateFormats;
+
     /// <inheritdoc />
     public override string ComponentKind => Kind;
 

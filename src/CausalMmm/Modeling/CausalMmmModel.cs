@@ -176,6 +176,46 @@ public sealed class CausalMmmModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// What a differentiable scenario forecast from <paramref name="origin"/> needs, computed once without gradients: the
+    /// scaling of the window before the origin, the decoder state after it, the last observed values, the context and the
+    /// edge weights (<paramref name="fixedEdges"/>, else the encoder's probabilities). The forecast itself
+    /// (<c>Planning.CausalScenario</c>) runs the decoder's <see cref="MarketingResponseDecoder.Advance"/> and
+    /// <see cref="MarketingResponseDecoder.Emit"/> on these tensors with autograd on.
+    /// </summary>
+    internal ScenarioStart StartScenario(NumericPanel panel, int origin, float[][]? fixedEdges)
+    {
+        lock (_gate)
+        {
+            int end = CheckPanel(panel, origin);
+            int start = end - EncoderWindow, n = NodeNames.Count, shops = panel.ShopCount;
+            using DisposeScope scope = torch.NewDisposeScope();
+            using IDisposable noGrad = torch.no_grad();
+            PanelScaling scaling = PanelScaling.Measure(panel, start, end);
+            Device device = Network.Device;
+            Tensor history = scaling.ToTensor(panel, start, end).to(device);
+            Tensor context = ContextTensor(panel).to(device);
+            Tensor edges = fixedEdges is null ? Network.EdgeProbabilities(history)
+                : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.TotalEdgeCount, panel.ShopIds).to(device);
+            (_, Tensor state) = Network.Decoder.Forward(history, edges, context);
+            var min = new float[shops * n];
+            var range = new float[shops * n];
+            for (int s = 0; s < shops; s++)
+            for (int j = 0; j < n; j++)
+            {
+                min[s * n + j] = (float)scaling.Unscale(s, j, 0);
+                range[s * n + j] = (float)(scaling.Unscale(s, j, 1) - scaling.Unscale(s, j, 0));
+            }
+            return new ScenarioStart(
+                Tensors.FromArray(min, new long[] { shops, n }, device).MoveToOuterDisposeScope(),
+                Tensors.FromArray(range, new long[] { shops, n }, device).MoveToOuterDisposeScope(),
+                state.reshape(shops, n, Network.Decoder.Hidden).MoveToOuterDisposeScope(),
+                history.select(1, EncoderWindow - 1).MoveToOuterDisposeScope(),
+                context.MoveToOuterDisposeScope(),
+                edges.MoveToOuterDisposeScope());
+        }
+    }
+
     internal Tensor ContextTensor(NumericPanel panel)
     {
         int c = ContextNames.Count;
@@ -261,3 +301,22 @@ public sealed class CausalMmmModel : IDisposable
 /// <param name="Fitted">[step, node] teacher-forced one-step predictions of steps FittedStart.. (row 0 is NaN: nothing precedes it).</param>
 /// <param name="Forecast">[step, node] forecasts of the steps from the origin.</param>
 internal sealed record ModelPrediction(int FittedStart, double[][,] Fitted, double[][,] Forecast);
+
+/// <summary>
+/// The start of a differentiable scenario forecast, per shop: scaling <see cref="Min"/> and <see cref="Range"/> [S, n]
+/// (value = scaled * range + min), decoder <see cref="State"/> [S, n, H] after the history, the last observed scaled
+/// values <see cref="Last"/> [S, n], <see cref="Context"/> [S, C] and edge weights <see cref="Edges"/> [S, E (+ Ec)].
+/// </summary>
+internal sealed record ScenarioStart(Tensor Min, Tensor Range, Tensor State, Tensor Last, Tensor Context, Tensor Edges) : IDisposable
+{
+    /// <summary>Releases the tensors.</summary>
+    public void Dispose()
+    {
+        Min.Dispose();
+        Range.Dispose();
+        State.Dispose();
+        Last.Dispose();
+        Context.Dispose();
+        Edges.Dispose();
+    }
+}

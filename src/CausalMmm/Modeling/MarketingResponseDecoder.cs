@@ -139,29 +139,64 @@ internal sealed class MarketingResponseDecoder : nn.Module
 
     private (Tensor Means, Tensor State) StepCore(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven)
     {
+        Tensor next = Advance(current, state, edgeWeights);
+        return (Emit(next, current, context, edgeWeights, nextGiven), next);
+    }
+
+    /// <summary>
+    /// The recurrent update alone: current values [B, n] and state [B*n, H] to the state after this step [B*n, H]. With
+    /// <paramref name="alternative"/>, the edges it marks carry messages computed from its counterfactual sender values
+    /// and states instead (for path-specific effects: the direct effect of a channel reaches the target through the
+    /// channel -> target edges only).
+    /// </summary>
+    public Tensor Advance(Tensor current, Tensor state, Tensor edgeWeights, SenderOverride? alternative = null)
+    {
+        using var scope = torch.NewDisposeScope();
         long b = current.size(0), n = current.size(1);
         Tensor values = current.unsqueeze(1); // [B, 1, n]
-        Tensor senders = _messages switch
-        {
-            MessageSource.HiddenStates => state.reshape(b, 1, n, Hidden),
-            MessageSource.HiddenStatesAndValues => torch.cat(new[] { state.reshape(b, 1, n, Hidden), values.unsqueeze(-1) }, -1),
-            _ => values,
-        };
-        Tensor inputs = StepInputs(senders, values, Lagged(edgeWeights)).reshape(b * n, Hidden + 1);
+        Tensor? altSenders = alternative is null ? null : SenderFeatures(alternative.Values.unsqueeze(1), alternative.State, b, n);
+        Tensor inputs = StepInputs(SenderFeatures(values, state, b, n), values, Lagged(edgeWeights), altSenders, alternative?.LaggedMask).reshape(b * n, Hidden + 1);
         Tensor next = _recurrent is not null
             ? _recurrent.forward(inputs.unsqueeze(0), state.unsqueeze(0)).Item2.squeeze(0)
             : _markov!.forward(inputs).tanh();
-        Tensor means = Predict(next.reshape(b, 1, n, Hidden), values, context, nextGiven?.unsqueeze(1), edgeWeights).squeeze(1);
-        return (means, next);
+        return next.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The means [B, n] of the step a state [B*n, H] predicts, from the values [B, n] of the step before it. With same-day
+    /// edges, <paramref name="nextGiven"/> [B, given] holds the given series of the predicted step, and
+    /// <paramref name="alternative"/>'s <see cref="SenderOverride.NextGiven"/> replaces them on the same-day edges it marks.
+    /// </summary>
+    public Tensor Emit(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven, SenderOverride? alternative = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        long b = current.size(0), n = current.size(1);
+        Tensor means = Predict(state.reshape(b, 1, n, Hidden), current.unsqueeze(1), context, nextGiven?.unsqueeze(1), edgeWeights,
+            alternative?.NextGiven?.unsqueeze(1), alternative?.SameDayMask).squeeze(1);
+        return means.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>What a node sends along its edges: its hidden state, its value, or both ([B, 1, n, F], or values [B, 1, n]).</summary>
+    private Tensor SenderFeatures(Tensor values, Tensor state, long b, long n) => _messages switch
+    {
+        MessageSource.HiddenStates => state.reshape(b, 1, n, Hidden),
+        MessageSource.HiddenStatesAndValues => torch.cat(new[] { state.reshape(b, 1, n, Hidden), values.unsqueeze(-1) }, -1),
+        _ => values,
+    };
 
     /// <summary>
     /// The GRU inputs [B, T, n, H + 1]: aggregated messages computed from <paramref name="source"/> (values [B, T, n], or
     /// per-node features [B, T, n, F] such as hidden states), then the node's own value.
     /// </summary>
-    private Tensor StepInputs(Tensor source, Tensor values, Tensor edgeWeights)
+    private Tensor StepInputs(Tensor source, Tensor values, Tensor edgeWeights, Tensor? altSource = null, Tensor? altMask = null)
     {
         Tensor sendersOf = source.index_select(2, _edges.SenderIndex), receiversOf = source.index_select(2, _edges.ReceiverIndex);
+        if (altSource is not null)
+        {
+            // The marked edges read their sender from the counterfactual world; the receiver stays itself.
+            Tensor mask = source.dim() == 3 ? altMask!.unsqueeze(1) : altMask!.unsqueeze(1).unsqueeze(-1); // [B, E] to [B, 1, E (, 1)]
+            sendersOf = sendersOf + mask * (altSource.index_select(2, _edges.SenderIndex) - sendersOf);
+        }
         Tensor pairs = source.dim() == 3 ? torch.stack(new[] { sendersOf, receiversOf }, -1) : torch.cat(new[] { sendersOf, receiversOf }, -1);
         Tensor messages = _edgeOut.forward(_edgeIn.forward(pairs).tanh()).tanh(); // [B, T, E, H]
         // The no-edge type sends nothing: a message counts only as much as its edge is present.
@@ -179,7 +214,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// <paramref name="knownNext"/> [B, T' &lt;= T, given] holds the given series of the predicted steps that are known; the
     /// rest are the given nodes' own predictions, which receive no same-day messages and so do not depend on them.
     /// </summary>
-    private Tensor Predict(Tensor states, Tensor values, Tensor context, Tensor? knownNext, Tensor edgeWeights)
+    private Tensor Predict(Tensor states, Tensor values, Tensor context, Tensor? knownNext, Tensor edgeWeights, Tensor? altNext = null, Tensor? altMask = null)
     {
         if (_sameDayIn is null) return Head(torch.cat(new[] { states, values.unsqueeze(-1) }, -1), context);
         long b = states.size(0), t = states.size(1), n = states.size(2);
@@ -197,6 +232,13 @@ internal sealed class MarketingResponseDecoder : nn.Module
         Tensor sent = _sameDayOut!.forward(_sameDayIn.forward(next.unsqueeze(-1)).tanh()).tanh(); // [B, T, given, H]
         Tensor weights = edgeWeights.narrow(1, _edges.EdgeCount, _edges.SameDayEdgeCount).reshape(b, receivers, given);
         Tensor received = torch.einsum("brc,btch->btrh", weights, sent) / given; // the mean over given senders, [B, T, receivers, H]
+        if (altNext is not null)
+        {
+            // The marked same-day edges carry the counterfactual plan's message instead.
+            Tensor altSent = _sameDayOut.forward(_sameDayIn.forward(altNext.unsqueeze(-1)).tanh()).tanh();
+            Tensor marked = weights * altMask!.reshape(b, receivers, given);
+            received = received + torch.einsum("brc,btch->btrh", marked, altSent - sent) / given;
+        }
         // Given nodes receive no same-day messages.
         Tensor sameDay = torch.cat(new[] { torch.zeros(new[] { b, t, (long)given, (long)Hidden }, states.dtype, states.device), received }, 2);
         return Head(torch.cat(new[] { states, values.unsqueeze(-1), sameDay }, -1), context);
@@ -211,3 +253,10 @@ internal sealed class MarketingResponseDecoder : nn.Module
         return torch.cat(new[] { raw.narrow(2, 0, n - 1), target }, 2);
     }
 }
+
+/// <summary>
+/// Counterfactual senders for some edges of a decoder step: the edges marked in <see cref="LaggedMask"/> [B, E] (and
+/// <see cref="SameDayMask"/> [B, Ec]) carry messages computed from these values [B, n], states [B*n, H] and next-step given
+/// series [B, given] rather than the step's own. Masks hold 1 for a replaced edge and 0 elsewhere.
+/// </summary>
+internal sealed record SenderOverride(Tensor Values, Tensor State, Tensor LaggedMask, Tensor? NextGiven, Tensor? SameDayMask);
