@@ -65,7 +65,7 @@ internal static class DecisionBenchmark
             ("Adstock+Hill+Ridge", () => mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history)),
         };
         Console.WriteLine();
-        Console.WriteLine($"{"model",-20} {"ROI rank corr. (per shop, mean)",32} {"(pooled)",9} {"gain share: optimised",22} {"current plan",13} {"fit s",6} {"curves s",9} {"optimise s",11}");
+        Console.WriteLine($"{"model",-20} {"ROI rank corr. (per shop, mean)",32} {"(pooled)",9} {"gain share: optimised",22} {"current plan",13} {"monotone curves",16} {"fit s",6} {"curves s",9} {"optimise s",11}");
         foreach ((string name, Func<ITransformer> fit) in models)
         {
             watch.Restart();
@@ -87,6 +87,11 @@ internal static class DecisionBenchmark
                 pooledTrue.AddRange(valid.Select(c => trueRoi[s, c]));
                 pooledEstimated.AddRange(valid.Select(c => estimated[s, c]));
             }
+            // Every true curve rises with spend: how many of the model's (0-3x, per shop and channel) never fall?
+            ResponseCurveSet full = mmm.Planning.ResponseCurves(model, history, plan, new ResponseCurveOptions { Samples = 0 });
+            var shapes = full.Points.Where(p => p.ShopId != ResponseCurveSet.AllShops).GroupBy(p => (p.ShopId, p.Channel))
+                .Select(g => g.OrderBy(p => p.Multiplier).Select(p => p.Target).ToArray()).ToArray();
+            double monotone = shapes.Count(y => y.Zip(y.Skip(1), (a, b) => b >= a - 1e-6 * Math.Abs(a)).All(ok => ok)) / (double)shapes.Length;
             watch.Restart();
             BudgetAllocation allocation = mmm.Planning.OptimizeBudget(model, history, plan);
             double optimiseSeconds = watch.Elapsed.TotalSeconds;
@@ -98,7 +103,7 @@ internal static class DecisionBenchmark
                 possible += trueBest[s] - trueZero[s];
                 current += trueCurrent[s] - trueZero[s];
             }
-            Console.WriteLine($"{name,-20} {perShop.DefaultIfEmpty(double.NaN).Average(),32:0.000} {Correlation.Spearman(pooledTrue, pooledEstimated),9:0.000} {gained / possible,22:P1} {current / possible,13:P1} {fitSeconds,6:0} {curveSeconds,9:0.0} {optimiseSeconds,11:0.0}");
+            Console.WriteLine($"{name,-20} {perShop.DefaultIfEmpty(double.NaN).Average(),32:0.000} {Correlation.Spearman(pooledTrue, pooledEstimated),9:0.000} {gained / possible,22:P1} {current / possible,13:P1} {monotone,16:P0} {fitSeconds,6:0} {curveSeconds,9:0.0} {optimiseSeconds,11:0.0}");
         }
         Console.WriteLine("Targets (issue 11): ROI rank correlation >= 0.8; optimised allocation >= 95% of the true optimum.");
         Console.WriteLine("Gain share: true GMV over the plan above the zero-media GMV, as a share of the true optimum's.");
