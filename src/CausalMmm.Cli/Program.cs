@@ -1,6 +1,8 @@
 using System.CommandLine;
 using CausalMmm.Cli;
+using CausalMmm.Data;
 
+// Exit codes: 0 ok, 1 bad input, 2 usage, 130 cancelled (Ctrl-C).
 var seedOption = new Option<ulong>("--seed") { Description = "Random seed; the same seed gives the same CPU run.", DefaultValueFactory = _ => 1 };
 var threadsOption = new Option<int>("--threads") { Description = "libtorch intra-op threads (default: every core).", DefaultValueFactory = _ => Environment.ProcessorCount };
 var epochsOption = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 200 };
@@ -22,5 +24,112 @@ var demo = new Command("demo", "Simulate a panel with known causal graphs, fit C
 demo.SetAction(result => DemoCommand.Run(result.GetValue(shopsOption), result.GetValue(channelsOption), result.GetValue(lengthOption),
     result.GetValue(demoEpochsOption), (int)result.GetValue(seedOption), result.GetValue(threadsOption)));
 
-var root = new RootCommand("causalmmm: causal marketing-mix modeling (CausalMMM, WSDM 2024) on ML.NET and TorchSharp.") { demo, smoke };
-return root.Parse(args).Invoke();
+// Options every analyst command takes.
+var jsonOption = new Option<bool>("--json") { Description = "Print one JSON document instead of tables (for scripts)." };
+var quietOption = new Option<bool>("--quiet", "-q") { Description = "No progress bars or tables (for CI); errors still go to stderr." };
+var deviceOption = new Option<string>("--device") { Description = "cpu or cuda (CUDA needs the TorchSharp CUDA build; see the README).", DefaultValueFactory = _ => "cpu" };
+deviceOption.AcceptOnlyFromAmong("cpu", "cuda");
+var analystSeedOption = new Option<int>("--seed") { Description = "The MLContext seed: the same seed gives the same CPU run.", DefaultValueFactory = _ => 1 };
+Option[] common = { jsonOption, quietOption, deviceOption, threadsOption, analystSeedOption };
+CommonSettings Settings(ParseResult r) => new(r.GetValue(jsonOption), r.GetValue(quietOption), r.GetValue(deviceOption)!, r.GetValue(threadsOption), r.GetValue(analystSeedOption));
+Command WithCommon(Command command)
+{
+    foreach (Option option in common) command.Options.Add(option);
+    return command;
+}
+
+var outputOption = new Option<string>("--output", "-o") { Description = "The file to write (replaced whole, never half-written).", Required = true };
+
+var sampleShops = new Option<int>("--shops") { Description = "Shops.", DefaultValueFactory = _ => 20 };
+var sampleLength = new Option<int>("--length") { Description = "Days per shop.", DefaultValueFactory = _ => 150 };
+var sampleChannels = new Option<int>("--channels") { Description = "Media channels.", DefaultValueFactory = _ => 4 };
+var sample = WithCommon(new Command("sample", "Write the marketing simulator's panel as a CSV to try the other commands on.\n\nExample:\n  causalmmm sample -o shops.csv --shops 20 --length 150")
+{
+    outputOption, sampleShops, sampleLength, sampleChannels,
+});
+sample.SetAction(r => Cli.Run(r, c => AnalystCommands.Sample(Settings(r), r.GetValue(outputOption)!, r.GetValue(sampleShops), r.GetValue(sampleLength), r.GetValue(sampleChannels))));
+
+var dataArgument = new Argument<string>("DATA") { Description = "A wide CSV: shop_id, date, context*, channels x0.. (or *spend*), pv, gmv." };
+var schemaOption = new Option<string?>("--schema") { Description = "A JSON file of column roles (MarketingSchema) when names do not say them." };
+var targetOption = new Option<string?>("--target") { Description = "The target column (default: gmv or sales)." };
+var holdoutOption = new Option<int>("--holdout") { Description = "Last days held out to score the fit against the ridge baseline (0: none).", DefaultValueFactory = _ => 28 };
+var fitEpochs = new Option<int>("--epochs") { Description = "Training epochs of each network.", DefaultValueFactory = _ => 60 };
+var fit = WithCommon(new Command("fit", "Learn a causal graph per shop and fit the CausalMMM forecaster on a CSV, score the holdout against adstock+Hill+ridge, save the model.\n\nExample:\n  causalmmm fit shops.csv --holdout 28 --epochs 60 -o model.zip")
+{
+    dataArgument, schemaOption, targetOption, holdoutOption, fitEpochs, outputOption,
+});
+fit.SetAction(r => Cli.Run(r, cancel => AnalystCommands.Fit(Settings(r), r.GetValue(dataArgument)!, r.GetValue(schemaOption), r.GetValue(targetOption), r.GetValue(holdoutOption),
+    r.GetValue(fitEpochs), r.GetValue(outputOption)!, cancel)));
+
+var modelArgument = new Argument<string>("MODEL") { Description = "A model saved by 'causalmmm fit'." };
+var planOption = new Option<string?>("--plan") { Description = "A plan CSV (shop_id, step, channels...); default: the last --horizon days repeated." };
+var horizonOption = new Option<int>("--horizon") { Description = "Days to forecast or plan after the data.", DefaultValueFactory = _ => 28 };
+var forecast = WithCommon(new Command("forecast", "Forecast the target for the days after the data under a media plan.\n\nExample:\n  causalmmm forecast model.zip shops.csv --plan plan.csv -o forecast.csv")
+{
+    modelArgument, dataArgument, planOption, horizonOption, outputOption,
+});
+forecast.SetAction(r => Cli.Run(r, _ => AnalystCommands.Forecast(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(planOption), r.GetValue(horizonOption),
+    r.GetValue(outputOption)!)));
+
+var budgetOption = new Option<double?>("--budget") { Description = "Each shop's total channel spend over the horizon (default: its current spend)." };
+var boundsOption = new Option<string?>("--bounds") { Description = "A CSV channel,min,max[,relative]: bounds per channel, multiples of current spend unless relative is false." };
+var fixOption = new Option<string?>("--fix") { Description = "Channels kept at their plan, comma-separated." };
+var objectiveOption = new Option<string>("--objective") { Description = "max-target, min-spend (reach 5% more) or target-roi.", DefaultValueFactory = _ => "max-target" };
+objectiveOption.AcceptOnlyFromAmong("max-target", "min-spend", "target-roi");
+var roiOption = new Option<double?>("--target-roi") { Description = "The ROI to keep with --objective target-roi (default 1)." };
+var optimize = WithCommon(new Command("optimize", "Optimise the next --horizon days' budget by the model's forecast and write the plan as CSV.\n\nExample:\n  causalmmm optimize model.zip shops.csv --bounds bounds.csv --fix x0 -o plan.csv")
+{
+    modelArgument, dataArgument, budgetOption, boundsOption, fixOption, objectiveOption, roiOption, horizonOption, outputOption,
+});
+optimize.SetAction(r => Cli.Run(r, _ => AnalystCommands.Optimize(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(budgetOption), r.GetValue(boundsOption),
+    r.GetValue(fixOption), r.GetValue(objectiveOption)!, r.GetValue(roiOption), r.GetValue(horizonOption), r.GetValue(outputOption)!)));
+
+var root = new RootCommand("causalmmm: causal marketing-mix modeling (CausalMMM, WSDM 2024) on ML.NET and TorchSharp.") { demo, smoke, sample, fit, forecast, optimize };
+ParseResult parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"usage: {error.Message} (see 'causalmmm {parsed.CommandResult.Command.Name} --help')");
+    return 2;
+}
+return parsed.Invoke();
+
+namespace CausalMmm.Cli
+{
+    /// <summary>Runs a command with Ctrl-C wired to cancellation and every failure turned into one line on stderr and an exit code.</summary>
+    internal static class Cli
+    {
+        public static int Run(ParseResult result, Func<CancellationToken, int> command)
+        {
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true; // let the command stop at the next epoch and leave no half-written file
+                cancel.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                return command(cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("cancelled: nothing was written.");
+                return 130;
+            }
+            catch (Exception e) when (e is PanelDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
+                                          or NotSupportedException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"error: {OneLine(e.Message)}");
+                return 1;
+            }
+            catch (Exception e)
+            {
+                // Not a known kind of bad input: still one line and exit 1, but say it is ours to fix.
+                Console.Error.WriteLine($"error: {e.GetType().Name}: {OneLine(e.Message)} (an unexpected failure inside causalmmm; please report it with the command line)");
+                return 1;
+            }
+        }
+
+        private static string OneLine(string message) => string.Join(" ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+}

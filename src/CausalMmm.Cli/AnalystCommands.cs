@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Text.Json;
+using CausalMmm.Data;
+using CausalMmm.Forecasting;
+using CausalMmm.Modeling;
+using CausalMmm.Planning;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Spectre.Console;
+using TorchSharp;
+
+namespace CausalMmm.Cli;
+
+/// <summary>Settings every analyst command shares.</summary>
+/// <param name="Json">Print one JSON document instead of tables (for scripts).</param>
+/// <param name="Quiet">No progress bars or tables; errors still go to stderr.</param>
+/// <param name="Device">"cpu" or "cuda".</param>
+/// <param name="Threads">libtorch threads.</param>
+/// <param name="Seed">The MLContext seed: the same seed gives the same CPU run.</param>
+internal sealed record CommonSettings(bool Json, bool Quiet, string Device, int Threads, int Seed)
+{
+    /// <summary>The ML.NET context these settings describe; CUDA without fallback, so a missing GPU is an error, not a silent CPU run.</summary>
+    public MLContext Context()
+    {
+        torch.set_num_threads(Threads);
+        var ml = new MLContext(Seed);
+        if (Device == "cuda")
+        {
+            ml.GpuDeviceId = 0;
+            ml.FallbackToCpu = false;
+        }
+        return ml;
+    }
+}
+
+/// <summary>
+/// The commands an analyst runs on a CSV: <c>sample</c>, <c>fit</c>, <c>forecast</c> and <c>optimize</c>. Each returns
+/// the process exit code: 0 ok, 1 bad input (one line on stderr saying what, where and what to do), 130 cancelled.
+/// Files are written whole or not at all.
+/// </summary>
+internal static class AnalystCommands
+{
+    /// <summary><c>causalmmm sample</c>: the marketing simulator's panel as a wide CSV.</summary>
+    public static int Sample(CommonSettings settings, string output, int shops, int length, int channels)
+    {
+        MLContext ml = settings.Context();
+        CausalMmmCatalog mmm = ml.CausalMmm();
+        SimulatedPanel simulated = mmm.Data.SimulateMarketing(shops, length, channels, settings.Seed);
+        mmm.Data.SavePanelCsv(simulated.Panel, output);
+        Report(settings, new { command = "sample", output, shops, days = length, channels },
+            () => AnsiConsole.MarkupLineInterpolated($"Wrote {shops} shops x {length} days ({channels} channels, pv, gmv) to [bold]{output}[/]"));
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>causalmmm fit</c>: CausalMMM (graph + response) on all but the last <paramref name="holdout"/> days, scored on
+    /// them against adstock + Hill + ridge, then saved with <c>SaveCausalMmm</c>.
+    /// </summary>
+    public static int Fit(CommonSettings settings, string data, string? schemaPath, string? target, int holdout, int epochs, string output, CancellationToken cancel)
+    {
+        MLContext ml = settings.Context();
+        MarketingSchema schema = schemaPath is null ? new MarketingSchema() : MarketingSchema.Load(schemaPath);
+        if (target is not null) schema.WithRole(target, VariableRole.Target);
+        CausalMmmCatalog mmm = ml.CausalMmm(schema);
+        IDataView all = mmm.Data.LoadPanelCsv(data, schema);
+        int days = (int)all.GetColumn<float>("t").Max() + 1;
+        if (holdout < 0 || holdout > days - 10)
+            throw new ArgumentException($"--holdout {holdout} leaves {days - holdout} of {days} days to fit on; hold out between 0 and {days - 10} days.");
+        IDataView history = ml.Data.FilterRowsByColumn(all, "t", upperBound: days - holdout);
+
+        var graphOptions = new CausalDiscovery.CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = epochs }, CancellationToken = cancel };
+        var responseOptions = new MarketingResponseForecaster.Options { Model = new CausalMmmOptions { Epochs = epochs }, CancellationToken = cancel };
+        ITransformer model = WithProgress(settings, epochs, (graphProgress, responseProgress) =>
+        {
+            graphOptions.Progress = graphProgress;
+            responseOptions.Progress = responseProgress;
+            return mmm.CausalDiscovery.Trainers.CausalGraph(graphOptions).Append(mmm.Forecasting.Trainers.MarketingResponse(responseOptions)).Fit(history);
+        });
+        cancel.ThrowIfCancellationRequested();
+        string label = ((IEnumerable<ITransformer>)model).OfType<MarketingResponseTransformer>().Single().Roles.Target!;
+        var rows = new List<HoldoutRow>();
+        if (holdout > 0)
+        {
+            ITransformer ridge = mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history);
+            foreach ((string name, ITransformer m) in new[] { ("CausalMMM", model), ("Adstock+Hill+Ridge", ridge) })
+            {
+                RegressionMetrics metrics = ml.Regression.Evaluate(ml.Data.FilterRowsByColumn(m.Transform(all), "t", lowerBound: days - holdout), label, "Score");
+                rows.Add(new HoldoutRow(name, metrics.RootMeanSquaredError, metrics.MeanAbsoluteError, metrics.RSquared));
+            }
+        }
+        ml.Model.SaveCausalMmm(model, all.Schema, output);
+        Report(settings, new { command = "fit", data, output, days, holdout, epochs, target = label, holdoutMetrics = rows }, () =>
+        {
+            if (rows.Count > 0)
+            {
+                var table = new Table().AddColumns("model", $"holdout RMSE ({holdout} days)", "MAE", "R²");
+                foreach (HoldoutRow r in rows)
+                    table.AddRow(r.Model, r.Rmse.ToString("N1", CultureInfo.InvariantCulture), r.Mae.ToString("N1", CultureInfo.InvariantCulture), r.R2.ToString("0.000", CultureInfo.InvariantCulture));
+                AnsiConsole.Write(table);
+            }
+            AnsiConsole.MarkupLineInterpolated($"Saved the fitted model to [bold]{output}[/]");
+        });
+        return 0;
+    }
+
+    /// <summary><c>causalmmm forecast</c>: the target on the <paramref name="horizon"/> days after the data, under a plan (default: the last days repeated).</summary>
+    public static int Forecast(CommonSettings settings, string modelPath, string data, string? planPath, int horizon, string output)
+    {
+        MLContext ml = settings.Context();
+        (CausalMmmCatalog mmm, ITransformer model, IDataView history) = Load(ml, modelPath, data);
+        MediaPlan plan = planPath is null ? mmm.Planning.RepeatLast(history, horizon) : mmm.Planning.LoadPlanCsv(planPath, history);
+        int days = (int)history.GetColumn<float>("t").Max() + 1;
+        IDataView scored = ml.Data.FilterRowsByColumn(model.Transform(plan.AppendTo(history)), "t", lowerBound: days);
+        string shopColumn = plan.Roles.Shop, dateColumn = plan.Roles.Date;
+        string[] shops = scored.GetColumn<ReadOnlyMemory<char>>(shopColumn).Select(m => m.ToString()).ToArray();
+        DateTime[] dates = scored.GetColumn<DateTime>(dateColumn).ToArray();
+        float[] score = scored.GetColumn<float>("Score").ToArray();
+        AtomicFile.Write(output, writer =>
+        {
+            writer.WriteLine($"{shopColumn},{dateColumn},forecast");
+            for (int r = 0; r < score.Length; r++) writer.WriteLine($"{shops[r]},{dates[r]:yyyy-MM-dd},{score[r].ToString("R", CultureInfo.InvariantCulture)}");
+        });
+        Report(settings, new { command = "forecast", output, shops = shops.Distinct().Count(), days = plan.Steps, total = score.Sum(v => (double)v) },
+            () => AnsiConsole.MarkupLineInterpolated($"Forecast {plan.Steps} days for {shops.Distinct().Count()} shops (total {score.Sum(v => (double)v):N0}) to [bold]{output}[/]"));
+        return 0;
+    }
+
+    /// <summary><c>causalmmm optimize</c>: the optimised plan for the next <paramref name="horizon"/> days, written as a plan CSV.</summary>
+    public static int Optimize(CommonSettings settings, string modelPath, string data, double? budget, string? boundsPath, string? fix, string objective,
+        double? targetRoi, int horizon, string output)
+    {
+        MLContext ml = settings.Context();
+        (CausalMmmCatalog mmm, ITransformer model, IDataView history) = Load(ml, modelPath, data);
+        MediaPlan plan = mmm.Planning.RepeatLast(history, horizon);
+        var options = new BudgetOptimizationOptions
+        {
+            Objective = objective switch
+            {
+                "max-target" => BudgetObjective.MaximizeTarget,
+                "min-spend" => BudgetObjective.MinimizeSpend,
+                "target-roi" => BudgetObjective.TargetRoi,
+                _ => throw new ArgumentException($"--objective '{objective}' is not one of max-target, min-spend, target-roi."),
+            },
+            Budget = budget,
+        };
+        if (targetRoi is { } roi) options.TargetRoi = roi;
+        if (!string.IsNullOrWhiteSpace(fix)) options.FixedChannels.AddRange(fix.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (boundsPath is not null)
+        {
+            foreach ((string channel, SpendBounds bounds) in BoundsCsv.Read(boundsPath)) options.ChannelBounds[channel] = bounds;
+        }
+        BudgetAllocation allocation = mmm.Planning.OptimizeBudget(model, history, plan, options);
+        allocation.OptimizedPlan.SaveCsv(output);
+        var channels = allocation.Channels.GroupBy(c => c.Channel).Select(g => new { channel = g.Key, current = g.Sum(c => c.CurrentSpend), optimized = g.Sum(c => c.OptimizedSpend) }).ToArray();
+        double before = allocation.Shops.Sum(s => s.CurrentTarget), after = allocation.Shops.Sum(s => s.OptimizedTarget);
+        Report(settings, new { command = "optimize", output, objective, channels, currentTarget = before, optimizedTarget = after,
+            currentSpend = allocation.Shops.Sum(s => s.CurrentSpend), optimizedSpend = allocation.Shops.Sum(s => s.OptimizedSpend) }, () =>
+        {
+            var table = new Table().AddColumns("channel", "current spend", "optimised spend", "change");
+            foreach (var c in channels)
+                table.AddRow(c.channel, c.current.ToString("N0", CultureInfo.InvariantCulture), c.optimized.ToString("N0", CultureInfo.InvariantCulture),
+                    c.current > 0 ? (c.optimized / c.current - 1).ToString("+0%;-0%", CultureInfo.InvariantCulture) : "new");
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLineInterpolated($"Forecast target {before:N0} -> {after:N0}; the optimised plan is in [bold]{output}[/]");
+        });
+        return 0;
+    }
+
+    private static (CausalMmmCatalog, ITransformer, IDataView) Load(MLContext ml, string modelPath, string data)
+    {
+        if (!File.Exists(modelPath)) throw new FileNotFoundException($"The model file '{modelPath}' does not exist; create it with 'causalmmm fit DATA.csv -o {modelPath}'.", modelPath);
+        ITransformer model = ml.Model.LoadCausalMmm(modelPath, out _);
+        CausalMmmCatalog mmm = ml.CausalMmm();
+        return (mmm, model, mmm.Data.LoadPanelCsv(data));
+    }
+
+    /// <summary>Runs the two trainings under one progress display (epoch, loss, ETA), or silently in quiet and JSON modes.</summary>
+    private static ITransformer WithProgress(CommonSettings settings, int epochs, Func<Action<TrainingProgress>?, Action<TrainingProgress>?, ITransformer> fit)
+    {
+        if (settings.Quiet || settings.Json || Console.IsOutputRedirected && !AnsiConsole.Profile.Capabilities.Interactive)
+            return fit(null, null);
+        ITransformer? result = null;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                ProgressTask graph = context.AddTask("causal graph", maxValue: epochs);
+                ProgressTask response = context.AddTask("response", maxValue: epochs);
+                Action<TrainingProgress> Track(ProgressTask task, string name) => p =>
+                {
+                    task.Value = p.Epoch;
+                    task.Description = $"{name}: epoch {p.Epoch}, loss {p.TrainingLoss:G3}";
+                };
+                result = fit(Track(graph, "causal graph"), Track(response, "response"));
+                graph.Value = graph.MaxValue;
+                response.Value = response.MaxValue;
+            });
+        return result!;
+    }
+
+    private static void Report(CommonSettings settings, object json, Action tables)
+    {
+        if (settings.Json) Console.WriteLine(JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        else if (!settings.Quiet) tables();
+    }
+}
+
+/// <summary>One model's holdout metrics in <c>fit</c>'s output.</summary>
+internal sealed record HoldoutRow(string Model, double Rmse, double Mae, double R2);
+
+/// <summary>Channel bounds for <c>optimize --bounds</c>: a CSV <c>channel,min,max[,relative]</c>, where relative (true/false, default true) makes min and max multiples of the current plan.</summary>
+internal static class BoundsCsv
+{
+    public static IEnumerable<(string Channel, SpendBounds Bounds)> Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"The bounds file '{path}' does not exist.", path);
+        string[] lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || !lines[0].Replace(" ", "").StartsWith("channel,min,max", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"{path}, line 1: the header must be 'channel,min,max' or 'channel,min,max,relative'.");
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[i])) continue;
+            string[] cells = lines[i].Split(',').Select(c => c.Trim()).ToArray();
+            if (cells.Length < 3) throw new ArgumentException($"{path}, line {i + 1}: '{lines[i]}' needs channel, min and max.");
+            double Number(int column) => double.TryParse(cells[column], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
+                : throw new ArgumentException($"{path}, line {i + 1}, column {column + 1}: '{cells[column]}' is not a number; write it like 0.5 or 1000.");
+            bool relative = cells.Length < 4 || cells[3].Length == 0 || (bool.TryParse(cells[3], out bool r) ? r
+                : throw new ArgumentException($"{path}, line {i + 1}, column 4: '{cells[3]}' is not true or false."));
+            yield return (cells[0], new SpendBounds(Number(1), Number(2), relative));
+        }
+    }
+}
+
+/// <summary>Writes a text file whole or not at all: to a temporary file beside it, then moved over it.</summary>
+internal static class AtomicFile
+{
+    public static void Write(string path, Action<TextWriter> write)
+    {
+        string full = Path.GetFullPath(path);
+        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var writer = new StreamWriter(temp)) write(writer);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+}

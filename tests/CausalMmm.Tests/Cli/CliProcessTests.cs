@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace CausalMmm.Tests.Cli;
+
+/// <summary>The built <c>causalmmm</c> run as a process, as an analyst runs it: exit codes, files and stderr.</summary>
+public sealed class CliProcessTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("causalmmm-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Sample_fit_forecast_and_optimize_run_end_to_end()
+    {
+        Assert.Equal(0, Run("sample -o shops.csv --shops 3 --length 50 --quiet").Code);
+        Assert.StartsWith("shop_id,", File.ReadLines(Path.Combine(_dir, "shops.csv")).First());
+
+        (int code, string stdout, string stderr) = Run("fit shops.csv --holdout 7 --epochs 3 --json -o model.zip");
+        Assert.True(code == 0, stderr);
+        using (JsonDocument fit = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal("gmv", fit.RootElement.GetProperty("target").GetString());
+            JsonElement[] rows = fit.RootElement.GetProperty("holdoutMetrics").EnumerateArray().ToArray();
+            Assert.Equal(new[] { "CausalMMM", "Adstock+Hill+Ridge" }, rows.Select(r => r.GetProperty("model").GetString()));
+            Assert.All(rows, r => Assert.True(double.IsFinite(r.GetProperty("rmse").GetDouble())));
+        }
+        Assert.True(File.Exists(Path.Combine(_dir, "model.zip")));
+
+        (code, stdout, stderr) = Run("forecast model.zip shops.csv --horizon 5 --json -o forecast.csv");
+        Assert.True(code == 0, stderr);
+        string[] lines = File.ReadAllLines(Path.Combine(_dir, "forecast.csv"));
+        Assert.Equal("shop_id,date,forecast", lines[0]);
+        Assert.Equal(1 + 3 * 5, lines.Length);
+        double written = lines.Skip(1).Sum(l => double.Parse(l.Split(',')[2], CultureInfo.InvariantCulture));
+        using (JsonDocument forecast = JsonDocument.Parse(stdout)) Assert.Equal(written, forecast.RootElement.GetProperty("total").GetDouble(), 1e-3 * Math.Abs(written));
+
+        File.WriteAllText(Path.Combine(_dir, "bounds.csv"), "channel,min,max\nx1,0.5,2\nx2,100,100000,false\n");
+        (code, stdout, stderr) = Run("optimize model.zip shops.csv --horizon 5 --bounds bounds.csv --fix x0 --json -o plan.csv");
+        Assert.True(code == 0, stderr);
+        string[] plan = File.ReadAllLines(Path.Combine(_dir, "plan.csv"));
+        Assert.Equal("shop_id,step,x0,x1,x2,x3", plan[0]);
+        using JsonDocument optimized = JsonDocument.Parse(stdout);
+        Assert.Equal(optimized.RootElement.GetProperty("currentSpend").GetDouble(), optimized.RootElement.GetProperty("optimizedSpend").GetDouble(), 1e-6 * optimized.RootElement.GetProperty("currentSpend").GetDouble());
+        // The JSON's channel totals are the plan file's.
+        foreach (JsonElement channel in optimized.RootElement.GetProperty("channels").EnumerateArray())
+        {
+            int column = Array.IndexOf(plan[0].Split(','), channel.GetProperty("channel").GetString());
+            double total = plan.Skip(1).Sum(l => double.Parse(l.Split(',')[column], CultureInfo.InvariantCulture));
+            Assert.Equal(total, channel.GetProperty("optimized").GetDouble(), 1e-6 * Math.Max(total, 1));
+        }
+
+        // The same command without --json prints a table with the same channels.
+        (code, stdout, _) = Run("optimize model.zip shops.csv --horizon 5 --bounds bounds.csv --fix x0 -o plan2.csv");
+        Assert.Equal(0, code);
+        Assert.Contains("optimised spend", stdout);
+        Assert.All(new[] { "x0", "x1", "x2", "x3" }, c => Assert.Contains(c, stdout));
+    }
+
+    [Fact]
+    public void Bad_input_exits_1_with_one_line_naming_the_place_and_usage_errors_exit_2()
+    {
+        Assert.Equal(0, Run("sample -o shops.csv --shops 2 --length 30 --quiet").Code);
+        string[] lines = File.ReadAllLines(Path.Combine(_dir, "shops.csv"));
+        string[] cells = lines[5].Split(',');
+        cells[^1] = "lots";
+        lines[5] = string.Join(',', cells);
+        File.WriteAllLines(Path.Combine(_dir, "bad.csv"), lines);
+
+        (int code, string stdout, string stderr) = Run("fit bad.csv --epochs 1 -o model.zip");
+        Assert.Equal(1, code);
+        string error = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("bad.csv", error);
+        Assert.Contains("line 6", error);
+        Assert.Contains("lots", error);
+        Assert.False(File.Exists(Path.Combine(_dir, "model.zip")));
+
+        (code, _, stderr) = Run("forecast missing.zip shops.csv -o f.csv");
+        Assert.Equal(1, code);
+        Assert.Contains("causalmmm fit", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+
+        (code, _, stderr) = Run("fit shops.csv --epochs 1");
+        Assert.Equal(2, code);
+        Assert.Contains("--output", stderr);
+        Assert.Equal(2, Run("optimize a b --objective most -o p.csv").Code);
+        Assert.Equal(2, Run("frobnicate").Code);
+
+        (code, stdout, _) = Run("optimize --help");
+        Assert.Equal(0, code);
+        Assert.Contains("Example:", stdout);
+    }
+
+    private (int Code, string Stdout, string Stderr) Run(string arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", $"\"{CliPath()}\" {arguments}")
+        {
+            WorkingDirectory = _dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["NO_COLOR"] = "1";
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"causalmmm {arguments} ran for more than 5 minutes");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>The CLI built beside this test assembly's configuration (the test project builds it first).</summary>
+    private static string CliPath()
+    {
+        string here = AppContext.BaseDirectory; // .../tests/CausalMmm.Tests/bin/<Configuration>/<tfm>/
+        string tfm = new DirectoryInfo(here).Name, configuration = new DirectoryInfo(here).Parent!.Name;
+        DirectoryInfo? root = new(here);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "CausalMmm.MLNet.sln"))) root = root.Parent;
+        Assert.NotNull(root);
+        string path = Path.Combine(root!.FullName, "src", "CausalMmm.Cli", "bin", configuration, tfm, "CausalMmm.Cli.dll");
+        Assert.True(File.Exists(path), $"the CLI is not built at {path}; build the solution first (bash scripts/test.sh does)");
+        return path;
+    }
+}
