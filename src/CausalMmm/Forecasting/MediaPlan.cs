@@ -74,6 +74,9 @@ public sealed class MediaPlan
         return new MediaPlan(roles, shops) { _dateFormats = dateFormats };
     }
 
+    /// <summary>A plan of the same columns and date formats with other values.</summary>
+    internal MediaPlan WithShops(IReadOnlyDictionary<string, double[,]> shops) => new(Roles, shops) { _dateFormats = _dateFormats };
+
     /// <summary>
     /// A plan over <paramref name="roles"/>' given series that reads the history's text dates with <paramref name="dateFormats"/>
     /// in <see cref="AppendTo"/> (what a plan loaded from a file needs to behave like one made by <see cref="RepeatLast"/>).

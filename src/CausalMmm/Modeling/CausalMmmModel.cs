@@ -197,7 +197,9 @@ public sealed class CausalMmmModel : IDisposable
             Tensor context = ContextTensor(panel).to(device);
             Tensor edges = fixedEdges is null ? Network.EdgeProbabilities(history)
                 : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.TotalEdgeCount, panel.ShopIds).to(device);
-            (_, Tensor state) = Network.Decoder.Forward(history, edges, context);
+            (Tensor means, Tensor state) = Network.Decoder.Forward(history, edges, context);
+            // With feedback, the window's last step read the prediction before it, and so does Predict's first forecast.
+            Tensor last = Options.FeedbackSteps > 0 && EncoderWindow > 1 ? means.select(1, EncoderWindow - 2) : history.select(1, EncoderWindow - 1);
             var min = new float[shops * n];
             var range = new float[shops * n];
             for (int s = 0; s < shops; s++)
@@ -210,7 +212,7 @@ public sealed class CausalMmmModel : IDisposable
                 Tensors.FromArray(min, new long[] { shops, n }, device).MoveToOuterDisposeScope(),
                 Tensors.FromArray(range, new long[] { shops, n }, device).MoveToOuterDisposeScope(),
                 state.reshape(shops, n, Network.Decoder.Hidden).MoveToOuterDisposeScope(),
-                history.select(1, EncoderWindow - 1).MoveToOuterDisposeScope(),
+                last.MoveToOuterDisposeScope(),
                 context.MoveToOuterDisposeScope(),
                 edges.MoveToOuterDisposeScope());
         }

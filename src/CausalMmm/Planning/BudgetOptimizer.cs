@@ -184,7 +184,7 @@ public sealed class BudgetAllocation
 /// {bounds, total = budget} exactly (a bisection on the shift of the projection); a step that lowers a shop's forecast
 /// is undone and retried shorter, so the result is never worse than the projected start. Shops are independent.
 /// </summary>
-internal sealed class BudgetOptimizer
+internal sealed class BudgetOptimizer : IDisposable
 {
     private readonly ScenarioModel _model;
     private readonly int[] _free;          // positions (in the plan's series) of the optimised channels
@@ -198,7 +198,7 @@ internal sealed class BudgetOptimizer
     {
         _model = model;
         List<string> series = model.Plan.Series.ToList();
-        _fixed = fixedChannels.Select(c => series.IndexOf(c)).ToArray();
+        _fixed = fixedChannels.Distinct(StringComparer.Ordinal).Select(c => series.IndexOf(c)).ToArray();
         _free = Enumerable.Range(0, model.Channels.Count).Where(k => !_fixed.Contains(k)).ToArray();
         int shops = model.ShopIds.Count, steps = model.Steps, given = series.Count, free = _free.Length;
         float[] basePlan = model.BasePlan.data<float>().ToArray();
@@ -226,6 +226,15 @@ internal sealed class BudgetOptimizer
             _kept = (model.BasePlan * mask).DetachFromDisposeScope();
         }
         _allShops = torch.arange(shops, dtype: ScalarType.Int64).DetachFromDisposeScope();
+    }
+
+    /// <summary>Releases the tensors.</summary>
+    public void Dispose()
+    {
+        _profile.Dispose();
+        _placement.Dispose();
+        _kept.Dispose();
+        _allShops.Dispose();
     }
 
     /// <summary>The optimised channels' positions in the plan's series.</summary>

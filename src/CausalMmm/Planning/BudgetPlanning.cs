@@ -15,7 +15,7 @@ internal static class BudgetPlanning
     {
         ArgumentNullException.ThrowIfNull(options);
         Check(model, options, component);
-        var optimizer = new BudgetOptimizer(model, options.FixedChannels);
+        using var optimizer = new BudgetOptimizer(model, options.FixedChannels);
         int shops = model.ShopIds.Count;
         IReadOnlyList<int> freeIndex = optimizer.Free;
         int free = freeIndex.Count;
@@ -126,7 +126,7 @@ internal static class BudgetPlanning
                 OptimizedRoi = Roi(target[s], baseTarget[s], optimizedFree),
             });
         }
-        return new BudgetAllocation(model.Kind, options.Objective, model.Plan, new MediaPlan(model.Plan.Roles, plans), shopRows, channels);
+        return new BudgetAllocation(model.Kind, options.Objective, model.Plan, model.Plan.WithShops(plans), shopRows, channels);
     }
 
     /// <summary>Incremental target per unit of spend (NaN without spend).</summary>
@@ -247,6 +247,7 @@ internal static class BudgetPlanning
     {
         if (!(b.Min >= 0) || double.IsPositiveInfinity(b.Min))
             throw new ArgumentException($"{component}: {what} start at {b.Min}; the lower bound must be a finite amount of at least 0.");
+        if (double.IsNaN(b.Max)) throw new ArgumentException($"{component}: {what} have an upper bound that is not a number; give a finite amount (or infinity for absolute bounds).");
         if (!(b.Max >= b.Min))
             throw new ArgumentException($"{component}: {what} are [{b.Min}, {b.Max}]: the upper bound is below the lower one. Swap them.");
         if (b.RelativeToPlan && double.IsPositiveInfinity(b.Max))

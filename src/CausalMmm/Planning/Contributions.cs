@@ -120,8 +120,9 @@ public sealed class ContributionReport
 
 /// <summary>
 /// Counterfactual contributions on a <see cref="ScenarioModel"/>: for each channel, the forecast under the plan minus the
-/// forecast with that channel at its baseline (zero by default); the direct part is what remains when only the channel's
-/// own edges into the target see the counterfactual (a natural direct effect), the mediated part the rest.
+/// forecast with that channel at its baseline (zero by default); the direct part is the change when only the channel's
+/// own edges into the target see the counterfactual while the mediators follow the plan (a total direct effect), the
+/// mediated part the rest (the pure indirect effect).
 /// </summary>
 internal static class ContributionBuilder
 {

@@ -50,6 +50,7 @@ public abstract class PlanningBandOptions
     internal int[] ChannelIndexes(ScenarioModel model, string component)
     {
         if (Channels is null) return Enumerable.Range(0, model.Channels.Count).ToArray();
+        if (Channels.Length == 0) throw new ArgumentException($"{component}: Channels is empty; name at least one channel, or leave it null for all of them.");
         return Channels.Select(c =>
         {
             int k = model.Channels.ToList().IndexOf(c);

@@ -55,7 +55,7 @@ internal abstract class ScenarioModel : IDisposable
     /// <summary>The baseline plan [shops, step, given series] on the original scale.</summary>
     public Tensor BasePlan { get; }
 
-    /// <summary>True when edges can be sampled from a graph posterior (bands); false for a fixed or absent graph.</summary>
+    /// <summary>True when edges can be sampled from a graph posterior (bands): an upstream learned graph or a supplied one (0/1 edges give no spread); false without a graph.</summary>
     public virtual bool HasGraphPosterior => false;
 
     /// <summary>True when a channel can act through mediators, so direct and mediated parts can differ.</summary>
@@ -162,7 +162,7 @@ internal sealed class CausalScenario : ScenarioModel
     public override bool HasMediators => _nodes - _given > 1;
 
     /// <inheritdoc />
-    public override Tensor Forecast(Tensor plan, Tensor shops, Tensor? edges = null) => Roll(plan, shops, edges, null, record: false).Target;
+    public override Tensor Forecast(Tensor plan, Tensor shops, Tensor? edges = null) => Roll(plan, shops, edges, null, record: false).Target.cpu();
 
     /// <inheritdoc />
     public override Tensor ForecastWithDirectCounterfactual(Tensor plan, Tensor counterfactual, int[] channel, Tensor shops, Tensor? edges = null)
@@ -183,17 +183,17 @@ internal sealed class CausalScenario : ScenarioModel
         Device device = _start.State.device;
         using Tensor laggedMask = Tensors.FromArray(lagged, new long[] { rows, index.EdgeCount }, device);
         using Tensor sameDayMask = Tensors.FromArray(sameDay, new long[] { rows, Math.Max(index.SameDayEdgeCount, 1) }, device);
-        return Roll(plan, shops, edges, (trace, laggedMask, index.SameDayEdgeCount > 0 ? sameDayMask : null), record: false).Target;
+        return Roll(plan, shops, edges, (trace, laggedMask, index.SameDayEdgeCount > 0 ? sameDayMask : null), record: false).Target.cpu();
     }
 
     /// <inheritdoc />
     public override Tensor SampleEdges(Tensor shops, double temperature, Generator generator)
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        Tensor p = _start.Edges.index_select(0, shops).clamp(0, 1);
+        Tensor p = _start.Edges.index_select(0, shops.to(_start.Edges.device)).clamp(0, 1);
         Tensor logits = torch.stack(new[] { (1 - p).log(), p.log() }, -1);
         Tensor sample = CausalMmmTrainer.GumbelSoftmax(logits, temperature, generator).select(-1, 1);
-        return sample.MoveToOuterDisposeScope();
+        return sample.cpu().MoveToOuterDisposeScope(); // the callers index it with CPU tensors
     }
 
     private (Tensor Target, List<(Tensor Values, Tensor State, Tensor? Given)> Trace) Roll(Tensor plan, Tensor shops, Tensor? edges,
@@ -203,6 +203,11 @@ internal sealed class CausalScenario : ScenarioModel
         long rows = plan.size(0);
         int hidden = decoder.Hidden, steps = (int)plan.size(1);
         using DisposeScope scope = torch.NewDisposeScope();
+        // Plans and indexes arrive on the CPU; the network may live on a GPU.
+        Device device = _start.State.device;
+        plan = plan.to(device);
+        shops = shops.to(device);
+        edges = edges?.to(device);
         Tensor min = _start.Min.index_select(0, shops), range = _start.Range.index_select(0, shops);
         Tensor state = _start.State.index_select(0, shops).reshape(rows * _nodes, hidden);
         Tensor previous = _start.Last.index_select(0, shops);
