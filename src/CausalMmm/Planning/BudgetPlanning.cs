@@ -48,10 +48,15 @@ internal static class BudgetPlanning
                 var broken = Enumerable.Range(0, shops).Where(s => budget[s] < lowest[s] * (1 - 1e-12) || budget[s] > highest[s] * (1 + 1e-12)).ToList();
                 if (broken.Count > 0)
                 {
+                    // Relative bounds are multiples of the planned spend, so a channel the plan does not spend on is pinned at zero.
+                    string unplanned = string.Join(", ", Enumerable.Range(0, free).Where(f => broken.Any(s => optimizer.Current[s, f] == 0)
+                        && !(options.ChannelBounds.TryGetValue(series[freeIndex[f]], out SpendBounds own) ? !own.RelativeToPlan : !options.DefaultBounds.RelativeToPlan))
+                        .Select(f => series[freeIndex[f]]));
                     throw new ArgumentException($"{component}: the budget cannot be spent within the bounds for {broken.Count} shop(s), e.g. "
                         + string.Join("; ", broken.Take(3).Select(s => $"shop '{model.ShopIds[s]}': {budget[s] + optimizer.FixedSpend[s]:G6} in total, of which fixed channels take {optimizer.FixedSpend[s]:G6}, "
                             + $"but the optimised channels must spend between {lowest[s]:G6} and {highest[s]:G6}"))
-                        + ". Raise or lower the budget (Budget, BudgetRatio, ShopBudgets), or widen the channel bounds (DefaultBounds, ChannelBounds).");
+                        + ". Raise or lower the budget (Budget, BudgetRatio, ShopBudgets), or widen the channel bounds (DefaultBounds, ChannelBounds)."
+                        + (unplanned.Length > 0 ? $" The plan spends nothing on [{unplanned}] for some of these shops, so bounds relative to the plan hold them at zero: give them absolute bounds (SpendBounds.Absolute)." : ""));
                 }
                 for (int s = 0; s < shops; s++) budget[s] = Math.Clamp(budget[s], lowest[s], highest[s]);
                 (totals, target) = optimizer.Maximize(budget, lower, upper, optimizer.Current, iterations);

@@ -123,7 +123,11 @@ internal abstract class ScenarioModel : IDisposable
     }
 }
 
-/// <summary>CausalMMM's scenario forecast: the trained decoder rolled forward over the plan on the shop's graph.</summary>
+/// <summary>
+/// CausalMMM's scenario forecast: the trained decoder rolled forward over the plan on the shop's graph. The roll-out
+/// runs the decoder outside the model's lock: after fitting its weights never change and a forward pass keeps no
+/// state in the module, so planning and scoring may run at the same time.
+/// </summary>
 internal sealed class CausalScenario : ScenarioModel
 {
     private readonly CausalMmmModel _model;

@@ -259,6 +259,9 @@ public sealed class DecisionTests : IClassFixture<DecisionFixture>
         string cannot = Assert.Throws<ArgumentException>(() => Run(o => { o.BudgetRatio = 5; o.DefaultBounds = SpendBounds.Relative(0, 2); })).Message;
         Assert.Contains("widen the channel bounds", cannot);
         Assert.Contains("shop 's", cannot);
+        string pinned = Assert.Throws<ArgumentException>(() => _f.Mmm.Planning.OptimizeBudget(_f.Ridge, _f.Data, _f.Plan.Scale("x2", 0), new BudgetOptimizationOptions { BudgetRatio = 5 })).Message;
+        Assert.Contains("spends nothing on [x2]", pinned);
+        Assert.Contains("SpendBounds.Absolute", pinned);
         Assert.Contains("upper bound is below", Assert.Throws<ArgumentException>(() => Run(o => o.DefaultBounds = SpendBounds.Relative(2, 1))).Message);
         Assert.Contains("nothing to allocate", Assert.Throws<ArgumentException>(() => Run(o => o.FixedChannels.AddRange(new[] { "x0", "x1", "x2" }))).Message);
         Assert.Contains("cannot be reached", Assert.Throws<ArgumentException>(() => Run(o => { o.Objective = BudgetObjective.MinimizeSpend; o.TargetRatio = 100; })).Message);
