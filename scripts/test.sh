@@ -3,7 +3,7 @@
 # summary line "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 source scripts/env.sh
 
 # Build the whole solution first: dotnet test builds only what the tests reference, and the examples, benchmarks and

@@ -68,8 +68,9 @@ internal static class AnalystCommands
             throw new ArgumentException($"--holdout {holdout} leaves {days - holdout} of {days} days to fit on; hold out between 0 and {days - 10} days.");
         IDataView history = ml.Data.FilterRowsByColumn(all, "t", upperBound: days - holdout);
 
-        var graphOptions = new CausalDiscovery.CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = epochs }, CancellationToken = cancel };
-        var responseOptions = new MarketingResponseForecaster.Options { Model = new CausalMmmOptions { Epochs = epochs }, CancellationToken = cancel };
+        // Same-day media as in the library's named-argument estimators: spends are plans, known on their day.
+        var graphOptions = new CausalDiscovery.CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = epochs, SameDayMedia = true }, CancellationToken = cancel };
+        var responseOptions = new MarketingResponseForecaster.Options { Model = new CausalMmmOptions { Epochs = epochs, SameDayMedia = true }, CancellationToken = cancel };
         ITransformer model = WithProgress(settings, epochs, (graphProgress, responseProgress) =>
         {
             graphOptions.Progress = graphProgress;
@@ -99,6 +100,49 @@ internal static class AnalystCommands
                 AnsiConsole.Write(table);
             }
             AnsiConsole.MarkupLineInterpolated($"Saved the fitted model to [bold]{output}[/]");
+        });
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>causalmmm graph</c>: the causal graph the model learned for one shop (<paramref name="shop"/>), or, without it,
+    /// each edge's mean probability over all shops and how many shops have it, from the graphs kept in the model.
+    /// </summary>
+    public static int Graph(CommonSettings settings, string modelPath, string? shop, double threshold)
+    {
+        MLContext ml = settings.Context();
+        if (!File.Exists(modelPath)) throw new FileNotFoundException($"The model file '{modelPath}' does not exist; create it with 'causalmmm fit DATA.csv -o {modelPath}'.", modelPath);
+        if (!(threshold >= 0 && threshold <= 1)) throw new ArgumentException($"--min {threshold} is not a probability; give a number between 0 and 1.");
+        ITransformer model = ml.Model.LoadCausalMmm(modelPath, out _);
+        CausalDiscovery.CausalGraphTransformer learner = ((IEnumerable<ITransformer>)model).OfType<CausalDiscovery.CausalGraphTransformer>().FirstOrDefault()
+            ?? throw new ArgumentException($"'{modelPath}' holds no learned graph (it was fitted on a supplied graph or without one).");
+        CausalGraphSet graphs = learner.TrainingGraphs
+            ?? throw new ArgumentException($"'{modelPath}' was saved before models kept their graphs; refit it with 'causalmmm fit'.");
+        List<EdgeRow> rows;
+        if (shop is not null)
+        {
+            if (!graphs.ShopIds.Contains(shop))
+                throw new ArgumentException($"--shop '{shop}' is not in the model; its shops are {string.Join(", ", graphs.ShopIds.Take(5))}{(graphs.ShopIds.Count > 5 ? ", ..." : "")}.");
+            rows = graphs.Edges(shop, threshold).Select(e => new EdgeRow(e.From, e.To, e.SameDay ? "same day" : "lagged", e.Probability, 1)).ToList();
+        }
+        else
+        {
+            rows = graphs.ShopIds.SelectMany(id => graphs.Edges(id, 0)).GroupBy(e => (e.From, e.To, e.SameDay))
+                .Select(g => new EdgeRow(g.Key.From, g.Key.To, g.Key.SameDay ? "same day" : "lagged", g.Average(e => e.Probability), g.Count(e => e.Probability >= threshold)))
+                .Where(r => r.Probability >= threshold || r.Shops > 0).OrderByDescending(r => r.Probability).ToList();
+        }
+        Report(settings, new { command = "graph", shop, shops = graphs.ShopIds.Count, threshold, edges = rows }, () =>
+        {
+            AnsiConsole.MarkupLineInterpolated($"{(shop is null ? $"Edges over {graphs.ShopIds.Count} shops (mean probability; shops where it is at least {threshold})" : $"Edges of shop {shop} with probability at least {threshold}")}:");
+            var table = new Table().AddColumns("from", "to", "kind", shop is null ? "mean probability" : "probability");
+            if (shop is null) table.AddColumn("shops");
+            foreach (EdgeRow r in rows)
+            {
+                var cells = new List<string> { r.From, r.To, r.Kind, r.Probability.ToString("0.00", CultureInfo.InvariantCulture) };
+                if (shop is null) cells.Add(r.Shops.ToString(CultureInfo.InvariantCulture));
+                table.AddRow(cells.ToArray());
+            }
+            AnsiConsole.Write(table);
         });
         return 0;
     }
@@ -204,6 +248,9 @@ internal static class AnalystCommands
         else if (!settings.Quiet) tables();
     }
 }
+
+/// <summary>One edge in <c>graph</c>'s output: its kind ("lagged" or "same day"), probability (or mean over shops) and the shops that have it.</summary>
+internal sealed record EdgeRow(string From, string To, string Kind, double Probability, int Shops);
 
 /// <summary>One model's holdout metrics in <c>fit</c>'s output.</summary>
 internal sealed record HoldoutRow(string Model, double Rmse, double Mae, double R2);

@@ -17,11 +17,11 @@ var shopsOption = new Option<int>("--shops") { Description = "Simulated shops.",
 var channelsOption = new Option<int>("--channels") { Description = "Simulated channels.", DefaultValueFactory = _ => 5 };
 var lengthOption = new Option<int>("--length") { Description = "Simulated steps per shop (the last 30 are held out).", DefaultValueFactory = _ => 120 };
 var demoEpochsOption = new Option<int>("--epochs") { Description = "Maximum training epochs.", DefaultValueFactory = _ => 60 };
-var demo = new Command("demo", "Simulate a panel with known causal graphs, fit CausalMMM, and compare graphs and forecasts with Linear Granger.")
+var paper = new Command("paper", "The paper's synthetic benchmark: simulate a panel with known causal graphs, fit CausalMMM, and compare graphs and forecasts with Linear Granger.")
 {
     shopsOption, channelsOption, lengthOption, demoEpochsOption, seedOption, threadsOption,
 };
-demo.SetAction(result => DemoCommand.Run(result.GetValue(shopsOption), result.GetValue(channelsOption), result.GetValue(lengthOption),
+paper.SetAction(result => DemoCommand.Run(result.GetValue(shopsOption), result.GetValue(channelsOption), result.GetValue(lengthOption),
     result.GetValue(demoEpochsOption), (int)result.GetValue(seedOption), result.GetValue(threadsOption)));
 
 // Options every analyst command takes.
@@ -84,7 +84,33 @@ var optimize = WithCommon(new Command("optimize", "Optimise the next --horizon d
 optimize.SetAction(r => Cli.Run(r, _ => AnalystCommands.Optimize(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(budgetOption), r.GetValue(boundsOption),
     r.GetValue(fixOption), r.GetValue(objectiveOption)!, r.GetValue(roiOption), r.GetValue(horizonOption), r.GetValue(outputOption)!)));
 
-var root = new RootCommand("causalmmm: causal marketing-mix modeling (CausalMMM, WSDM 2024) on ML.NET and TorchSharp.") { demo, smoke, sample, fit, forecast, optimize };
+var shopOption = new Option<string?>("--shop") { Description = "One shop's graph (default: every edge's mean over shops)." };
+var minOption = new Option<double>("--min") { Description = "Show edges with at least this probability.", DefaultValueFactory = _ => 0.5 };
+var graph = WithCommon(new Command("graph", "Show the causal graph the model learned: one shop's edges, or each edge's mean over shops.\n\nExample:\n  causalmmm graph model.zip --shop shop003")
+{
+    modelArgument, shopOption, minOption,
+});
+graph.SetAction(r => Cli.Run(r, _ => AnalystCommands.Graph(Settings(r), r.GetValue(modelArgument)!, r.GetValue(shopOption), r.GetValue(minOption))));
+
+var reportShops = new Option<int>("--shops") { Description = "Shops whose graphs and fits are shown.", DefaultValueFactory = _ => 3 };
+var samplesOption = new Option<int>("--samples") { Description = "Graph samples per shop for the bands.", DefaultValueFactory = _ => 20 };
+var baselineEpochs = new Option<int>("--baseline-epochs") { Description = "Training epochs of the Wide baseline.", DefaultValueFactory = _ => 60 };
+var report = WithCommon(new Command("report", "Write one self-contained HTML report (works offline): data and checks, graphs, fit and holdout against the baselines, contributions, response curves, ROI and the optimised allocation.\n\nExample:\n  causalmmm report model.zip shops.csv -o report.html")
+{
+    modelArgument, dataArgument, outputOption, reportShops, horizonOption, samplesOption, baselineEpochs,
+});
+report.SetAction(r => Cli.Run(r, cancel => ReportCommand.Run(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(outputOption)!, r.GetValue(reportShops),
+    r.GetValue(horizonOption), r.GetValue(samplesOption), r.GetValue(baselineEpochs), cancel)));
+
+var demoDir = new Option<string>("--out") { Description = "Folder for the sample CSV, the model and the report.", DefaultValueFactory = _ => "causalmmm-demo" };
+var demoEpochs = new Option<int>("--epochs") { Description = "Training epochs of each network.", DefaultValueFactory = _ => 60 };
+var demo = WithCommon(new Command("demo", "The main job on built-in synthetic data: write a sample CSV, fit CausalMMM with a 28-day holdout, write the HTML report and print its path.\n\nExample:\n  causalmmm demo --out demo")
+{
+    demoDir, demoEpochs,
+});
+demo.SetAction(r => Cli.Run(r, cancel => DemoRun.Run(Settings(r), r.GetValue(demoDir)!, r.GetValue(demoEpochs), cancel)));
+
+var root = new RootCommand("causalmmm: causal marketing-mix modeling (CausalMMM, WSDM 2024) on ML.NET and TorchSharp.") { demo, sample, fit, graph, forecast, optimize, report, paper, smoke };
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -55,7 +55,8 @@ public sealed class CausalGraphEstimator : IEstimator<CausalGraphTransformer>
         PanelRoles roles = _host.Resolve(input.Schema, _options, requireTarget: true);
         MarketingPanel panel = PanelReader.Read(input, roles, roles.Variables(), nameof(CausalGraphEstimator), allowMissingOutcomes: false, _host.DateFormats).Panel;
         CausalMmmModel model = CausalTraining.Fit(_host, _options, _seed, panel.ToNumeric(), fixedEdges: null);
-        return new CausalGraphTransformer(model, roles, panel.Dates[^1], _options.GraphColumnName, _host.DateFormats);
+        return new CausalGraphTransformer(model, roles, panel.Dates[^1], _options.GraphColumnName, _host.DateFormats,
+            CausalGraphTransformer.GraphsOf(model, panel, panel.Length));
     }
 }
 
@@ -69,8 +70,9 @@ public sealed class CausalGraphTransformer : PanelTransformerBase, IDisposable
 
     private readonly string[] _dateFormats;
 
-    internal CausalGraphTransformer(CausalMmmModel model, PanelRoles roles, DateOnly historyEnd, string graphColumnName, string[] dateFormats)
+    internal CausalGraphTransformer(CausalMmmModel model, PanelRoles roles, DateOnly historyEnd, string graphColumnName, string[] dateFormats, CausalGraphSet? trainingGraphs)
     {
+        TrainingGraphs = trainingGraphs;
         Model = model;
         Roles = roles;
         HistoryEnd = historyEnd;
@@ -90,6 +92,12 @@ public sealed class CausalGraphTransformer : PanelTransformerBase, IDisposable
     /// <summary>The vector column it adds.</summary>
     public string GraphColumnName { get; }
 
+    /// <summary>
+    /// The graphs learned for the training data's shops (read from its last dates), kept with the model so a saved model
+    /// shows its graphs without the data; null for a model saved before they were kept.
+    /// </summary>
+    public CausalGraphSet? TrainingGraphs { get; }
+
     /// <summary>Graph nodes: channels and covariates, mediators, the target.</summary>
     public IReadOnlyList<string> NodeNames => Model.NodeNames;
 
@@ -97,7 +105,7 @@ public sealed class CausalGraphTransformer : PanelTransformerBase, IDisposable
     public override string ComponentKind => Kind;
 
     /// <inheritdoc />
-    public override int ComponentVersion => 2;
+    public override int ComponentVersion => 3;
 
     /// <inheritdoc />
     public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
@@ -141,27 +149,34 @@ public sealed class CausalGraphTransformer : PanelTransformerBase, IDisposable
     private (AssembledPanel Read, CausalGraphSet Graphs) Read(IDataView input)
     {
         AssembledPanel read = PanelReader.Read(input, Roles, Roles.Variables(), nameof(CausalGraphTransformer), allowMissingOutcomes: true, _dateFormats);
-        int origin = ForecastOrigin.Of(read, HistoryEnd);
-        (IReadOnlyList<double[,]> lagged, IReadOnlyList<double[,]>? sameDay) = Model.Graphs(read.Panel.ToNumeric(), origin);
-        var graphs = new CausalGraphSet(NodeNames, read.Panel.ShopIds.Select((id, s) => new KeyValuePair<string, double[,]>(id, lagged[s])),
-            sameDay is null ? null : read.Panel.ShopIds.Select((id, s) => new KeyValuePair<string, double[,]>(id, sameDay[s])));
-        return (read, graphs);
+        return (read, GraphsOf(Model, read.Panel, ForecastOrigin.Of(read, HistoryEnd)));
+    }
+
+    /// <summary>The graphs <paramref name="model"/> reads for every shop of <paramref name="panel"/> from the window before <paramref name="origin"/>.</summary>
+    internal static CausalGraphSet GraphsOf(CausalMmmModel model, MarketingPanel panel, int origin)
+    {
+        (IReadOnlyList<double[,]> lagged, IReadOnlyList<double[,]>? sameDay) = model.Graphs(panel.ToNumeric(), origin);
+        return new CausalGraphSet(model.NodeNames, panel.ShopIds.Select((id, s) => new KeyValuePair<string, double[,]>(id, lagged[s])),
+            sameDay is null ? null : panel.ShopIds.Select((id, s) => new KeyValuePair<string, double[,]>(id, sameDay[s])));
     }
 
     /// <inheritdoc />
     public override void SaveState(ComponentStateWriter writer)
     {
         writer.WriteJson("transformer", new Stored(Roles, HistoryEnd, GraphColumnName, _dateFormats));
+        if (TrainingGraphs is not null) writer.WriteJson("training_graphs", TrainingGraphs.ToStored());
         Model.WriteTo(writer);
     }
 
     internal static CausalGraphTransformer Load(ComponentStateReader reader)
     {
-        if (reader.Version != 2) throw new InvalidDataException($"causal graph state version {reader.Version} is not supported (this library reads version 2)");
+        if (reader.Version is not (2 or 3)) throw new InvalidDataException($"causal graph state version {reader.Version} is not supported (this library reads versions 2 and 3)");
         Stored stored = reader.ReadJson<Stored>("transformer");
+        // Version 3 keeps the training data's graphs; version 2 did not.
+        CausalGraphSet? training = reader.Version >= 3 && reader.Has("training_graphs") ? CausalGraphSet.FromStored(reader.ReadJson<StoredGraphSet>("training_graphs")) : null;
         CausalMmmModel model = CausalMmmModel.ReadFrom(reader);
         if (!stored.Roles.CausalNodes.SequenceEqual(model.NodeNames)) throw new InvalidDataException("the causal graph's roles do not match its network's nodes");
-        return new CausalGraphTransformer(model, stored.Roles, stored.HistoryEnd, stored.GraphColumnName, stored.DateFormats);
+        return new CausalGraphTransformer(model, stored.Roles, stored.HistoryEnd, stored.GraphColumnName, stored.DateFormats, training);
     }
 
     /// <summary>Releases the model's native tensors.</summary>

@@ -134,6 +134,30 @@ public sealed class CausalGraphSet
         for (int i = 0; i < NodeNames.Count; i++) if (NodeNames[i] == node) return i;
         throw new ArgumentException($"'{node}' is not a node of these graphs: [{string.Join(", ", NodeNames)}].", nameof(node));
     }
+
+    /// <summary>The set as plain arrays, for a component's JSON state.</summary>
+    internal StoredGraphSet ToStored() => new(NodeNames.ToArray(), ShopIds.ToDictionary(id => id, id => ToJagged(_graphs[id])),
+        _sameDay?.ToDictionary(kv => kv.Key, kv => ToJagged(kv.Value)));
+
+    /// <summary>The set <see cref="ToStored"/> wrote.</summary>
+    /// <exception cref="InvalidDataException">A stored matrix is not square.</exception>
+    internal static CausalGraphSet FromStored(StoredGraphSet stored) => new(stored.Nodes,
+        stored.Lagged.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))),
+        stored.SameDay?.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))));
+
+    internal static double[][] ToJagged(double[,] m) =>
+        Enumerable.Range(0, m.GetLength(0)).Select(i => Enumerable.Range(0, m.GetLength(1)).Select(j => m[i, j]).ToArray()).ToArray();
+
+    internal static double[,] FromJagged(double[][] rows)
+    {
+        var m = new double[rows.Length, rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (rows[i].Length != rows.Length) throw new InvalidDataException("a stored graph is not square");
+            for (int j = 0; j < rows.Length; j++) m[i, j] = rows[i][j];
+        }
+        return m;
+    }
 }
 
 /// <summary>How a forecast treats the channels.</summary>
@@ -145,3 +169,6 @@ public enum ForecastMode
     /// <summary>Channel and covariate values are given (the panel's actual values, or a media plan); the rest is forecast.</summary>
     Scenario,
 }
+
+/// <summary>A <see cref="CausalGraphSet"/> as plain arrays: node names, and per shop its lagged (and same-day) matrix as rows.</summary>
+internal sealed record StoredGraphSet(string[] Nodes, Dictionary<string, double[][]> Lagged, Dictionary<string, double[][]>? SameDay);

@@ -262,8 +262,8 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
     public override void SaveState(ComponentStateWriter writer)
     {
         writer.WriteJson("transformer", new Stored(Roles, HistoryEnd, GraphSource, Mode, GraphColumnName, ScoreColumnName, _dateFormats,
-            SuppliedGraph?.NodeNames.ToArray(), SuppliedGraph?.ShopIds.ToDictionary(id => id, id => ToJagged(SuppliedGraph[id])),
-            SuppliedGraph is { HasSameDay: true } ? SuppliedGraph.ShopIds.ToDictionary(id => id, id => ToJagged(SuppliedGraph.SameDay(id))) : null));
+            SuppliedGraph?.NodeNames.ToArray(), SuppliedGraph?.ShopIds.ToDictionary(id => id, id => CausalGraphSet.ToJagged(SuppliedGraph[id])),
+            SuppliedGraph is { HasSameDay: true } ? SuppliedGraph.ShopIds.ToDictionary(id => id, id => CausalGraphSet.ToJagged(SuppliedGraph.SameDay(id))) : null));
         Model.WriteTo(writer);
     }
 
@@ -272,8 +272,8 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
         if (reader.Version != 2) throw new InvalidDataException($"marketing response state version {reader.Version} is not supported (this library reads version 2)");
         Stored stored = reader.ReadJson<Stored>("transformer");
         CausalGraphSet? graph = stored.GraphNodes is null || stored.Graphs is null ? null
-            : new CausalGraphSet(stored.GraphNodes, stored.Graphs.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))),
-                stored.SameDayGraphs?.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))));
+            : new CausalGraphSet(stored.GraphNodes, stored.Graphs.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, CausalGraphSet.FromJagged(kv.Value))),
+                stored.SameDayGraphs?.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, CausalGraphSet.FromJagged(kv.Value))));
         if (stored.Source == GraphSource.Supplied && graph is null) throw new InvalidDataException("the forecaster's supplied graph is missing");
         CausalMmmModel model = CausalMmmModel.ReadFrom(reader);
         if (!stored.Roles.CausalNodes.SequenceEqual(model.NodeNames)) throw new InvalidDataException("the forecaster's roles do not match its network's nodes");
@@ -283,20 +283,6 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
 
     /// <summary>Releases the model's native tensors.</summary>
     public void Dispose() => Model.Dispose();
-
-    private static double[][] ToJagged(double[,] m) =>
-        Enumerable.Range(0, m.GetLength(0)).Select(i => Enumerable.Range(0, m.GetLength(1)).Select(j => m[i, j]).ToArray()).ToArray();
-
-    private static double[,] FromJagged(double[][] rows)
-    {
-        var m = new double[rows.Length, rows.Length];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            if (rows[i].Length != rows.Length) throw new InvalidDataException("a stored graph is not square");
-            for (int j = 0; j < rows.Length; j++) m[i, j] = rows[i][j];
-        }
-        return m;
-    }
 
     private sealed record Stored(PanelRoles Roles, DateOnly HistoryEnd, GraphSource Source, ForecastMode Mode, string GraphColumnName, string ScoreColumnName,
         string[] DateFormats, string[]? GraphNodes, Dictionary<string, double[][]>? Graphs, Dictionary<string, double[][]>? SameDayGraphs);

@@ -22,6 +22,9 @@ public sealed class ComponentStateReader
     /// <summary>The component's state version as saved; a loader refuses versions it does not know.</summary>
     public int Version { get; }
 
+    /// <summary>True when the component wrote a JSON entry called <paramref name="name"/> (for entries a state version makes optional).</summary>
+    public bool Has(string name) => _entries.ContainsKey(_prefix + name + ".json");
+
     /// <summary>Reads a JSON entry written by <see cref="ComponentStateWriter.WriteJson{T}"/>.</summary>
     /// <exception cref="InvalidDataException">The entry is missing or does not hold a <typeparamref name="T"/>.</exception>
     public T ReadJson<T>(string name)

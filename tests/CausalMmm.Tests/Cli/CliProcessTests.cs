@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
@@ -27,6 +26,22 @@ public sealed class CliProcessTests : IDisposable
             Assert.All(rows, r => Assert.True(double.IsFinite(r.GetProperty("rmse").GetDouble())));
         }
         Assert.True(File.Exists(Path.Combine(_dir, "model.zip")));
+
+        // The graphs kept in the model: every possible edge at --min 0, one shop's at its own probabilities.
+        (code, stdout, stderr) = Run("graph model.zip --min 0 --json");
+        Assert.True(code == 0, stderr);
+        using (JsonDocument graph = JsonDocument.Parse(stdout))
+        {
+            JsonElement[] edges = graph.RootElement.GetProperty("edges").EnumerateArray().ToArray();
+            Assert.Equal(3, graph.RootElement.GetProperty("shops").GetInt32());
+            Assert.Equal(6 * 5 + 4 * 2, edges.Length); // 30 lagged edges among 6 nodes, 8 same-day edges from 4 channels to pv and gmv
+            Assert.All(edges, e => Assert.InRange(e.GetProperty("probability").GetDouble(), 0, 1));
+            Assert.Equal(8, edges.Count(e => e.GetProperty("kind").GetString() == "same day"));
+        }
+        (code, stdout, _) = Run("graph model.zip --shop shop001 --min 0");
+        Assert.Equal(0, code);
+        Assert.Contains("shop001", stdout);
+        Assert.Contains("same day", stdout);
 
         (code, stdout, stderr) = Run("forecast model.zip shops.csv --horizon 5 --json -o forecast.csv");
         Assert.True(code == 0, stderr);
@@ -91,36 +106,22 @@ public sealed class CliProcessTests : IDisposable
         Assert.Contains("Example:", stdout);
     }
 
-    private (int Code, string Stdout, string Stderr) Run(string arguments)
+    [Fact]
+    public async Task Ctrl_c_stops_training_with_exit_130_and_writes_nothing()
     {
-        var start = new ProcessStartInfo("dotnet", $"\"{CliPath()}\" {arguments}")
-        {
-            WorkingDirectory = _dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["NO_COLOR"] = "1";
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"causalmmm {arguments} ran for more than 5 minutes");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return; // SIGINT is how a terminal sends Ctrl-C here
+        Assert.Equal(0, Run("sample -o shops.csv --shops 3 --length 50 --quiet").Code);
+        using System.Diagnostics.Process fit = CliRunner.Start(_dir, "fit shops.csv --epochs 100000 --quiet -o model.zip");
+        Task<string> stderr = fit.StandardError.ReadToEndAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5)); // well into training: 100000 epochs take far longer
+        Assert.False(fit.HasExited, "the fit ended before it could be interrupted");
+        using (var signal = System.Diagnostics.Process.Start("kill", $"-INT {fit.Id}")) signal.WaitForExit();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await fit.WaitForExitAsync(timeout.Token);
+        Assert.Equal(130, fit.ExitCode);
+        Assert.Contains("cancelled", await stderr);
+        Assert.Equal(new[] { "shops.csv" }, Directory.GetFiles(_dir).Select(Path.GetFileName));
     }
 
-    /// <summary>The CLI built beside this test assembly's configuration (the test project builds it first).</summary>
-    private static string CliPath()
-    {
-        string here = AppContext.BaseDirectory; // .../tests/CausalMmm.Tests/bin/<Configuration>/<tfm>/
-        string tfm = new DirectoryInfo(here).Name, configuration = new DirectoryInfo(here).Parent!.Name;
-        DirectoryInfo? root = new(here);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "CausalMmm.MLNet.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        string path = Path.Combine(root!.FullName, "src", "CausalMmm.Cli", "bin", configuration, tfm, "CausalMmm.Cli.dll");
-        Assert.True(File.Exists(path), $"the CLI is not built at {path}; build the solution first (bash scripts/test.sh does)");
-        return path;
-    }
+    private (int Code, string Stdout, string Stderr) Run(string arguments) => CliRunner.Run(_dir, arguments);
 }
