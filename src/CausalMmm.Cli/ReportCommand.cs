@@ -60,6 +60,27 @@ internal static class ReportCommand
             cancel.ThrowIfCancellationRequested();
             if (!settings.Quiet && !settings.Json) AnsiConsole.MarkupLineInterpolated($"[grey]report:[/] {what}");
         }
+        // A long step: a progress bar on a terminal (by epoch when it trains), nothing in quiet or JSON mode.
+        T Long<T>(string what, Func<Action<Modeling.TrainingProgress>?, T> work, int epochs = 0)
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (settings.Quiet || settings.Json || !AnsiConsole.Profile.Capabilities.Interactive) return work(null);
+            T result = default!;
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(context =>
+                {
+                    ProgressTask task = context.AddTask(what, maxValue: Math.Max(epochs, 1));
+                    task.IsIndeterminate = epochs == 0;
+                    result = work(epochs == 0 ? null : p =>
+                    {
+                        task.Value = p.Epoch;
+                        task.Description = $"{what}: epoch {p.Epoch}, loss {p.TrainingLoss:G3}";
+                    });
+                    task.Value = task.MaxValue;
+                });
+            return result;
+        }
 
         Step("data summary");
         html.Section("summary", "Data and checks");
@@ -94,9 +115,8 @@ internal static class ReportCommand
 
         Step("fit and holdout forecast");
         IDataView scored = model.Transform(all);
-        string[] rowShop = scored.GetColumn<ReadOnlyMemory<char>>(roles.Shop).Select(m => m.ToString()).ToArray();
-        float[] rowT = scored.GetColumn<float>("t").ToArray();
-        float[] score = scored.GetColumn<float>("Score").ToArray();
+        (string[] rowShop, float[] rowT, float[] score) = Long("scoring every date", _ => (
+            scored.GetColumn<ReadOnlyMemory<char>>(roles.Shop).Select(m => m.ToString()).ToArray(), scored.GetColumn<float>("t").ToArray(), scored.GetColumn<float>("Score").ToArray()));
         html.Section("fit", $"Fit and holdout forecast of {target}");
         html.Paragraph($"Actual {target} against the model: one day ahead inside the fitted dates, then the forecast over the holdout with the actual spends given.");
         foreach (string id in shown)
@@ -136,20 +156,19 @@ internal static class ReportCommand
                 .Append(ml.Transforms.Concatenate("Features", saturated.Concat(roles.Context).Prepend("__shop").ToArray()))
                 .Append(ml.Transforms.NormalizeMinMax("Features"))
                 .Append(trainer);
-            var models = new List<(string Name, Func<ITransformer> Fit)>
+            var models = new List<(string Name, Func<Action<Modeling.TrainingProgress>?, ITransformer> Fit, int Epochs)>
             {
-                ("CausalMMM", () => model),
-                ("Adstock+Hill+Ridge", () => mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history)),
-                ("Wide", () => mmm.Forecasting.Trainers.Wide(epochs: baselineEpochs).Fit(history)),
-                ("Sdca (adstock+Hill)", () => Stock(ml.Regression.Trainers.Sdca(labelColumnName: target)).Fit(history)),
-                ("FastTree (adstock+Hill)", () => Stock(ml.Regression.Trainers.FastTree(labelColumnName: target)).Fit(history)),
-                ("LightGbm (adstock+Hill)", () => Stock(ml.Regression.Trainers.LightGbm(labelColumnName: target)).Fit(history)),
+                ("CausalMMM", _ => model, 0),
+                ("Adstock+Hill+Ridge", _ => mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history), 0),
+                ("Wide", progress => mmm.Forecasting.Trainers.Wide(new WideEstimator.Options { Epochs = baselineEpochs, Progress = progress, CancellationToken = cancel }).Fit(history), baselineEpochs),
+                ("Sdca (adstock+Hill)", _ => Stock(ml.Regression.Trainers.Sdca(labelColumnName: target)).Fit(history), 0),
+                ("FastTree (adstock+Hill)", _ => Stock(ml.Regression.Trainers.FastTree(labelColumnName: target)).Fit(history), 0),
+                ("LightGbm (adstock+Hill)", _ => Stock(ml.Regression.Trainers.LightGbm(labelColumnName: target)).Fit(history), 0),
             };
             var rows = new List<string[]>();
-            foreach ((string name, Func<ITransformer> fit) in models)
+            foreach ((string name, var fit, int epochs) in models)
             {
-                cancel.ThrowIfCancellationRequested();
-                RegressionMetrics m = ml.Regression.Evaluate(ml.Data.FilterRowsByColumn(fit().Transform(all), "t", lowerBound: historyDays), target, "Score");
+                RegressionMetrics m = Long(name, progress => ml.Regression.Evaluate(ml.Data.FilterRowsByColumn(fit(progress).Transform(all), "t", lowerBound: historyDays), target, "Score"), epochs);
                 rows.Add(new[] { name, Number(m.RootMeanSquaredError), Number(m.MeanAbsoluteError), m.RSquared.ToString("0.000", CultureInfo.InvariantCulture) });
             }
             html.Table(new[] { "model", "RMSE", "MAE", "R²" }, rows);
@@ -157,7 +176,7 @@ internal static class ReportCommand
 
         Step("contributions, curves and allocation");
         MediaPlan plan = mmm.Planning.RepeatLast(all, horizon);
-        ContributionReport contributions = mmm.Planning.Contributions(model, all, plan, new ContributionOptions { Samples = samples, Seed = settings.Seed });
+        ContributionReport contributions = Long("contributions", _ => mmm.Planning.Contributions(model, all, plan, new ContributionOptions { Samples = samples, Seed = settings.Seed }));
         html.Section("contributions", $"Contributions over the next {horizon} days");
         html.Paragraph($"The plan repeats the last {horizon} days. Each channel's contribution is the forecast under the plan minus the forecast with that channel at zero, "
             + $"summed over all shops and stacked by day. The base (every channel at zero) is {Number(contributions.Decomposition.Sum(d => d.Base))} of the forecast "
@@ -178,7 +197,7 @@ internal static class ReportCommand
             contributions.Totals.Where(t => t.ShopId == ResponseCurveSet.AllShops)
                 .Select(t => new[] { t.Channel, Number(t.Contribution), $"{Number(t.Lower)} to {Number(t.Upper)}", Number(t.Direct), Number(t.Mediated) }));
 
-        ResponseCurveSet curves = mmm.Planning.ResponseCurves(model, all, plan, new ResponseCurveOptions { Samples = samples, Seed = settings.Seed });
+        ResponseCurveSet curves = Long("response curves", _ => mmm.Planning.ResponseCurves(model, all, plan, new ResponseCurveOptions { Samples = samples, Seed = settings.Seed }));
         html.Section("curves", "Response curves");
         html.Paragraph($"{target} over the next {horizon} days, all shops, as one channel's spend is scaled from 0 to 3 times the plan; the band covers "
             + $"{curves.BandLevel:P0} of {curves.Samples} graphs sampled from the learned edge probabilities.");
@@ -205,7 +224,7 @@ internal static class ReportCommand
                 double.IsFinite(r.SaturationMultiplier) ? $"{r.SaturationMultiplier:0.0}x the plan" : "no gain",
             }));
 
-        BudgetAllocation allocation = mmm.Planning.OptimizeBudget(model, all, plan);
+        BudgetAllocation allocation = Long("budget allocation", _ => mmm.Planning.OptimizeBudget(model, all, plan));
         html.Section("allocation", "Optimised allocation against the current plan");
         double before = allocation.Shops.Sum(s => s.CurrentTarget), after = allocation.Shops.Sum(s => s.OptimizedTarget);
         html.Paragraph($"Each shop's budget over the next {horizon} days stays what the plan spends; each channel may move between 0 and 3 times its planned spend. "

@@ -107,6 +107,21 @@ public sealed class CliProcessTests : IDisposable
     }
 
     [Fact]
+    public void Demo_writes_the_sample_the_model_and_the_report_and_ends_with_its_path()
+    {
+        (int code, string stdout, string stderr) = Run("demo --out run --epochs 2");
+        Assert.True(code == 0, stderr);
+        string last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        Assert.StartsWith("report: ", last);
+        string report = last["report: ".Length..];
+        Assert.Equal(Path.Combine(_dir, "run", "report.html"), report);
+        Assert.True(File.Exists(Path.Combine(_dir, "run", "shops.csv")) && File.Exists(Path.Combine(_dir, "run", "model.zip")));
+        string html = File.ReadAllText(report);
+        Assert.Contains("<section id=\"allocation\">", html);
+        Assert.DoesNotContain("<script src=", html); // plotly.js is inlined, not fetched
+    }
+
+    [Fact]
     public async Task Ctrl_c_stops_training_with_exit_130_and_writes_nothing()
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return; // SIGINT is how a terminal sends Ctrl-C here
