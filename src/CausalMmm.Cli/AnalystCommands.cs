@@ -22,6 +22,7 @@ internal sealed record CommonSettings(bool Json, bool Quiet, string Device, int 
     /// <summary>The ML.NET context these settings describe; CUDA without fallback, so a missing GPU is an error, not a silent CPU run.</summary>
     public MLContext Context()
     {
+        if (Threads < 1) throw new ArgumentException($"--threads {Threads}: give at least 1 thread.");
         torch.set_num_threads(Threads);
         var ml = new MLContext(Seed);
         if (Device == "cuda")
@@ -30,6 +31,54 @@ internal sealed record CommonSettings(bool Json, bool Quiet, string Device, int 
             ml.FallbackToCpu = false;
         }
         return ml;
+    }
+}
+
+/// <summary>How the commands read an analyst's CSV: the same column layout at fit time and afterwards.</summary>
+internal static class CliData
+{
+    /// <summary>
+    /// The schema to read <paramref name="data"/> with: the <c>--schema</c> file (shop and date columns, date formats,
+    /// roles), with <c>--target</c> made the only target; after fitting, the fitted model's roles fix every series and
+    /// nothing else is guessed, so a column the model does not know is ignored rather than taken for a second target.
+    /// </summary>
+    public static MarketingSchema Schema(string data, string? schemaPath, string? target, PanelRoles? fitted)
+    {
+        MarketingSchema schema = schemaPath is null ? new MarketingSchema() : MarketingSchema.Load(schemaPath);
+        if (fitted is not null)
+        {
+            foreach (string c in fitted.Channels) schema.WithRole(c, VariableRole.Channel, fitted.Unconstrained.Contains(c));
+            foreach (string c in fitted.Covariates) schema.WithRole(c, VariableRole.Covariate);
+            foreach (string c in fitted.Mediators) schema.WithRole(c, VariableRole.Mediator);
+            foreach (string c in fitted.Context) schema.WithRole(c, VariableRole.Context);
+            schema.WithRole(fitted.Target!, VariableRole.Target);
+            schema.InferRoles = false;
+            // Columns the model was not fitted on are read past, whatever their names suggest.
+            foreach (string column in Header(data))
+            {
+                bool key = column == schema.ShopColumn || column == schema.DateColumn
+                    || (schema.ShopColumn is null && MarketingSchema.Defaults.ShopColumns.Contains(column))
+                    || (schema.DateColumn is null && MarketingSchema.Defaults.DateColumns.Contains(column));
+                if (!key && !schema.Roles.ContainsKey(column)) schema.Ignore.Add(column);
+            }
+        }
+        if (target is not null)
+        {
+            schema.WithRole(target, VariableRole.Target);
+            // Other columns named like a target (gmv, sales, ...) would be a second one: --target says which is meant.
+            foreach (string column in Header(data))
+            {
+                if (column != target && !schema.Roles.ContainsKey(column) && MarketingSchema.InferRole(column) == VariableRole.Target) schema.Ignore.Add(column);
+            }
+        }
+        return schema;
+    }
+
+    private static IEnumerable<string> Header(string data)
+    {
+        if (!File.Exists(data)) return Array.Empty<string>(); // the loader says the file is missing, with its path
+        string? first = File.ReadLines(data).FirstOrDefault();
+        return first is null ? Array.Empty<string>() : first.Split(',').Select(c => c.Trim().Trim('"'));
     }
 }
 
@@ -59,8 +108,7 @@ internal static class AnalystCommands
     public static int Fit(CommonSettings settings, string data, string? schemaPath, string? target, int holdout, int epochs, string output, CancellationToken cancel)
     {
         MLContext ml = settings.Context();
-        MarketingSchema schema = schemaPath is null ? new MarketingSchema() : MarketingSchema.Load(schemaPath);
-        if (target is not null) schema.WithRole(target, VariableRole.Target);
+        MarketingSchema schema = CliData.Schema(data, schemaPath, target, fitted: null);
         CausalMmmCatalog mmm = ml.CausalMmm(schema);
         IDataView all = mmm.Data.LoadPanelCsv(data, schema);
         int days = (int)all.GetColumn<float>("t").Max() + 1;
@@ -89,6 +137,7 @@ internal static class AnalystCommands
                 rows.Add(new HoldoutRow(name, metrics.RootMeanSquaredError, metrics.MeanAbsoluteError, metrics.RSquared));
             }
         }
+        cancel.ThrowIfCancellationRequested(); // a cancelled fit saves nothing
         ml.Model.SaveCausalMmm(model, all.Schema, output);
         Report(settings, new { command = "fit", data, output, days, holdout, epochs, target = label, holdoutMetrics = rows }, () =>
         {
@@ -148,21 +197,30 @@ internal static class AnalystCommands
     }
 
     /// <summary><c>causalmmm forecast</c>: the target on the <paramref name="horizon"/> days after the data, under a plan (default: the last days repeated).</summary>
-    public static int Forecast(CommonSettings settings, string modelPath, string data, string? planPath, int horizon, string output)
+    public static int Forecast(CommonSettings settings, string modelPath, string data, string? schemaPath, string? planPath, int horizon, string output, CancellationToken cancel)
     {
         MLContext ml = settings.Context();
-        (CausalMmmCatalog mmm, ITransformer model, IDataView history) = Load(ml, modelPath, data);
+        (CausalMmmCatalog mmm, ITransformer model, IDataView history) = Load(ml, modelPath, data, schemaPath);
         MediaPlan plan = planPath is null ? mmm.Planning.RepeatLast(history, horizon) : mmm.Planning.LoadPlanCsv(planPath, history);
         int days = (int)history.GetColumn<float>("t").Max() + 1;
         IDataView scored = ml.Data.FilterRowsByColumn(model.Transform(plan.AppendTo(history)), "t", lowerBound: days);
         string shopColumn = plan.Roles.Shop, dateColumn = plan.Roles.Date;
-        string[] shops = scored.GetColumn<ReadOnlyMemory<char>>(shopColumn).Select(m => m.ToString()).ToArray();
+        string[] shops = Busy(settings, "forecasting", () => scored.GetColumn<ReadOnlyMemory<char>>(shopColumn).Select(m => m.ToString()).ToArray());
         DateTime[] dates = scored.GetColumn<DateTime>(dateColumn).ToArray();
         float[] score = scored.GetColumn<float>("Score").ToArray();
+        cancel.ThrowIfCancellationRequested();
         AtomicFile.Write(output, writer =>
         {
-            writer.WriteLine($"{shopColumn},{dateColumn},forecast");
-            for (int r = 0; r < score.Length; r++) writer.WriteLine($"{shops[r]},{dates[r]:yyyy-MM-dd},{score[r].ToString("R", CultureInfo.InvariantCulture)}");
+            using var csv = new CsvHelper.CsvWriter(writer, CultureInfo.InvariantCulture, leaveOpen: true); // quotes shop ids with commas
+            foreach (string header in new[] { shopColumn, dateColumn, "forecast" }) csv.WriteField(header);
+            csv.NextRecord();
+            for (int r = 0; r < score.Length; r++)
+            {
+                csv.WriteField(shops[r]);
+                csv.WriteField(dates[r].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                csv.WriteField(score[r].ToString("R", CultureInfo.InvariantCulture));
+                csv.NextRecord();
+            }
         });
         Report(settings, new { command = "forecast", output, shops = shops.Distinct().Count(), days = plan.Steps, total = score.Sum(v => (double)v) },
             () => AnsiConsole.MarkupLineInterpolated($"Forecast {plan.Steps} days for {shops.Distinct().Count()} shops (total {score.Sum(v => (double)v):N0}) to [bold]{output}[/]"));
@@ -170,11 +228,11 @@ internal static class AnalystCommands
     }
 
     /// <summary><c>causalmmm optimize</c>: the optimised plan for the next <paramref name="horizon"/> days, written as a plan CSV.</summary>
-    public static int Optimize(CommonSettings settings, string modelPath, string data, double? budget, string? boundsPath, string? fix, string objective,
-        double? targetRoi, int horizon, string output)
+    public static int Optimize(CommonSettings settings, string modelPath, string data, string? schemaPath, double? budget, string? boundsPath, string? fix, string objective,
+        double? targetRoi, int horizon, string output, CancellationToken cancel)
     {
         MLContext ml = settings.Context();
-        (CausalMmmCatalog mmm, ITransformer model, IDataView history) = Load(ml, modelPath, data);
+        (CausalMmmCatalog mmm, ITransformer model, IDataView history) = Load(ml, modelPath, data, schemaPath);
         MediaPlan plan = mmm.Planning.RepeatLast(history, horizon);
         var options = new BudgetOptimizationOptions
         {
@@ -193,7 +251,8 @@ internal static class AnalystCommands
         {
             foreach ((string channel, SpendBounds bounds) in BoundsCsv.Read(boundsPath)) options.ChannelBounds[channel] = bounds;
         }
-        BudgetAllocation allocation = mmm.Planning.OptimizeBudget(model, history, plan, options);
+        BudgetAllocation allocation = Busy(settings, "optimising the budget", () => mmm.Planning.OptimizeBudget(model, history, plan, options));
+        cancel.ThrowIfCancellationRequested();
         allocation.OptimizedPlan.SaveCsv(output);
         var channels = allocation.Channels.GroupBy(c => c.Channel).Select(g => new { channel = g.Key, current = g.Sum(c => c.CurrentSpend), optimized = g.Sum(c => c.OptimizedSpend) }).ToArray();
         double before = allocation.Shops.Sum(s => s.CurrentTarget), after = allocation.Shops.Sum(s => s.OptimizedTarget);
@@ -210,12 +269,16 @@ internal static class AnalystCommands
         return 0;
     }
 
-    private static (CausalMmmCatalog, ITransformer, IDataView) Load(MLContext ml, string modelPath, string data)
+    /// <summary>The fitted model and the data read the way it was fitted (see <see cref="CliData.Schema"/>).</summary>
+    internal static (CausalMmmCatalog, ITransformer, IDataView) Load(MLContext ml, string modelPath, string data, string? schemaPath)
     {
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"The model file '{modelPath}' does not exist; create it with 'causalmmm fit DATA.csv -o {modelPath}'.", modelPath);
         ITransformer model = ml.Model.LoadCausalMmm(modelPath, out _);
-        CausalMmmCatalog mmm = ml.CausalMmm();
-        return (mmm, model, mmm.Data.LoadPanelCsv(data));
+        MarketingResponseTransformer response = ((IEnumerable<ITransformer>)model).OfType<MarketingResponseTransformer>().SingleOrDefault()
+            ?? throw new ArgumentException($"'{modelPath}' is not a CausalMMM forecaster; create it with 'causalmmm fit'.");
+        MarketingSchema schema = CliData.Schema(data, schemaPath, target: null, response.Roles);
+        CausalMmmCatalog mmm = ml.CausalMmm(schema);
+        return (mmm, model, mmm.Data.LoadPanelCsv(data, schema));
     }
 
     /// <summary>Runs the two trainings under one progress display (epoch, loss, ETA), or silently in quiet and JSON modes.</summary>
@@ -242,9 +305,21 @@ internal static class AnalystCommands
         return result!;
     }
 
+    /// <summary>A step without epochs: a spinner on a terminal, nothing in quiet or JSON mode or when output is redirected.</summary>
+    private static T Busy<T>(CommonSettings settings, string what, Func<T> work)
+    {
+        if (settings.Quiet || settings.Json || !AnsiConsole.Profile.Capabilities.Interactive) return work();
+        return AnsiConsole.Status().Start(what, _ => work());
+    }
+
     private static void Report(CommonSettings settings, object json, Action tables)
     {
-        if (settings.Json) Console.WriteLine(JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        if (settings.Json) Console.WriteLine(JsonSerializer.Serialize(json, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN (say R² of a flat holdout) as "NaN", not an error
+        }));
         else if (!settings.Quiet) tables();
     }
 }

@@ -7,7 +7,7 @@ var seedOption = new Option<ulong>("--seed") { Description = "Random seed; the s
 var threadsOption = new Option<int>("--threads") { Description = "libtorch intra-op threads (default: every core).", DefaultValueFactory = _ => Environment.ProcessorCount };
 var epochsOption = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 200 };
 
-var smoke = new Command("smoke", "Train a small GRU regressor on generated data and show its loss falling (checks that TorchSharp loads and trains).")
+var smoke = new Command("smoke", "Train a small GRU regressor on generated data and show its loss falling (checks that TorchSharp loads and trains).\n\nExample:\n  causalmmm smoke --epochs 50")
 {
     epochsOption, seedOption, threadsOption,
 };
@@ -17,7 +17,7 @@ var shopsOption = new Option<int>("--shops") { Description = "Simulated shops.",
 var channelsOption = new Option<int>("--channels") { Description = "Simulated channels.", DefaultValueFactory = _ => 5 };
 var lengthOption = new Option<int>("--length") { Description = "Simulated steps per shop (the last 30 are held out).", DefaultValueFactory = _ => 120 };
 var demoEpochsOption = new Option<int>("--epochs") { Description = "Maximum training epochs.", DefaultValueFactory = _ => 60 };
-var paper = new Command("paper", "The paper's synthetic benchmark: simulate a panel with known causal graphs, fit CausalMMM, and compare graphs and forecasts with Linear Granger.")
+var paper = new Command("paper", "The paper's synthetic benchmark: simulate a panel with known causal graphs, fit CausalMMM, and compare graphs and forecasts with Linear Granger.\n\nExample:\n  causalmmm paper --shops 50 --channels 5 --epochs 60")
 {
     shopsOption, channelsOption, lengthOption, demoEpochsOption, seedOption, threadsOption,
 };
@@ -64,12 +64,13 @@ fit.SetAction(r => Cli.Run(r, cancel => AnalystCommands.Fit(Settings(r), r.GetVa
 var modelArgument = new Argument<string>("MODEL") { Description = "A model saved by 'causalmmm fit'." };
 var planOption = new Option<string?>("--plan") { Description = "A plan CSV (shop_id, step, channels...); default: the last --horizon days repeated." };
 var horizonOption = new Option<int>("--horizon") { Description = "Days to forecast or plan after the data.", DefaultValueFactory = _ => 28 };
+var dataSchemaOption = new Option<string?>("--schema") { Description = "The JSON schema the model was fitted with, when the CSV's shop or date column or date format needed one." };
 var forecast = WithCommon(new Command("forecast", "Forecast the target for the days after the data under a media plan.\n\nExample:\n  causalmmm forecast model.zip shops.csv --plan plan.csv -o forecast.csv")
 {
-    modelArgument, dataArgument, planOption, horizonOption, outputOption,
+    modelArgument, dataArgument, dataSchemaOption, planOption, horizonOption, outputOption,
 });
-forecast.SetAction(r => Cli.Run(r, _ => AnalystCommands.Forecast(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(planOption), r.GetValue(horizonOption),
-    r.GetValue(outputOption)!)));
+forecast.SetAction(r => Cli.Run(r, cancel => AnalystCommands.Forecast(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(dataSchemaOption), r.GetValue(planOption),
+    r.GetValue(horizonOption), r.GetValue(outputOption)!, cancel)));
 
 var budgetOption = new Option<double?>("--budget") { Description = "Each shop's total channel spend over the horizon (default: its current spend)." };
 var boundsOption = new Option<string?>("--bounds") { Description = "A CSV channel,min,max[,relative]: bounds per channel, multiples of current spend unless relative is false." };
@@ -79,10 +80,10 @@ objectiveOption.AcceptOnlyFromAmong("max-target", "min-spend", "target-roi");
 var roiOption = new Option<double?>("--target-roi") { Description = "The ROI to keep with --objective target-roi (default 1)." };
 var optimize = WithCommon(new Command("optimize", "Optimise the next --horizon days' budget by the model's forecast and write the plan as CSV.\n\nExample:\n  causalmmm optimize model.zip shops.csv --bounds bounds.csv --fix x0 -o plan.csv")
 {
-    modelArgument, dataArgument, budgetOption, boundsOption, fixOption, objectiveOption, roiOption, horizonOption, outputOption,
+    modelArgument, dataArgument, dataSchemaOption, budgetOption, boundsOption, fixOption, objectiveOption, roiOption, horizonOption, outputOption,
 });
-optimize.SetAction(r => Cli.Run(r, _ => AnalystCommands.Optimize(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(budgetOption), r.GetValue(boundsOption),
-    r.GetValue(fixOption), r.GetValue(objectiveOption)!, r.GetValue(roiOption), r.GetValue(horizonOption), r.GetValue(outputOption)!)));
+optimize.SetAction(r => Cli.Run(r, cancel => AnalystCommands.Optimize(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(dataSchemaOption), r.GetValue(budgetOption),
+    r.GetValue(boundsOption), r.GetValue(fixOption), r.GetValue(objectiveOption)!, r.GetValue(roiOption), r.GetValue(horizonOption), r.GetValue(outputOption)!, cancel)));
 
 var shopOption = new Option<string?>("--shop") { Description = "One shop's graph (default: every edge's mean over shops)." };
 var minOption = new Option<double>("--min") { Description = "Show edges with at least this probability.", DefaultValueFactory = _ => 0.5 };
@@ -97,9 +98,9 @@ var samplesOption = new Option<int>("--samples") { Description = "Graph samples 
 var baselineEpochs = new Option<int>("--baseline-epochs") { Description = "Training epochs of the Wide baseline.", DefaultValueFactory = _ => 60 };
 var report = WithCommon(new Command("report", "Write one self-contained HTML report (works offline): data and checks, graphs, fit and holdout against the baselines, contributions, response curves, ROI and the optimised allocation.\n\nExample:\n  causalmmm report model.zip shops.csv -o report.html")
 {
-    modelArgument, dataArgument, outputOption, reportShops, horizonOption, samplesOption, baselineEpochs,
+    modelArgument, dataArgument, dataSchemaOption, outputOption, reportShops, horizonOption, samplesOption, baselineEpochs,
 });
-report.SetAction(r => Cli.Run(r, cancel => ReportCommand.Run(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(outputOption)!, r.GetValue(reportShops),
+report.SetAction(r => Cli.Run(r, cancel => ReportCommand.Run(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(dataSchemaOption), r.GetValue(outputOption)!, r.GetValue(reportShops),
     r.GetValue(horizonOption), r.GetValue(samplesOption), r.GetValue(baselineEpochs), cancel)));
 
 var demoDir = new Option<string>("--out") { Description = "Folder for the sample CSV, the model and the report.", DefaultValueFactory = _ => "causalmmm-demo" };
@@ -129,7 +130,9 @@ namespace CausalMmm.Cli
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
-                e.Cancel = true; // let the command stop at the next epoch and leave no half-written file
+                // The first Ctrl-C asks the command to stop at its next check (an epoch, or before a write); a second one ends the
+                // process at once. Either way outputs are written whole or not at all.
+                e.Cancel = !cancel.IsCancellationRequested;
                 cancel.Cancel();
             };
             Console.CancelKeyPress += onCancel;
@@ -139,7 +142,7 @@ namespace CausalMmm.Cli
             }
             catch (OperationCanceledException)
             {
-                Console.Error.WriteLine("cancelled: nothing was written.");
+                Console.Error.WriteLine("cancelled: the file this step was writing was not written.");
                 return 130;
             }
             catch (Exception e) when (e is PanelDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException

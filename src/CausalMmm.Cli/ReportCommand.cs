@@ -25,7 +25,7 @@ internal static class ReportCommand
     /// <summary>The section ids every report has, in order (the browser test checks them).</summary>
     public static readonly string[] Sections = { "summary", "graphs", "fit", "metrics", "contributions", "curves", "roi", "allocation" };
 
-    public static int Run(CommonSettings settings, string modelPath, string data, string output, int shopCount, int horizon, int samples, int baselineEpochs,
+    public static int Run(CommonSettings settings, string modelPath, string data, string? schemaPath, string output, int shopCount, int horizon, int samples, int baselineEpochs,
         CancellationToken cancel)
     {
         MLContext ml = settings.Context();
@@ -39,12 +39,7 @@ internal static class ReportCommand
         CausalGraphTransformer? learner = parts.OfType<CausalGraphTransformer>().FirstOrDefault();
         PanelRoles roles = response.Roles;
         string target = roles.Target!;
-        var schema = new MarketingSchema();
-        foreach (string c in roles.Channels) schema.WithRole(c, VariableRole.Channel, roles.Unconstrained.Contains(c));
-        foreach (string c in roles.Covariates) schema.WithRole(c, VariableRole.Covariate);
-        foreach (string c in roles.Mediators) schema.WithRole(c, VariableRole.Mediator);
-        foreach (string c in roles.Context) schema.WithRole(c, VariableRole.Context);
-        schema.WithRole(target, VariableRole.Target);
+        MarketingSchema schema = CliData.Schema(data, schemaPath, target: null, roles);
         CausalMmmCatalog mmm = ml.CausalMmm(schema);
         MarketingPanel panel = mmm.Data.ReadPanelCsv(data, schema);
         IDataView all = mmm.Data.ToDataView(panel);
@@ -238,6 +233,7 @@ internal static class ReportCommand
         html.Table(new[] { "channel", "current spend", "optimised spend", "change" },
             byChannel.Select(c => new[] { c.Channel, Number(c.Current), Number(c.Optimized), c.Current > 0 ? (c.Optimized / c.Current - 1).ToString("+0%;-0%", CultureInfo.InvariantCulture) : "new" }));
 
+        cancel.ThrowIfCancellationRequested();
         AtomicFile.Write(output, writer => writer.Write(html.ToString()));
         string full = Path.GetFullPath(output);
         if (settings.Json) Console.WriteLine(JsonSerializer.Serialize(new { command = "report", output = full, sections = Sections }));
@@ -312,7 +308,10 @@ internal sealed class HtmlReport
     private static bool Numeric(string cell) => cell.Length > 0 && (char.IsDigit(cell[0]) || (cell.Length > 1 && cell[0] is '-' or '+' && char.IsDigit(cell[1])));
 
     /// <summary>JSON safe inside a script element.</summary>
-    private static string Json(object value) => JsonSerializer.Serialize(value).Replace("</", "<\\/", StringComparison.Ordinal);
+    private static string Json(object value) => JsonSerializer.Serialize(value, JsonOptions).Replace("</", "<\\/", StringComparison.Ordinal);
+
+    /// <summary>NaN and infinities (a flat curve's band, say) become strings plotly treats as gaps, not a serialiser error.</summary>
+    private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private const string Style = "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
         + "h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:1em 0}"
@@ -329,7 +328,8 @@ internal static class PlotlyScript
         string name = assembly.GetManifestResourceNames().FirstOrDefault(n => n.EndsWith(".min.js", StringComparison.Ordinal))
             ?? throw new InvalidOperationException("the Plotly.NET package carries no plotly.js; reinstall it");
         using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-        return reader.ReadToEnd().Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase);
+        // Neither a closing tag nor a comment opener may appear raw inside the script element.
+        return reader.ReadToEnd().Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase).Replace("<!--", "<\\!--", StringComparison.Ordinal);
     });
 
     public static string Source => Script.Value;
@@ -341,8 +341,11 @@ internal static class PlotlyScript
 /// </summary>
 internal static class GraphDiagram
 {
+    private static int _figures;
+
     public static string Svg(CausalGraphSet graphs, string shop, PanelRoles roles, string caption, double threshold = 0.5)
     {
+        string marker = $"arrow{Interlocked.Increment(ref _figures)}"; // ids are unique in the page
         string[][] columns = { roles.Channels.Concat(roles.Covariates).ToArray(), roles.Mediators, new[] { roles.Target! } };
         const int width = 520, columnGap = 210, rowGap = 56, top = 40, left = 60;
         int height = top * 2 + rowGap * Math.Max(1, columns.Max(c => c.Length) - 1) + 20;
@@ -355,7 +358,7 @@ internal static class GraphDiagram
         var svg = new StringBuilder();
         string label = WebUtility.HtmlEncode(caption);
         svg.Append($"<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{label}\">");
-        svg.Append("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#444\"/></marker></defs>");
+        svg.Append($"<defs><marker id=\"{marker}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#444\"/></marker></defs>");
         foreach (CausalEdge edge in graphs.Edges(shop, threshold))
         {
             if (!position.TryGetValue(edge.From, out var a) || !position.TryGetValue(edge.To, out var b)) continue;
@@ -366,7 +369,7 @@ internal static class GraphDiagram
             double ex = b.X - (b.X - cx) / Math.Max(Math.Sqrt((b.X - cx) * (b.X - cx) + (b.Y - cy) * (b.Y - cy)), 1) * 20;
             double ey = b.Y - (b.Y - cy) / Math.Max(Math.Sqrt((b.X - cx) * (b.X - cx) + (b.Y - cy) * (b.Y - cy)), 1) * 20;
             string dash = edge.SameDay ? " stroke-dasharray=\"6 4\"" : "";
-            svg.Append(FormattableString.Invariant($"<path d=\"M{a.X:0.#},{a.Y:0.#} Q{cx:0.#},{cy:0.#} {ex:0.#},{ey:0.#}\" fill=\"none\" stroke=\"#444\" stroke-width=\"{1 + 3 * edge.Probability:0.##}\" opacity=\"{0.3 + 0.7 * edge.Probability:0.##}\"{dash} marker-end=\"url(#arrow)\"><title>{WebUtility.HtmlEncode(edge.ToString())}</title></path>"));
+            svg.Append(FormattableString.Invariant($"<path d=\"M{a.X:0.#},{a.Y:0.#} Q{cx:0.#},{cy:0.#} {ex:0.#},{ey:0.#}\" fill=\"none\" stroke=\"#444\" stroke-width=\"{1 + 3 * edge.Probability:0.##}\" opacity=\"{0.3 + 0.7 * edge.Probability:0.##}\"{dash} marker-end=\"url(#{marker})\"><title>{WebUtility.HtmlEncode(edge.ToString())}</title></path>"));
             svg.Append(FormattableString.Invariant($"<text x=\"{(a.X + 2 * cx + b.X) / 4:0.#}\" y=\"{(a.Y + 2 * cy + b.Y) / 4 - 3:0.#}\" font-size=\"10\" fill=\"#555\" text-anchor=\"middle\">{edge.Probability:0.00}</text>"));
         }
         foreach ((string node, (double x, double y)) in position)
@@ -389,7 +392,7 @@ internal static class DemoRun
         var quiet = settings with { Json = false };
         int code = AnalystCommands.Sample(quiet, data, shops: 20, length: 150, channels: 4);
         if (code == 0) code = AnalystCommands.Fit(quiet, data, schemaPath: null, target: null, holdout: 28, epochs, model, cancel);
-        if (code == 0) code = ReportCommand.Run(quiet, model, data, report, shopCount: 3, horizon: 28, samples: 20, baselineEpochs: 60, cancel);
+        if (code == 0) code = ReportCommand.Run(quiet, model, data, schemaPath: null, report, shopCount: 3, horizon: 28, samples: 20, baselineEpochs: 60, cancel);
         if (code != 0) return code;
         if (settings.Json) Console.WriteLine(JsonSerializer.Serialize(new { command = "demo", data, model, report = Path.GetFullPath(report) }));
         else Console.WriteLine($"report: {Path.GetFullPath(report)}");

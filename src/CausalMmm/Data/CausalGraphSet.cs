@@ -141,9 +141,20 @@ public sealed class CausalGraphSet
 
     /// <summary>The set <see cref="ToStored"/> wrote.</summary>
     /// <exception cref="InvalidDataException">A stored matrix is not square.</exception>
-    internal static CausalGraphSet FromStored(StoredGraphSet stored) => new(stored.Nodes,
-        stored.Lagged.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))),
-        stored.SameDay?.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))));
+    internal static CausalGraphSet FromStored(StoredGraphSet stored)
+    {
+        if (stored.Nodes is null || stored.Lagged is null || stored.Lagged.Values.Any(v => v is null) || stored.SameDay?.Values.Any(v => v is null) == true)
+            throw new InvalidDataException("a stored graph set misses its nodes or matrices");
+        try
+        {
+            return new CausalGraphSet(stored.Nodes, stored.Lagged.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))),
+                stored.SameDay?.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, FromJagged(kv.Value))));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException($"a stored graph set is not valid: {ex.Message}", ex);
+        }
+    }
 
     internal static double[][] ToJagged(double[,] m) =>
         Enumerable.Range(0, m.GetLength(0)).Select(i => Enumerable.Range(0, m.GetLength(1)).Select(j => m[i, j]).ToArray()).ToArray();

@@ -167,8 +167,15 @@ public static class PanelCsv
     public static void WriteWide(MarketingPanel panel, string path)
     {
         string full = Path.GetFullPath(path), temporary = full + ".tmp-" + Environment.ProcessId;
-        using (var writer = new StreamWriter(temporary)) WriteWide(panel, writer);
-        File.Move(temporary, full, overwrite: true);
+        try
+        {
+            using (var writer = new StreamWriter(temporary)) WriteWide(panel, writer);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary); // a failed write leaves neither a half file nor its temporary
+        }
     }
 
     /// <summary>Writes the long layout: <c>shop,date,variable,value</c>, context variables on every date.</summary>

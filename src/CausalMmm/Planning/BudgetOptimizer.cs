@@ -279,6 +279,11 @@ internal sealed class BudgetOptimizer : IDisposable
             var candidate = new double[shops, free];
             for (int s = 0; s < shops; s++)
             {
+                if (eta[s] <= 1e-5)
+                {
+                    for (int k = 0; k < free; k++) candidate[s, k] = x[s, k];
+                    continue;
+                }
                 double mean = 0, spread = 0;
                 for (int k = 0; k < free; k++) mean += g[s, k] / free;
                 for (int k = 0; k < free; k++) spread = Math.Max(spread, Math.Abs(g[s, k] - mean));
@@ -289,6 +294,7 @@ internal sealed class BudgetOptimizer : IDisposable
             (double[] fc, double[,] gc) = ValueAndGradient(candidate);
             for (int s = 0; s < shops; s++)
             {
+                if (eta[s] <= 1e-5) continue; // settled: it stops here whatever the other shops still do, so any subset ends the same
                 if (fc[s] >= f[s])
                 {
                     f[s] = fc[s];

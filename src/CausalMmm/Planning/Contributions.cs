@@ -184,11 +184,10 @@ internal static class ContributionBuilder
         var sampled = new List<double[][,]>();
         if (samples > 0)
         {
-            using var generator = new Generator((ulong)seed);
             for (int k = 0; k < samples; k++)
             {
                 using DisposeScope sampleScope = torch.NewDisposeScope();
-                sampled.Add(Run(model.SampleEdges(shopIndex, options.Temperature, generator)));
+                sampled.Add(Run(model.SampleEdges(shopIndex, options.Temperature, seed, k)));
             }
         }
 

@@ -185,8 +185,7 @@ internal static class ResponseCurveBuilder
         var edges = new List<Tensor?> { null };
         if (samples > 0)
         {
-            using var generator = new Generator((ulong)seed);
-            for (int k = 0; k < samples; k++) edges.Add(model.SampleEdges(shopIndex, options.Temperature, generator));
+            for (int k = 0; k < samples; k++) edges.Add(model.SampleEdges(shopIndex, options.Temperature, seed, k));
         }
         var curve = new double[edges.Count, shops, c, m];
         var marginal = new double[edges.Count, shops, model.Channels.Count];

@@ -77,10 +77,29 @@ internal abstract class ScenarioModel : IDisposable
     public virtual Tensor ForecastWithDirectCounterfactual(Tensor plan, Tensor counterfactual, int[] channel, Tensor shops, Tensor? edges = null) =>
         Forecast(counterfactual, shops, edges);
 
-    /// <summary>Edge weights [R, edges] sampled from the graph posterior of the rows' shops (Gumbel-softmax at <paramref name="temperature"/>).</summary>
+    /// <summary>
+    /// Edge weights [R, edges] sampled from the graph posterior of the rows' shops (Gumbel-softmax at
+    /// <paramref name="temperature"/>): draw <paramref name="draw"/> of each shop comes from its own stream, seeded by
+    /// <paramref name="seed"/>, the shop id and the draw, so any subset of shops gets the same samples.
+    /// </summary>
     /// <exception cref="NotSupportedException">The model has no graph posterior.</exception>
-    public virtual Tensor SampleEdges(Tensor shops, double temperature, Generator generator) =>
+    public virtual Tensor SampleEdges(Tensor shops, double temperature, int seed, int draw) =>
         throw new NotSupportedException($"The {Kind} model has no graph to sample.");
+
+    /// <summary>A seed from <paramref name="seed"/>, a shop id and a draw that does not change between processes (FNV-1a, not string.GetHashCode).</summary>
+    private protected static int StreamSeed(int seed, string shopId, int draw)
+    {
+        uint hash = 2166136261;
+        void Mix(uint value)
+        {
+            hash ^= value;
+            hash *= 16777619;
+        }
+        Mix((uint)seed);
+        Mix((uint)draw);
+        foreach (char c in shopId) Mix(c);
+        return (int)(hash & 0x7fffffff);
+    }
 
     /// <summary>Releases the tensors.</summary>
     public virtual void Dispose() => BasePlan.Dispose();
@@ -191,13 +210,24 @@ internal sealed class CausalScenario : ScenarioModel
     }
 
     /// <inheritdoc />
-    public override Tensor SampleEdges(Tensor shops, double temperature, Generator generator)
+    public override Tensor SampleEdges(Tensor shops, double temperature, int seed, int draw)
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        Tensor p = _start.Edges.index_select(0, shops.to(_start.Edges.device)).clamp(0, 1);
+        Tensor p = _start.Edges.index_select(0, shops.to(_start.Edges.device)).clamp(0, 1).cpu();
+        long[] rows = shops.cpu().data<long>().ToArray();
+        long width = p.size(1);
+        // Uniform noise per shop from its own stream; then softmax((logits + Gumbel) / tau) as in training.
+        var uniform = new float[rows.Length * width * 2];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            var random = new Random(StreamSeed(seed, ShopIds[(int)rows[r]], draw));
+            for (long k = 0; k < width * 2; k++) uniform[r * width * 2 + k] = (float)random.NextDouble();
+        }
+        Tensor u = Tensors.FromArray(uniform, new long[] { rows.Length, width, 2 });
+        Tensor gumbel = -(-(u + 1e-10).log() + 1e-10).log();
         Tensor logits = torch.stack(new[] { (1 - p).log(), p.log() }, -1);
-        Tensor sample = CausalMmmTrainer.GumbelSoftmax(logits, temperature, generator).select(-1, 1);
-        return sample.cpu().MoveToOuterDisposeScope(); // the callers index it with CPU tensors
+        Tensor sample = ((logits + gumbel) / temperature).softmax(-1).select(-1, 1);
+        return sample.MoveToOuterDisposeScope(); // on the CPU: the callers index it with CPU tensors
     }
 
     private (Tensor Target, List<(Tensor Values, Tensor State, Tensor? Given)> Trace) Roll(Tensor plan, Tensor shops, Tensor? edges,

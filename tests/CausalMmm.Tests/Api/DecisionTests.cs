@@ -121,6 +121,26 @@ public sealed class DecisionTests : IClassFixture<DecisionFixture>
     }
 
     [Fact]
+    public void Any_subset_of_shops_gets_the_same_contributions_and_bands()
+    {
+        var frame = (Microsoft.Data.Analysis.DataFrame)_f.Data;
+        var keep = new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<bool>("keep", frame["shop_id"].Cast<string>().Select(id => id is "s1" or "s4"));
+        IDataView subset = frame.Filter(keep);
+        var options = new ContributionOptions { Samples = 6, Seed = 9 };
+        ContributionReport whole = _f.Mmm.Planning.Contributions(_f.Learned, _f.Data, _f.Plan, options);
+        ContributionReport part = _f.Mmm.Planning.Contributions(_f.Learned, subset, _f.Mmm.Planning.RepeatLast(subset, DecisionFixture.Days), options);
+        foreach (ChannelContribution p in part.Totals.Where(t => t.ShopId != ResponseCurveSet.AllShops))
+        {
+            ChannelContribution w = whole.Totals.Single(t => t.ShopId == p.ShopId && t.Channel == p.Channel);
+            double scale = Math.Max(Math.Abs(w.Contribution), 1);
+            Assert.Equal(w.Contribution, p.Contribution, 1e-3 * scale);
+            Assert.Equal(w.Lower, p.Lower, 1e-3 * scale);
+            Assert.Equal(w.Upper, p.Upper, 1e-3 * scale);
+        }
+        Assert.Equal(2 * 3, part.Totals.Count(t => t.ShopId != ResponseCurveSet.AllShops));
+    }
+
+    [Fact]
     public void A_channel_without_a_path_to_the_target_contributes_nothing_and_a_mediated_one_only_through_the_mediator()
     {
         ContributionReport report = _f.Mmm.Planning.Contributions(_f.Supplied, _f.Data, _f.Plan, new ContributionOptions { Samples = 0 });

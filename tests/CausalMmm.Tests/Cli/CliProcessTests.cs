@@ -70,7 +70,15 @@ public sealed class CliProcessTests : IDisposable
         (code, stdout, _) = Run("optimize model.zip shops.csv --horizon 5 --bounds bounds.csv --fix x0 -o plan2.csv");
         Assert.Equal(0, code);
         Assert.Contains("optimised spend", stdout);
-        Assert.All(new[] { "x0", "x1", "x2", "x3" }, c => Assert.Contains(c, stdout));
+        // Each table row (channel, current, optimised, change) shows the JSON's numbers, rounded.
+        var tableRows = stdout.Split('\n').Select(l => l.Split('│', StringSplitOptions.TrimEntries)).Where(c => c.Length >= 5 && c[1].StartsWith('x')).ToDictionary(c => c[1], c => c);
+        foreach (JsonElement channel in optimized.RootElement.GetProperty("channels").EnumerateArray())
+        {
+            string[] row = tableRows[channel.GetProperty("channel").GetString()!];
+            Assert.Equal(channel.GetProperty("current").GetDouble().ToString("N0", CultureInfo.InvariantCulture), row[2]);
+            Assert.Equal(channel.GetProperty("optimized").GetDouble().ToString("N0", CultureInfo.InvariantCulture), row[3]);
+        }
+        Assert.Equal(4, tableRows.Count);
     }
 
     [Fact]
@@ -104,6 +112,39 @@ public sealed class CliProcessTests : IDisposable
         (code, stdout, _) = Run("optimize --help");
         Assert.Equal(0, code);
         Assert.Contains("Example:", stdout);
+    }
+
+    [Fact]
+    public void A_csv_with_its_own_column_names_goes_through_fit_forecast_and_optimize_with_its_schema()
+    {
+        Assert.Equal(0, Run("sample -o shops.csv --shops 3 --length 50 --quiet").Code);
+        // The analyst's layout: store_code and when (dd.MM.yyyy) for shop and date, the target called sales, and a
+        // revenue column that would pass for a second target by its name.
+        string[] lines = File.ReadAllLines(Path.Combine(_dir, "shops.csv"));
+        var rewritten = new List<string> { "store_code,when,context0,context1,x0,x1,x2,x3,pv,sales,revenue" };
+        foreach (string line in lines.Skip(1))
+        {
+            string[] c = line.Split(',');
+            string day = DateTime.ParseExact(c[1], "yyyyMMdd", CultureInfo.InvariantCulture).ToString("dd.MM.yyyy", CultureInfo.InvariantCulture);
+            rewritten.Add(string.Join(',', c.Take(1).Append(day).Concat(c.Skip(2)).Append(c[^1])));
+        }
+        File.WriteAllLines(Path.Combine(_dir, "mine.csv"), rewritten);
+        File.WriteAllText(Path.Combine(_dir, "schema.json"), "{ \"shop\": \"store_code\", \"date\": \"when\", \"dateFormat\": \"dd.MM.yyyy\" }");
+
+        (int code, _, string stderr) = Run("fit mine.csv --schema schema.json --target sales --holdout 5 --epochs 2 --quiet -o model.zip");
+        Assert.True(code == 0, stderr);
+        (code, _, stderr) = Run("forecast model.zip mine.csv --schema schema.json --horizon 3 --quiet -o forecast.csv");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("store_code,when,forecast", File.ReadLines(Path.Combine(_dir, "forecast.csv")).First());
+        (code, _, stderr) = Run("optimize model.zip mine.csv --schema schema.json --horizon 3 --quiet -o plan.csv");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("store_code,step,x0,x1,x2,x3", File.ReadLines(Path.Combine(_dir, "plan.csv")).First());
+
+        // Without the schema the shop column is not found: one line that says so.
+        (code, _, stderr) = Run("forecast model.zip mine.csv --horizon 3 -o f2.csv");
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("mine.csv", stderr);
     }
 
     [Fact]

@@ -44,9 +44,9 @@ public sealed class ReportBrowserTests : IDisposable
         Assert.Empty(external); // self-contained: no CDN, no network
         foreach (string id in Sections) Assert.NotNull(await page.QuerySelectorAsync($"section#{id} h2"));
         int charts = await page.EvaluateExpressionAsync<int>("document.querySelectorAll('.chart').length");
-        int drawn = await page.EvaluateExpressionAsync<int>("document.querySelectorAll('.chart svg.main-svg').length");
+        int drawn = await page.EvaluateExpressionAsync<int>("Array.from(document.querySelectorAll('.chart')).filter(c => c.querySelector('svg.main-svg .plot path, svg.main-svg .plot rect')).length");
         Assert.True(charts >= 5, $"{charts} charts");
-        Assert.True(drawn >= charts, $"plotly drew {drawn} svg layers for {charts} charts");
+        Assert.Equal(charts, drawn); // every chart has plotted marks, not just an empty frame
         Assert.Equal(3, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#graphs figure svg').length"));
         Assert.Equal(6, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#metrics tbody tr').length")); // CausalMMM and five baselines
 
