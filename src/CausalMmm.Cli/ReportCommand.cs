@@ -171,9 +171,31 @@ internal static class ReportCommand
 
         Step("contributions, curves and allocation");
         MediaPlan plan = mmm.Planning.RepeatLast(all, horizon);
-        ContributionReport contributions = Long("contributions", _ => mmm.Planning.Contributions(model, all, plan, new ContributionOptions { Samples = samples, Seed = settings.Seed }));
-        html.Section("contributions", $"Contributions over the next {horizon} days");
-        html.Paragraph($"The plan repeats the last {horizon} days. Each channel's contribution is the forecast under the plan minus the forecast with that channel at zero, "
+        // Contributions over a past period when there is one: the holdout, with the spends that actually ran; else the plan.
+        MediaPlan spent = plan;
+        IDataView past = all;
+        string period = $"the next {horizon} days (the plan repeats the last {horizon})";
+        if (holdout > 0)
+        {
+            MediaPlan template = mmm.Planning.RepeatLast(history, holdout);
+            var actual = new Dictionary<string, double[,]>(StringComparer.Ordinal);
+            for (int s = 0; s < panel.ShopCount; s++)
+            {
+                var values = new double[holdout, template.Series.Count];
+                for (int k = 0; k < template.Series.Count; k++)
+                {
+                    double[] series = panel.GetSeries(s, template.Series[k]);
+                    for (int h = 0; h < holdout; h++) values[h, k] = series[historyDays + h];
+                }
+                actual[panel.ShopIds[s]] = values;
+            }
+            spent = new MediaPlan(template.Roles, actual);
+            past = history;
+            period = $"the {holdout} holdout days, with the spends that actually ran";
+        }
+        ContributionReport contributions = Long("contributions", _ => mmm.Planning.Contributions(model, past, spent, new ContributionOptions { Samples = samples, Seed = settings.Seed }));
+        html.Section("contributions", "Contributions over time");
+        html.Paragraph($"Over {period}. Each channel's contribution is the forecast minus the forecast with that channel at zero, "
             + $"summed over all shops and stacked by day. The base (every channel at zero) is {Number(contributions.Decomposition.Sum(d => d.Base))} of the forecast "
             + $"{Number(contributions.Decomposition.Sum(d => d.Forecast))} over these days. The residual line is what the one-at-a-time counterfactuals leave unassigned "
             + $"(the channels' interaction), shown rather than spread: {Number(contributions.Decomposition.Sum(d => d.Residual))} in all.");
