@@ -84,16 +84,41 @@ internal static class BudgetPlanning
                 double r = options.TargetRoi;
                 // The smallest budget that makes ROI meaningful: the lower bounds, or a sliver of the current spend.
                 double[] least = Enumerable.Range(0, shops).Select(s => lowest[s] > 0 ? lowest[s] : Math.Min(highest[s], 0.01 * Math.Max(currentFree[s], highest[s] / 100))).ToArray();
-                (double[,] smallest, double[] smallTarget) = optimizer.Maximize(least, lower, upper, Spread(least, upper), trial);
-                var unreachable = Enumerable.Range(0, shops).Where(s => Roi(smallTarget[s], baseTarget[s], least[s]) < r).ToList();
+                // ROI may rise before it falls (S-shaped curves), so budgets are scanned from the least to the most, and the
+                // largest scanned one that keeps the target ROI is refined by bisection towards the next.
+                const int scan = 8;
+                double Budget(int s, int i) => least[s] + (highest[s] - least[s]) * i / (scan - 1);
+                var holds = new double[shops, free];
+                var holdsTarget = new double[shops];
+                var last = Enumerable.Repeat(-1, shops).ToArray();
+                var bestRoi = Enumerable.Repeat(double.NegativeInfinity, shops).ToArray();
+                double[,] warm = Spread(least, upper);
+                for (int i = 0; i < scan; i++)
+                {
+                    double[] budget = Enumerable.Range(0, shops).Select(s => Budget(s, i)).ToArray();
+                    (double[,] x, double[] f) = optimizer.Maximize(budget, lower, upper, warm, trial);
+                    warm = x;
+                    for (int s = 0; s < shops; s++)
+                    {
+                        double roi = Roi(f[s], baseTarget[s], budget[s]);
+                        if (double.IsFinite(roi)) bestRoi[s] = Math.Max(bestRoi[s], roi);
+                        if (!(roi >= r)) continue;
+                        last[s] = i;
+                        CopyRow(x, holds, s);
+                        holdsTarget[s] = f[s];
+                    }
+                }
+                var unreachable = Enumerable.Range(0, shops).Where(s => last[s] < 0).ToList();
                 if (unreachable.Count > 0)
                 {
-                    throw new ArgumentException($"{component}: even the smallest budget returns less than the target ROI {r:G4} for {unreachable.Count} shop(s), e.g. "
-                        + string.Join("; ", unreachable.Take(3).Select(s => $"shop '{model.ShopIds[s]}': ROI {Roi(smallTarget[s], baseTarget[s], least[s]):G4} at {least[s]:G6}"))
-                        + ". Lower TargetRoi, or lower the channels' lower bounds.");
+                    throw new ArgumentException($"{component}: no budget within the bounds returns the target ROI {r:G4} for {unreachable.Count} shop(s), e.g. "
+                        + string.Join("; ", unreachable.Take(3).Select(s => $"shop '{model.ShopIds[s]}': at best ROI {bestRoi[s]:G4}"))
+                        + ". Lower TargetRoi, or change the channels' bounds.");
                 }
-                double[] full = optimizer.Evaluate(upper);
-                (totals, target) = SearchLargest(optimizer, lower, upper, least, highest, trial, (s, spend, f) => Roi(f, baseTarget[s], spend) >= r, smallest, smallTarget, full);
+                double[] lo = Enumerable.Range(0, shops).Select(s => Budget(s, last[s])).ToArray();
+                double[] hi = Enumerable.Range(0, shops).Select(s => Budget(s, Math.Min(last[s] + 1, scan - 1))).ToArray();
+                bool[] settled = Enumerable.Range(0, shops).Select(s => last[s] == scan - 1).ToArray();
+                (totals, target) = RefineLargest(optimizer, lower, upper, lo, hi, settled, trial, (s, spend, f) => Roi(f, baseTarget[s], spend) >= r, holds, holdsTarget);
                 break;
             }
         }
@@ -176,29 +201,26 @@ internal static class BudgetPlanning
         return (best, bestTarget);
     }
 
-    /// <summary>The largest budget per shop whose best allocation satisfies <paramref name="good"/> (it holds at <paramref name="lowest"/>).</summary>
-    private static (double[,] Totals, double[] Target) SearchLargest(BudgetOptimizer optimizer, double[,] lower, double[,] upper, double[] lowest, double[] highest, int iterations,
-        Func<int, double, double, bool> good, double[,] holds, double[] holdsTarget, double[] atHighest)
+    /// <summary>
+    /// The largest budget per shop in [<paramref name="lo"/>, <paramref name="hi"/>] whose best allocation satisfies
+    /// <paramref name="good"/>, by bisection; it holds at <paramref name="lo"/> (with allocation <paramref name="holds"/>),
+    /// and shops already <paramref name="settled"/> keep theirs.
+    /// </summary>
+    private static (double[,] Totals, double[] Target) RefineLargest(BudgetOptimizer optimizer, double[,] lower, double[,] upper, double[] lo, double[] hi, bool[] settled,
+        int iterations, Func<int, double, double, bool> good, double[,] holds, double[] holdsTarget)
     {
-        int shops = lowest.Length;
+        int shops = lo.Length;
         double[,] best = (double[,])holds.Clone();
         double[] bestTarget = (double[])holdsTarget.Clone();
-        double[] lo = (double[])lowest.Clone(), hi = (double[])highest.Clone();
-        var done = new bool[shops];
-        for (int s = 0; s < shops; s++)
-        {
-            if (!good(s, highest[s], atHighest[s])) continue;
-            done[s] = true;
-            CopyRow(upper, best, s);
-            bestTarget[s] = atHighest[s];
-        }
-        for (int round = 0; round < SearchRounds && done.Contains(false); round++)
+        lo = (double[])lo.Clone();
+        hi = (double[])hi.Clone();
+        for (int round = 0; round < SearchRounds && settled.Contains(false); round++)
         {
             double[] mid = Enumerable.Range(0, shops).Select(s => (lo[s] + hi[s]) / 2).ToArray();
             (double[,] x, double[] f) = optimizer.Maximize(mid, lower, upper, best, iterations);
             for (int s = 0; s < shops; s++)
             {
-                if (done[s]) continue;
+                if (settled[s]) continue;
                 if (good(s, mid[s], f[s]))
                 {
                     lo[s] = mid[s];

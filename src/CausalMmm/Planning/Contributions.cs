@@ -126,6 +126,8 @@ public sealed class ContributionReport
 /// </summary>
 internal static class ContributionBuilder
 {
+    private const int ChunkRows = 4096;
+
     public static ContributionReport Build(ScenarioModel model, ContributionOptions options, int seed, string component)
     {
         options.CheckBands(component);
@@ -149,35 +151,44 @@ internal static class ContributionBuilder
         var plans = new List<Tensor> { model.BasePlan, allBaseline };
         plans.AddRange(channels.Select(Counterfactual));
 
+        // Shops run in chunks, so memory stays bounded however many shops and channels there are.
+        IEnumerable<(int Start, int Count)> Chunks()
+        {
+            int size = Math.Max(1, ChunkRows / Math.Max(plans.Count, 1));
+            for (int start = 0; start < shops; start += size) yield return (start, Math.Min(size, shops - start));
+        }
         double[][,] Run(Tensor? shopEdges)
         {
-            Tensor stacked = torch.cat(plans.ToArray(), 0); // [(2 + c) * S, H, G], plan-major
-            Tensor rows = shopIndex.repeat(plans.Count);
-            Tensor? edges = shopEdges?.repeat(plans.Count, 1);
-            float[] flat = model.Forecast(stacked, rows, edges).data<float>().ToArray();
-            return Enumerable.Range(0, plans.Count).Select(p =>
+            var result = Enumerable.Range(0, plans.Count).Select(_ => new double[shops, steps]).ToArray();
+            foreach ((int start, int count) in Chunks())
             {
-                var y = new double[shops, steps];
-                for (int s = 0; s < shops; s++)
-                for (int h = 0; h < steps; h++) y[s, h] = flat[(p * shops + s) * steps + h];
-                return y;
-            }).ToArray();
+                using DisposeScope chunkScope = torch.NewDisposeScope();
+                Tensor stacked = torch.cat(plans.Select(p => p.narrow(0, start, count)).ToArray(), 0); // [(2 + c) * count, H, G], plan-major
+                Tensor rows = shopIndex.narrow(0, start, count).repeat(plans.Count);
+                Tensor? edges = shopEdges?.narrow(0, start, count).repeat(plans.Count, 1);
+                float[] flat = model.Forecast(stacked, rows, edges).data<float>().ToArray();
+                for (int p = 0; p < plans.Count; p++)
+                for (int s = 0; s < count; s++)
+                for (int h = 0; h < steps; h++) result[p][start + s, h] = flat[(p * count + s) * steps + h];
+            }
+            return result;
         }
         double[][,] point = Run(null);
 
         // Direct effects: the plan, with each channel's own edges into the target fed its counterfactual.
-        var direct = new double[c][,];
+        var direct = Enumerable.Range(0, c).Select(_ => new double[shops, steps]).ToArray();
         if (model.HasMediators)
         {
-            Tensor actual = model.BasePlan.repeat(c, 1, 1);
-            Tensor counterfactuals = torch.cat(plans.Skip(2).ToArray(), 0);
-            int[] channelOfRow = channels.SelectMany(k => Enumerable.Repeat(k, shops)).ToArray();
-            float[] flat = model.ForecastWithDirectCounterfactual(actual, counterfactuals, channelOfRow, shopIndex.repeat(c)).data<float>().ToArray();
-            for (int j = 0; j < c; j++)
+            foreach ((int start, int count) in Chunks())
             {
-                direct[j] = new double[shops, steps];
-                for (int s = 0; s < shops; s++)
-                for (int h = 0; h < steps; h++) direct[j][s, h] = point[0][s, h] - flat[(j * shops + s) * steps + h];
+                using DisposeScope chunkScope = torch.NewDisposeScope();
+                Tensor actual = model.BasePlan.narrow(0, start, count).repeat(c, 1, 1);
+                Tensor counterfactuals = torch.cat(plans.Skip(2).Select(p => p.narrow(0, start, count)).ToArray(), 0);
+                int[] channelOfRow = channels.SelectMany(k => Enumerable.Repeat(k, count)).ToArray();
+                float[] flat = model.ForecastWithDirectCounterfactual(actual, counterfactuals, channelOfRow, shopIndex.narrow(0, start, count).repeat(c)).data<float>().ToArray();
+                for (int j = 0; j < c; j++)
+                for (int s = 0; s < count; s++)
+                for (int h = 0; h < steps; h++) direct[j][start + s, h] = point[0][start + s, h] - flat[(j * count + s) * steps + h];
             }
         }
 
