@@ -108,11 +108,16 @@ internal static class BudgetPlanning
                         holdsTarget[s] = f[s];
                     }
                 }
+                // A shop whose bounds allow no spend at all has nothing to decide: it stays at zero.
+                for (int s = 0; s < shops; s++)
+                {
+                    if (highest[s] <= 0) last[s] = scan - 1;
+                }
                 var unreachable = Enumerable.Range(0, shops).Where(s => last[s] < 0).ToList();
                 if (unreachable.Count > 0)
                 {
-                    throw new ArgumentException($"{component}: no budget within the bounds returns the target ROI {r:G4} for {unreachable.Count} shop(s), e.g. "
-                        + string.Join("; ", unreachable.Take(3).Select(s => $"shop '{model.ShopIds[s]}': at best ROI {bestRoi[s]:G4}"))
+                    throw new ArgumentException($"{component}: none of {scan} budgets from the least to the most the bounds allow returns the target ROI {r:G4} for {unreachable.Count} shop(s), e.g. "
+                        + string.Join("; ", unreachable.Take(3).Select(s => $"shop '{model.ShopIds[s]}': at best ROI {(double.IsFinite(bestRoi[s]) ? bestRoi[s].ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : "n/a")}"))
                         + ". Lower TargetRoi, or change the channels' bounds.");
                 }
                 double[] lo = Enumerable.Range(0, shops).Select(s => Budget(s, last[s])).ToArray();
