@@ -160,7 +160,7 @@ internal static class AnalystCommands
     public static int Graph(CommonSettings settings, string modelPath, string? shop, double threshold)
     {
         MLContext ml = settings.Context();
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"The model file '{modelPath}' does not exist; create it with 'causalmmm fit DATA.csv -o {modelPath}'.", modelPath);
+        RequireModelFile(modelPath);
         if (!(threshold >= 0 && threshold <= 1)) throw new ArgumentException($"--min {threshold} is not a probability; give a number between 0 and 1.");
         ITransformer model = ml.Model.LoadCausalMmm(modelPath, out _);
         CausalDiscovery.CausalGraphTransformer learner = ((IEnumerable<ITransformer>)model).OfType<CausalDiscovery.CausalGraphTransformer>().FirstOrDefault()
@@ -269,13 +269,26 @@ internal static class AnalystCommands
         return 0;
     }
 
-    /// <summary>The fitted model and the data read the way it was fitted (see <see cref="CliData.Schema"/>).</summary>
-    internal static (CausalMmmCatalog, ITransformer, IDataView) Load(MLContext ml, string modelPath, string data, string? schemaPath)
+    /// <summary>Fails, saying how to make one, when <paramref name="modelPath"/> does not exist.</summary>
+    internal static void RequireModelFile(string modelPath)
     {
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"The model file '{modelPath}' does not exist; create it with 'causalmmm fit DATA.csv -o {modelPath}'.", modelPath);
+    }
+
+    /// <summary>A model saved by <c>fit</c> and its forecaster.</summary>
+    internal static (ITransformer Model, MarketingResponseTransformer Response) LoadModel(MLContext ml, string modelPath)
+    {
+        RequireModelFile(modelPath);
         ITransformer model = ml.Model.LoadCausalMmm(modelPath, out _);
         MarketingResponseTransformer response = ((IEnumerable<ITransformer>)model).OfType<MarketingResponseTransformer>().SingleOrDefault()
             ?? throw new ArgumentException($"'{modelPath}' is not a CausalMMM forecaster; create it with 'causalmmm fit'.");
+        return (model, response);
+    }
+
+    /// <summary>The fitted model and the data read the way it was fitted (see <see cref="CliData.Schema"/>).</summary>
+    internal static (CausalMmmCatalog, ITransformer, IDataView) Load(MLContext ml, string modelPath, string data, string? schemaPath)
+    {
+        (ITransformer model, MarketingResponseTransformer response) = LoadModel(ml, modelPath);
         MarketingSchema schema = CliData.Schema(data, schemaPath, target: null, response.Roles);
         CausalMmmCatalog mmm = ml.CausalMmm(schema);
         return (mmm, model, mmm.Data.LoadPanelCsv(data, schema));

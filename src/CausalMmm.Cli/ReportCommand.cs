@@ -29,14 +29,11 @@ internal static class ReportCommand
         CancellationToken cancel)
     {
         MLContext ml = settings.Context();
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"The model file '{modelPath}' does not exist; create it with 'causalmmm fit DATA.csv -o {modelPath}'.", modelPath);
+        AnalystCommands.RequireModelFile(modelPath);
         if (shopCount < 1) throw new ArgumentException($"--shops {shopCount}: show at least 1 shop.");
         if (horizon < 1) throw new ArgumentException($"--horizon {horizon}: plan at least 1 day.");
-        ITransformer model = ml.Model.LoadCausalMmm(modelPath, out _);
-        var parts = ((IEnumerable<ITransformer>)model).ToList();
-        MarketingResponseTransformer response = parts.OfType<MarketingResponseTransformer>().SingleOrDefault()
-            ?? throw new ArgumentException($"'{modelPath}' is not a CausalMMM forecaster; create it with 'causalmmm fit'.");
-        CausalGraphTransformer? learner = parts.OfType<CausalGraphTransformer>().FirstOrDefault();
+        (ITransformer model, MarketingResponseTransformer response) = AnalystCommands.LoadModel(ml, modelPath);
+        CausalGraphTransformer? learner = ((IEnumerable<ITransformer>)model).OfType<CausalGraphTransformer>().FirstOrDefault();
         PanelRoles roles = response.Roles;
         string target = roles.Target!;
         MarketingSchema schema = CliData.Schema(data, schemaPath, target: null, roles);

@@ -128,12 +128,8 @@ public sealed class CausalMmmModel : IDisposable
             int start = end - EncoderWindow, n = NodeNames.Count, shops = panel.ShopCount;
             using DisposeScope scope = torch.NewDisposeScope();
             using IDisposable noGrad = torch.no_grad();
-            PanelScaling scaling = PanelScaling.Measure(panel, start, end);
+            (PanelScaling scaling, Tensor history, Tensor context, Tensor edges) = WindowInputs(panel, start, end, fixedEdges);
             Device device = Network.Device;
-            Tensor history = scaling.ToTensor(panel, start, end).to(device);
-            Tensor context = ContextTensor(panel).to(device);
-            Tensor edges = fixedEdges is null ? Network.EdgeProbabilities(history)
-                : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.TotalEdgeCount, panel.ShopIds).to(device);
             // With same-day edges a step's forecast reads the plan's given series of that same step.
             Tensor? PlanStep(int h)
             {
@@ -191,12 +187,8 @@ public sealed class CausalMmmModel : IDisposable
             int start = end - EncoderWindow, n = NodeNames.Count, shops = panel.ShopCount;
             using DisposeScope scope = torch.NewDisposeScope();
             using IDisposable noGrad = torch.no_grad();
-            PanelScaling scaling = PanelScaling.Measure(panel, start, end);
+            (PanelScaling scaling, Tensor history, Tensor context, Tensor edges) = WindowInputs(panel, start, end, fixedEdges);
             Device device = Network.Device;
-            Tensor history = scaling.ToTensor(panel, start, end).to(device);
-            Tensor context = ContextTensor(panel).to(device);
-            Tensor edges = fixedEdges is null ? Network.EdgeProbabilities(history)
-                : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.TotalEdgeCount, panel.ShopIds).to(device);
             (Tensor means, Tensor state) = Network.Decoder.Forward(history, edges, context);
             // With feedback, the window's last step read the prediction before it, and so does Predict's first forecast.
             Tensor last = Options.FeedbackSteps > 0 && EncoderWindow > 1 ? means.select(1, EncoderWindow - 2) : history.select(1, EncoderWindow - 1);
@@ -216,6 +208,22 @@ public sealed class CausalMmmModel : IDisposable
                 context.MoveToOuterDisposeScope(),
                 edges.MoveToOuterDisposeScope());
         }
+    }
+
+    /// <summary>
+    /// What inference reads before an origin, on the network's device: the scaling of the window [start, end), the scaled
+    /// window, the context, and the edge weights (<paramref name="fixedEdges"/>, else the encoder's probabilities).
+    /// Call under the model's lock, inside a dispose scope and without gradients.
+    /// </summary>
+    private (PanelScaling Scaling, Tensor History, Tensor Context, Tensor Edges) WindowInputs(NumericPanel panel, int start, int end, float[][]? fixedEdges)
+    {
+        PanelScaling scaling = PanelScaling.Measure(panel, start, end);
+        Device device = Network.Device;
+        Tensor history = scaling.ToTensor(panel, start, end).to(device);
+        Tensor context = ContextTensor(panel).to(device);
+        Tensor edges = fixedEdges is null ? Network.EdgeProbabilities(history)
+            : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.TotalEdgeCount, panel.ShopIds).to(device);
+        return (scaling, history, context, edges);
     }
 
     internal Tensor ContextTensor(NumericPanel panel)

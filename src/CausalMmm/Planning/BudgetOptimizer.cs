@@ -207,13 +207,11 @@ internal sealed class BudgetOptimizer : IDisposable
         for (int s = 0; s < shops; s++)
         for (int f = 0; f < free; f++)
         {
-            double total = 0;
-            for (int h = 0; h < steps; h++) total += basePlan[(s * steps + h) * given + _free[f]];
-            Current[s, f] = total;
+            double total = Current[s, f] = model.PlanTotals[s, _free[f]];
             for (int h = 0; h < steps; h++)
                 profile[(s * steps + h) * free + f] = total > 0 ? (float)(basePlan[(s * steps + h) * given + _free[f]] / total) : 1f / steps;
         }
-        FixedSpend = Enumerable.Range(0, shops).Select(s => _fixed.Sum(k => Enumerable.Range(0, steps).Sum(h => (double)basePlan[(s * steps + h) * given + k]))).ToArray();
+        FixedSpend = Enumerable.Range(0, shops).Select(s => _fixed.Sum(k => model.PlanTotals[s, k])).ToArray();
         var placement = new float[Math.Max(free, 1) * given];
         for (int f = 0; f < free; f++) placement[f * given + _free[f]] = 1;
         _profile = Tensors.FromArray(profile, new long[] { shops, steps, Math.Max(free, 1) });

@@ -75,7 +75,18 @@ internal static class BudgetPlanning
                         + string.Join("; ", unreachable.Take(3).Select(s => $"shop '{model.ShopIds[s]}' needs {goal[s]:G6} but every channel at its upper bound forecasts {atMost[s]:G6}"))
                         + ". Lower the target (TargetRatio, ShopTargets) or raise the upper bounds.");
                 }
-                (totals, target) = Search(optimizer, lower, upper, lowest, highest, trial, (s, _, f) => f >= goal[s], upper, atMost);
+                // The least budget that reaches the goal: between the lower bounds (if they already reach it, that is the answer) and the upper ones.
+                double[] atLeast = optimizer.Evaluate(lower);
+                bool[] reached = Enumerable.Range(0, shops).Select(s => atLeast[s] >= goal[s]).ToArray();
+                double[,] start = (double[,])upper.Clone();
+                double[] startTarget = (double[])atMost.Clone();
+                for (int s = 0; s < shops; s++)
+                {
+                    if (!reached[s]) continue;
+                    CopyRow(lower, start, s);
+                    startTarget[s] = atLeast[s];
+                }
+                (totals, target) = Bisect(optimizer, lower, upper, highest, lowest, reached, trial, (s, _, f) => f >= goal[s], start, startTarget);
                 break;
             }
             default:
@@ -123,7 +134,7 @@ internal static class BudgetPlanning
                 double[] lo = Enumerable.Range(0, shops).Select(s => Budget(s, last[s])).ToArray();
                 double[] hi = Enumerable.Range(0, shops).Select(s => Budget(s, Math.Min(last[s] + 1, scan - 1))).ToArray();
                 bool[] settled = Enumerable.Range(0, shops).Select(s => last[s] == scan - 1).ToArray();
-                (totals, target) = RefineLargest(optimizer, lower, upper, lo, hi, settled, trial, (s, spend, f) => Roi(f, baseTarget[s], spend) >= r, holds, holdsTarget);
+                (totals, target) = Bisect(optimizer, lower, upper, lo, hi, settled, trial, (s, spend, f) => Roi(f, baseTarget[s], spend) >= r, holds, holdsTarget);
                 break;
             }
         }
@@ -150,7 +161,7 @@ internal static class BudgetPlanning
                 if (f >= 0) channels.Add(new ChannelAllocation(id, model.Channels[c], optimizer.Current[s, f], totals[s, f], lower[s, f], upper[s, f], false));
                 else
                 {
-                    double spent = Enumerable.Range(0, steps).Sum(h => model.Plan[id][h, c]);
+                    double spent = model.PlanTotals[s, c];
                     channels.Add(new ChannelAllocation(id, model.Channels[c], spent, spent, spent, spent, true));
                 }
             }
@@ -168,71 +179,32 @@ internal static class BudgetPlanning
     internal static double Roi(double target, double baseTarget, double spend) => spend > 0 ? (target - baseTarget) / spend : double.NaN;
 
     /// <summary>
-    /// The least budget per shop whose best allocation satisfies <paramref name="good"/>, by bisection between the lower
-    /// bounds and the upper ones (where it is known to hold); warm-started from the last allocation that held.
+    /// Bisection per shop between a budget where <paramref name="test"/> holds (<paramref name="holding"/>, with its
+    /// allocation <paramref name="holds"/>) and one where it fails (<paramref name="failing"/>), either side of it: the
+    /// result is the allocation at the last budget that held, warm-started from it each round. Shops already
+    /// <paramref name="settled"/> keep theirs.
     /// </summary>
-    private static (double[,] Totals, double[] Target) Search(BudgetOptimizer optimizer, double[,] lower, double[,] upper, double[] lowest, double[] highest, int iterations,
-        Func<int, double, double, bool> good, double[,] holds, double[] holdsTarget)
+    private static (double[,] Totals, double[] Target) Bisect(BudgetOptimizer optimizer, double[,] lower, double[,] upper, double[] holding, double[] failing,
+        bool[] settled, int iterations, Func<int, double, double, bool> test, double[,] holds, double[] holdsTarget)
     {
-        int shops = lowest.Length;
+        int shops = holding.Length;
         double[,] best = (double[,])holds.Clone();
         double[] bestTarget = (double[])holdsTarget.Clone();
-        double[] atLowest = optimizer.Evaluate(lower);
-        double[] lo = (double[])lowest.Clone(), hi = (double[])highest.Clone();
-        var done = new bool[shops];
-        for (int s = 0; s < shops; s++)
-        {
-            if (!good(s, lowest[s], atLowest[s])) continue;
-            done[s] = true;
-            CopyRow(lower, best, s);
-            bestTarget[s] = atLowest[s];
-        }
-        for (int round = 0; round < SearchRounds && done.Contains(false); round++)
-        {
-            double[] mid = Enumerable.Range(0, shops).Select(s => (lo[s] + hi[s]) / 2).ToArray();
-            (double[,] x, double[] f) = optimizer.Maximize(mid, lower, upper, best, iterations);
-            for (int s = 0; s < shops; s++)
-            {
-                if (done[s]) continue;
-                if (good(s, mid[s], f[s]))
-                {
-                    hi[s] = mid[s];
-                    CopyRow(x, best, s);
-                    bestTarget[s] = f[s];
-                }
-                else lo[s] = mid[s];
-            }
-        }
-        return (best, bestTarget);
-    }
-
-    /// <summary>
-    /// The largest budget per shop in [<paramref name="lo"/>, <paramref name="hi"/>] whose best allocation satisfies
-    /// <paramref name="good"/>, by bisection; it holds at <paramref name="lo"/> (with allocation <paramref name="holds"/>),
-    /// and shops already <paramref name="settled"/> keep theirs.
-    /// </summary>
-    private static (double[,] Totals, double[] Target) RefineLargest(BudgetOptimizer optimizer, double[,] lower, double[,] upper, double[] lo, double[] hi, bool[] settled,
-        int iterations, Func<int, double, double, bool> good, double[,] holds, double[] holdsTarget)
-    {
-        int shops = lo.Length;
-        double[,] best = (double[,])holds.Clone();
-        double[] bestTarget = (double[])holdsTarget.Clone();
-        lo = (double[])lo.Clone();
-        hi = (double[])hi.Clone();
+        double[] good = (double[])holding.Clone(), bad = (double[])failing.Clone();
         for (int round = 0; round < SearchRounds && settled.Contains(false); round++)
         {
-            double[] mid = Enumerable.Range(0, shops).Select(s => (lo[s] + hi[s]) / 2).ToArray();
+            double[] mid = Enumerable.Range(0, shops).Select(s => (good[s] + bad[s]) / 2).ToArray();
             (double[,] x, double[] f) = optimizer.Maximize(mid, lower, upper, best, iterations);
             for (int s = 0; s < shops; s++)
             {
                 if (settled[s]) continue;
-                if (good(s, mid[s], f[s]))
+                if (test(s, mid[s], f[s]))
                 {
-                    lo[s] = mid[s];
+                    good[s] = mid[s];
                     CopyRow(x, best, s);
                     bestTarget[s] = f[s];
                 }
-                else hi[s] = mid[s];
+                else bad[s] = mid[s];
             }
         }
         return (best, bestTarget);

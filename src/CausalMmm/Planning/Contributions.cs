@@ -202,7 +202,7 @@ internal static class ContributionBuilder
             }
         }
 
-        double[,] spend = ResponseCurveBuilder.PlanTotals(model);
+        double[,] spend = model.PlanTotals;
         float[] baseFlat = baseline.data<float>().ToArray();
         double BaselineSpend(int s, int k) => Enumerable.Range(0, steps).Sum(h => (double)baseFlat[(s * steps + h) * given + k]);
 

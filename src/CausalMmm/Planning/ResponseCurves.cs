@@ -176,7 +176,7 @@ internal static class ResponseCurveBuilder
         double[] multipliers = options.Multipliers.Append(0).Append(1).Distinct().Order().ToArray();
         int shops = model.ShopIds.Count, m = multipliers.Length, c = channels.Length;
         int samples = model.HasGraphPosterior ? options.Samples : 0;
-        double[,] spend = PlanTotals(model);
+        double[,] spend = model.PlanTotals;
         using DisposeScope scope = torch.NewDisposeScope();
 
         // Draws [k][shop]: draw 0 is the point graph, 1..samples the sampled graphs; the same graph serves every channel
@@ -248,19 +248,6 @@ internal static class ResponseCurveBuilder
             }
         }
         return new ResponseCurveSet(model.Kind, samples, options.BandLevel, points, returns);
-    }
-
-    /// <summary>[shop, channel] planned total spend.</summary>
-    internal static double[,] PlanTotals(ScenarioModel model)
-    {
-        var totals = new double[model.ShopIds.Count, model.Channels.Count];
-        for (int s = 0; s < model.ShopIds.Count; s++)
-        {
-            double[,] plan = model.Plan[model.ShopIds[s]];
-            for (int c = 0; c < model.Channels.Count; c++)
-            for (int h = 0; h < model.Steps; h++) totals[s, c] += plan[h, c];
-        }
-        return totals;
     }
 
     /// <summary>

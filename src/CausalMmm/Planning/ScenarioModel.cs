@@ -25,11 +25,16 @@ internal abstract class ScenarioModel : IDisposable
         Channels = plan.Roles.Channels;
         int given = plan.Series.Count, steps = plan.Steps;
         var values = new float[shopIds.Count * steps * given];
+        PlanTotals = new double[shopIds.Count, given];
         for (int s = 0; s < shopIds.Count; s++)
         {
             double[,] p = plan[shopIds[s]];
             for (int h = 0; h < steps; h++)
-            for (int k = 0; k < given; k++) values[(s * steps + h) * given + k] = (float)p[h, k];
+            for (int k = 0; k < given; k++)
+            {
+                values[(s * steps + h) * given + k] = (float)p[h, k];
+                PlanTotals[s, k] += p[h, k];
+            }
         }
         BasePlan = Tensors.FromArray(values, new long[] { shopIds.Count, steps, given });
     }
@@ -51,6 +56,9 @@ internal abstract class ScenarioModel : IDisposable
 
     /// <summary>The dates of the planned steps (after the history).</summary>
     public IReadOnlyList<DateOnly> Dates { get; private protected set; } = Array.Empty<DateOnly>();
+
+    /// <summary>[shop, given series]: each series' total over the baseline plan's steps, in double precision.</summary>
+    public double[,] PlanTotals { get; }
 
     /// <summary>The baseline plan [shops, step, given series] on the original scale.</summary>
     public Tensor BasePlan { get; }

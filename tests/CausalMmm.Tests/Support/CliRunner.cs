@@ -8,15 +8,7 @@ internal static class CliRunner
     /// <summary>Runs <c>causalmmm <paramref name="arguments"/></c> in <paramref name="directory"/> and returns its exit code, stdout and stderr.</summary>
     public static (int Code, string Stdout, string Stderr) Run(string directory, string arguments)
     {
-        var start = new ProcessStartInfo("dotnet", $"\"{CliPath()}\" {arguments}")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["NO_COLOR"] = "1";
-        using Process process = Process.Start(start)!;
+        using Process process = Start(directory, arguments);
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
@@ -36,6 +28,7 @@ internal static class CliRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.Environment["NO_COLOR"] = "1";
         return Process.Start(start)!;
     }
 
