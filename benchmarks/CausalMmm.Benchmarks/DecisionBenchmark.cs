@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CausalMmm.Data;
 using CausalMmm.Forecasting;
+using CausalMmm.Modeling;
 using CausalMmm.Planning;
 using CausalMmm.Simulation;
 using MathNet.Numerics.Statistics;
@@ -17,10 +18,11 @@ namespace CausalMmm.Benchmarks;
 /// </summary>
 internal static class DecisionBenchmark
 {
-    public static int Run(int shops, int length, int channels, int days, int epochs, int seed)
+    public static int Run(int shops, int length, int channels, int days, int epochs, int seed, SameDayResponse[] responses, string overrides = "")
     {
         Console.WriteLine($"Decisions against truth: marketing simulator, {shops} shops x {length} days, {channels} channels, seed {seed}; plan of {days} days (the last {days} days repeated), budget = its spend, bounds 0-3x per channel");
-        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- decisions --shops {shops} --length {length} --channels {channels} --days {days} --epochs {epochs} --seed {seed}");
+        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- decisions --shops {shops} --length {length} --channels {channels} --days {days} --epochs {epochs} --seed {seed} --same-day {string.Join(',', responses)}{(overrides.Length > 0 ? $" --set {overrides}" : "")}");
+        Action<CausalMmmOptions> apply = OptionOverrides.Parse(overrides);
         MarketingWorld world = MarketingSimulator.SimulateWorld(new MarketingSimulationOptions { Shops = shops, Length = length, Channels = channels, Seed = seed });
         var ml = new MLContext(seed: 1);
         CausalMmmCatalog mmm = ml.CausalMmm();
@@ -59,11 +61,8 @@ internal static class DecisionBenchmark
         }
         Console.WriteLine($"truth computed in {watch.Elapsed.TotalSeconds:0.0} s");
 
-        var models = new List<(string Name, Func<ITransformer> Fit)>
-        {
-            ("CausalMMM", () => mmm.CausalDiscovery.Trainers.CausalGraph(epochs: epochs).Append(mmm.Forecasting.Trainers.MarketingResponse(epochs: epochs)).Fit(history)),
-            ("Adstock+Hill+Ridge", () => mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history)),
-        };
+        var models = responses.Select(r => ($"CausalMMM ({PlanningBenchmark.Label(r)})", (Func<ITransformer>)(() => PlanningBenchmark.CausalPipeline(mmm, epochs, r, apply).Fit(history))))
+            .Append(("Adstock+Hill+Ridge", () => mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history))).ToList();
         Console.WriteLine();
         Console.WriteLine($"{"model",-20} {"ROI rank corr. (per shop, mean)",32} {"(pooled)",9} {"gain share: optimised",22} {"current plan",13} {"monotone curves",16} {"fit s",6} {"curves s",9} {"optimise s",11}");
         foreach ((string name, Func<ITransformer> fit) in models)

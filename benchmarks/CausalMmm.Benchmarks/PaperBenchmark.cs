@@ -19,17 +19,7 @@ internal static class PaperBenchmark
     {
         torch.set_num_threads(threads);
         CausalMmmVariant[] chosenVariants = variants.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => Enum.Parse<CausalMmmVariant>(v.Trim(), ignoreCase: true)).ToArray();
-        // Option overrides (--set LearningRate=0.005,HiddenSize=32) make hyperparameter studies reproducible from the command line.
-        var settingsOverride = overrides.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2)).ToArray();
-        void Apply(CausalMmmOptions o)
-        {
-            foreach (string[] kv in settingsOverride)
-            {
-                var field = typeof(CausalMmmOptions).GetField(kv[0].Trim()) ?? throw new ArgumentException($"CausalMmmOptions has no option '{kv[0]}'.");
-                Type type = Nullable.GetUnderlyingType(field.FieldType) ?? field.FieldType;
-                field.SetValue(o, type.IsEnum ? Enum.Parse(type, kv[1]) : Convert.ChangeType(kv[1], type, System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
+        Action<CausalMmmOptions> Apply = OptionOverrides.Parse(overrides);
         Console.WriteLine($"CausalMMM paper benchmark ({sweep}); {seeds} seed(s); {Environment.ProcessorCount} cores, {threads} libtorch threads; TorchSharp, libtorch {torch.__version__}");
         Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- paper --sweep {sweep} --seeds {seeds}{(firstSeed != 1 ? $" --first-seed {firstSeed}" : "")}{(epochs is null ? "" : $" --epochs {epochs}")} --simulations {simulations} --variants {variants}{(overrides.Length > 0 ? $" --set {overrides}" : "")}{(shops is null ? "" : $" --shops {shops}")}{(channels is null ? "" : $" --channels {channels}")}{(weights == SyntheticLinkWeights.PositiveUniform ? "" : $" --weights {weights}")}");
         var settings = new List<(string Label, SyntheticPanelOptions Options)>();

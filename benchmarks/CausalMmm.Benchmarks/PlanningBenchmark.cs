@@ -1,5 +1,6 @@
 using CausalMmm.Data;
 using CausalMmm.Forecasting;
+using CausalMmm.Modeling;
 using CausalMmm.Simulation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -14,19 +15,17 @@ namespace CausalMmm.Benchmarks;
 /// </summary>
 internal static class PlanningBenchmark
 {
-    public static int Run(int shops, int length, int channels, int days, int epochs, int seed)
+    public static int Run(int shops, int length, int channels, int days, int epochs, int seed, SameDayResponse[] responses, string overrides = "")
     {
         Console.WriteLine($"Planning check: marketing simulator, {shops} shops x {length} days, {channels} channels, seed {seed}; plans of {days} days, each channel +50% and -50%");
-        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- planning --shops {shops} --length {length} --channels {channels} --days {days} --epochs {epochs} --seed {seed}");
+        Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- planning --shops {shops} --length {length} --channels {channels} --days {days} --epochs {epochs} --seed {seed} --same-day {string.Join(',', responses)}{(overrides.Length > 0 ? $" --set {overrides}" : "")}");
+        Action<CausalMmmOptions> apply = OptionOverrides.Parse(overrides);
         MarketingWorld world = MarketingSimulator.SimulateWorld(new MarketingSimulationOptions { Shops = shops, Length = length, Channels = channels, Seed = seed });
         var ml = new MLContext(seed: 1);
         CausalMmmCatalog mmm = ml.CausalMmm();
         IDataView history = PanelDataView.Create(world.Panel);
-        var models = new (string Name, ITransformer Model)[]
-        {
-            ("CausalMMM (same-day edges)", mmm.CausalDiscovery.Trainers.CausalGraph(epochs: epochs, hiddenSize: 32).Append(mmm.Forecasting.Trainers.MarketingResponse(epochs: epochs)).Fit(history)),
-            ("Adstock+Hill+Ridge", mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history)),
-        };
+        var models = responses.Select(r => ($"CausalMMM ({Label(r)})", (ITransformer)CausalPipeline(mmm, epochs, r, apply).Fit(history)))
+            .Append(("Adstock+Hill+Ridge", mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history))).ToArray();
         MediaPlan baseline = mmm.Planning.RepeatLast(history, days);
         string[] channelNames = baseline.Roles.Channels;
         MarketingPanel panel = world.Panel;
@@ -48,7 +47,7 @@ internal static class PlanningBenchmark
             return (Label: $"{channel}x{factor:0.0}", Input: plan.AppendTo(history), Truth: TrueTotals(plan));
         })).ToArray();
         Console.WriteLine();
-        Console.WriteLine($"{"model",-28} {"median |error| / |truth|",24} {"sign right",11}   per plan: median relative error");
+        Console.WriteLine($"{"model",-22} {"median |error| / |truth|",24} {"sign right",11} {"median forecast / truth",24}   per plan: median relative error (median forecast / truth)");
         foreach ((string name, ITransformer model) in models)
         {
             double[] Forecast(IDataView input)
@@ -58,27 +57,42 @@ internal static class PlanningBenchmark
             }
             double[] forecastBase = Forecast(baseInput);
             var errors = new List<double>();
+            var ratios = new List<double>();
             int right = 0, total = 0;
             var perPlan = new List<string>();
             foreach ((string label, IDataView input, double[] truth) in plans)
             {
                 double[] forecast = Forecast(input);
                 var planErrors = new List<double>();
+                var planRatios = new List<double>();
                 for (int s = 0; s < panel.ShopCount; s++)
                 {
                     double trueChange = truth[s] - trueBase[s], forecastChange = forecast[s] - forecastBase[s];
                     planErrors.Add(Math.Abs(forecastChange - trueChange) / Math.Max(Math.Abs(trueChange), 1e-9));
+                    ratios.Add(forecastChange / trueChange);
+                    planRatios.Add(forecastChange / trueChange);
                     if (Math.Sign(forecastChange) == Math.Sign(trueChange)) right++;
                     total++;
                 }
                 errors.AddRange(planErrors);
-                perPlan.Add($"{label} {Median(planErrors):P0}");
+                perPlan.Add($"{label} {Median(planErrors):P0} ({Median(planRatios):0.00})");
             }
-            Console.WriteLine($"{name,-28} {Median(errors),24:P1} {(double)right / total,11:P1}   {string.Join(", ", perPlan)}");
+            Console.WriteLine($"{name,-22} {Median(errors),24:P1} {(double)right / total,11:P1} {Median(ratios),24:0.00}   {string.Join(", ", perPlan)}");
         }
         Console.WriteLine("Targets (issue 10): median relative error <= 20%, sign right >= 95%.");
         return 0;
     }
+
+    /// <summary>Graph learning then the forecaster, both with same-day edges acting through <paramref name="response"/> and the overrides applied.</summary>
+    internal static IEstimator<ITransformer> CausalPipeline(CausalMmmCatalog mmm, int epochs, SameDayResponse response, Action<CausalMmmOptions> apply)
+    {
+        CausalMmmOptions Model() { CausalMmmOptions o = CausalMmmOptions.ForMarketingData(); o.Epochs = epochs; o.SameDayResponse = response; apply(o); return o; }
+        return mmm.CausalDiscovery.Trainers.CausalGraph(new CausalDiscovery.CausalGraphEstimator.Options { Model = Model() })
+            .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Model() }));
+    }
+
+    /// <summary>A short row label for a same-day response kind.</summary>
+    internal static string Label(SameDayResponse response) => response == SameDayResponse.SaturatingCurve ? "curves" : "messages";
 
     private static double Median(List<double> values)
     {

@@ -101,6 +101,14 @@ internal static class AnalystCommands
         return 0;
     }
 
+    /// <summary>The library's options for marketing data with the command's epochs.</summary>
+    private static CausalMmmOptions MarketingOptions(int epochs)
+    {
+        CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
+        options.Epochs = epochs;
+        return options;
+    }
+
     /// <summary>
     /// <c>causalmmm fit</c>: CausalMMM (graph + response) on all but the last <paramref name="holdout"/> days, scored on
     /// them against adstock + Hill + ridge, then saved with <c>SaveCausalMmm</c>.
@@ -116,9 +124,10 @@ internal static class AnalystCommands
             throw new ArgumentException($"--holdout {holdout} leaves {days - holdout} of {days} days to fit on; hold out between 0 and {days - 10} days.");
         IDataView history = ml.Data.FilterRowsByColumn(all, "t", upperBound: days - holdout);
 
-        // Same-day media as in the library's named-argument estimators: spends are plans, known on their day.
-        var graphOptions = new CausalDiscovery.CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = epochs, SameDayMedia = true }, CancellationToken = cancel };
-        var responseOptions = new MarketingResponseForecaster.Options { Model = new CausalMmmOptions { Epochs = epochs, SameDayMedia = true }, CancellationToken = cancel };
+        // The library's marketing defaults, as its named-argument estimators use: spends are plans, known on their day, and
+        // act through a response curve per same-day edge.
+        var graphOptions = new CausalDiscovery.CausalGraphEstimator.Options { Model = MarketingOptions(epochs), CancellationToken = cancel };
+        var responseOptions = new MarketingResponseForecaster.Options { Model = MarketingOptions(epochs), CancellationToken = cancel };
         ITransformer model = WithProgress(settings, epochs, (graphProgress, responseProgress) =>
         {
             graphOptions.Progress = graphProgress;

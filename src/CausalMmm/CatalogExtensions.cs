@@ -49,8 +49,8 @@ public static class TransformsCatalogExtensions
 public static class CausalDiscoveryCatalogExtensions
 {
     /// <summary>
-    /// CausalMMM graph learning with named arguments; same-day media edges are on (marketing data), everything else takes
-    /// <see cref="CausalMmmOptions.Defaults"/>.
+    /// CausalMMM graph learning with named arguments; same-day media edges are on and act through response curves
+    /// (<see cref="CausalMmmOptions.ForMarketingData"/>), everything else takes <see cref="CausalMmmOptions.Defaults"/>.
     /// </summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="labelColumnName">The target; null takes the catalog's schema or infers it.</param>
@@ -63,8 +63,16 @@ public static class CausalDiscoveryCatalogExtensions
         CausalGraph(catalog, new CausalGraphEstimator.Options
         {
             LabelColumnName = labelColumnName,
-            Model = new CausalMmmOptions { Epochs = epochs, HiddenSize = hiddenSize, BatchSize = batchSize, Variant = variant, SameDayMedia = true },
+            Model = Marketing(o => { o.Epochs = epochs; o.HiddenSize = hiddenSize; o.BatchSize = batchSize; o.Variant = variant; }),
         });
+
+    /// <summary>The marketing-data options (<see cref="CausalMmmOptions.ForMarketingData"/>) with the named arguments' settings applied.</summary>
+    internal static CausalMmmOptions Marketing(Action<CausalMmmOptions> set)
+    {
+        CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
+        set(options);
+        return options;
+    }
 
     /// <summary>CausalMMM graph learning with every setting in <paramref name="options"/>.</summary>
     public static CausalGraphEstimator CausalGraph(this CausalMmmCatalog.CausalDiscoveryTrainers catalog, CausalGraphEstimator.Options options)
@@ -85,7 +93,7 @@ public static class ForecastingCatalogExtensions
     /// <param name="epochs">Decoder training epochs.</param>
     public static MarketingResponseForecaster MarketingResponse(this CausalMmmCatalog.ForecastingTrainers catalog, string? labelColumnName = null,
         ForecastMode mode = MarketingResponseForecaster.Options.Defaults.Mode, CausalGraphSet? graph = null, int epochs = CausalMmmOptions.Defaults.Epochs) =>
-        MarketingResponse(catalog, new MarketingResponseForecaster.Options { LabelColumnName = labelColumnName, Mode = mode, Graph = graph, Model = new CausalMmmOptions { Epochs = epochs, SameDayMedia = true } });
+        MarketingResponse(catalog, new MarketingResponseForecaster.Options { LabelColumnName = labelColumnName, Mode = mode, Graph = graph, Model = CausalDiscoveryCatalogExtensions.Marketing(o => o.Epochs = epochs) });
 
     /// <summary>The causal forecaster with every setting in <paramref name="options"/>.</summary>
     public static MarketingResponseForecaster MarketingResponse(this CausalMmmCatalog.ForecastingTrainers catalog, MarketingResponseForecaster.Options options)

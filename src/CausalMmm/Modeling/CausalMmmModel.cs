@@ -79,7 +79,7 @@ public sealed class CausalMmmModel : IDisposable
             int end = CheckPanel(panel, origin ?? panel.Length);
             using DisposeScope scope = torch.NewDisposeScope();
             using IDisposable noGrad = torch.no_grad();
-            PanelScaling scaling = PanelScaling.Measure(panel, end - EncoderWindow, end);
+            PanelScaling scaling = MeasureScaling(panel, end - EncoderWindow, end);
             float[] flat = Network.EdgeProbabilities(scaling.ToTensor(panel, end - EncoderWindow, end).to(Network.Device)).cpu().data<float>().ToArray();
             EdgeIndex edges = Network.Edges;
             int width = edges.TotalEdgeCount;
@@ -153,6 +153,7 @@ public sealed class CausalMmmModel : IDisposable
 
             var forecast = Enumerable.Range(0, shops).Select(_ => new double[horizon, n]).ToArray();
             Tensor next = means.narrow(1, EncoderWindow - 1, 1).squeeze(1);
+            Tensor? tail = GivenTail(history);
             for (int h = 0; h < horizon; h++)
             {
                 float[] predicted = next.cpu().data<float>().ToArray();
@@ -166,7 +167,9 @@ public sealed class CausalMmmModel : IDisposable
                     forecast[s][h, j] = given ? plan![s][h, j] : scaling.Unscale(s, j, scaled);
                 }
                 if (h + 1 == horizon) break;
-                (next, state) = Network.Decoder.Step(Tensors.FromArray(input, new long[] { shops, n }, device), state, edges, context, PlanStep(h + 1));
+                Tensor inputs = Tensors.FromArray(input, new long[] { shops, n }, device);
+                if (tail is not null) tail = AdvanceTail(tail, inputs.narrow(1, 0, ChannelCount));
+                (next, state) = Network.Decoder.Step(inputs, state, edges, context, PlanStep(h + 1), tail);
             }
             return new ModelPrediction(start, fitted, forecast);
         }
@@ -206,7 +209,8 @@ public sealed class CausalMmmModel : IDisposable
                 state.reshape(shops, n, Network.Decoder.Hidden).MoveToOuterDisposeScope(),
                 last.MoveToOuterDisposeScope(),
                 context.MoveToOuterDisposeScope(),
-                edges.MoveToOuterDisposeScope());
+                edges.MoveToOuterDisposeScope(),
+                GivenTail(history)?.contiguous().MoveToOuterDisposeScope());
         }
     }
 
@@ -217,13 +221,35 @@ public sealed class CausalMmmModel : IDisposable
     /// </summary>
     private (PanelScaling Scaling, Tensor History, Tensor Context, Tensor Edges) WindowInputs(NumericPanel panel, int start, int end, float[][]? fixedEdges)
     {
-        PanelScaling scaling = PanelScaling.Measure(panel, start, end);
+        PanelScaling scaling = MeasureScaling(panel, start, end);
         Device device = Network.Device;
         Tensor history = scaling.ToTensor(panel, start, end).to(device);
         Tensor context = ContextTensor(panel).to(device);
         Tensor edges = fixedEdges is null ? Network.EdgeProbabilities(history)
             : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.TotalEdgeCount, panel.ShopIds).to(device);
         return (scaling, history, context, edges);
+    }
+
+    /// <summary>The scaling of steps [start, end): with response curves, spends are scaled from zero (see <see cref="SameDayResponse.SaturatingCurve"/>).</summary>
+    internal PanelScaling MeasureScaling(NumericPanel panel, int start, int end) =>
+        PanelScaling.Measure(panel, start, end, Network.Decoder.HasCurves ? ChannelCount : 0);
+
+    /// <summary>
+    /// With response curves, the given series of the last steps of a scaled window [B, W, n] that a forecast's first step
+    /// carries over from: [B, min(W, span - 1), given]; null without curves.
+    /// </summary>
+    private Tensor? GivenTail(Tensor history)
+    {
+        if (!Network.Decoder.HasCurves) return null;
+        long w = history.size(1), keep = Math.Min(w, MarketingResponseDecoder.CurveSpan - 1);
+        return history.narrow(1, w - keep, keep).narrow(2, 0, ChannelCount);
+    }
+
+    /// <summary>A tail moved on by one step: the oldest step dropped when full, <paramref name="given"/> [B, given] appended.</summary>
+    internal static Tensor AdvanceTail(Tensor tail, Tensor given)
+    {
+        Tensor kept = tail.size(1) >= MarketingResponseDecoder.CurveSpan - 1 ? tail.narrow(1, 1, tail.size(1) - 1) : tail;
+        return torch.cat(new[] { kept, given.unsqueeze(1) }, 1);
     }
 
     internal Tensor ContextTensor(NumericPanel panel)
@@ -315,9 +341,10 @@ internal sealed record ModelPrediction(int FittedStart, double[][,] Fitted, doub
 /// <summary>
 /// The start of a differentiable scenario forecast, per shop: scaling <see cref="Min"/> and <see cref="Range"/> [S, n]
 /// (value = scaled * range + min), decoder <see cref="State"/> [S, n, H] after the history, the last observed scaled
-/// values <see cref="Last"/> [S, n], <see cref="Context"/> [S, C] and edge weights <see cref="Edges"/> [S, E (+ Ec)].
+/// values <see cref="Last"/> [S, n], <see cref="Context"/> [S, C], edge weights <see cref="Edges"/> [S, E (+ Ec)] and, with
+/// response curves, the scaled given series of the last history steps <see cref="GivenTail"/> [S, L, given].
 /// </summary>
-internal sealed record ScenarioStart(Tensor Min, Tensor Range, Tensor State, Tensor Last, Tensor Context, Tensor Edges) : IDisposable
+internal sealed record ScenarioStart(Tensor Min, Tensor Range, Tensor State, Tensor Last, Tensor Context, Tensor Edges, Tensor? GivenTail) : IDisposable
 {
     /// <summary>Releases the tensors.</summary>
     public void Dispose()
@@ -328,5 +355,6 @@ internal sealed record ScenarioStart(Tensor Min, Tensor Range, Tensor State, Ten
         Last.Dispose();
         Context.Dispose();
         Edges.Dispose();
+        GivenTail?.Dispose();
     }
 }

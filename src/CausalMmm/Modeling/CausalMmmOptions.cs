@@ -38,6 +38,28 @@ public enum MessageSource
     HiddenStatesAndValues,
 }
 
+/// <summary>How a given series (a channel's spend) acts on a mediator or the target on the same day, with same-day edges.</summary>
+public enum SameDayResponse
+{
+    /// <summary>
+    /// A learned message: an MLP of the day's value, averaged over the given senders and fed to the prediction head with
+    /// the node's state. Flexible, but nothing makes it monotone or saturating, and carry-over must come through the
+    /// recurrent state.
+    /// </summary>
+    Message,
+
+    /// <summary>
+    /// A response curve per edge, added to the receiver's prediction: z_ij * beta_ij * Hill(adstock_ij(x_i)), with a
+    /// geometric adstock (decay in (0, 0.95), over the last 28 steps), a Hill curve (half-saturation and shape learned)
+    /// and a non-negative gain. The edge's probability gates it, so the effect still flows only through the learned
+    /// graph; carry-over and diminishing returns are built in, and more spend never lowers the response. A given series
+    /// that is never negative is scaled from zero (divided by its maximum) rather than from its minimum, so zero spend
+    /// means no response. Covariates that act negatively on the same day are not representable this way: use
+    /// <see cref="Message"/> for them.
+    /// </summary>
+    SaturatingCurve,
+}
+
 /// <summary>How the decoder combines the messages a node receives.</summary>
 public enum MessageAggregation
 {
@@ -111,6 +133,12 @@ public sealed class CausalMmmOptions
         /// them on (see <see cref="ForMarketingData"/>), because media plans act on the day they run.
         /// </summary>
         public const bool SameDayMedia = false;
+
+        /// <summary>
+        /// Learned messages for the trainer itself; <see cref="ForMarketingData"/> uses response curves (see the README's
+        /// planning check for the comparison).
+        /// </summary>
+        public const SameDayResponse SameDayResponse = CausalMmm.Modeling.SameDayResponse.Message;
     }
 
     /// <summary>Which model: the full CausalMMM or one of the paper's ablations.</summary>
@@ -175,6 +203,9 @@ public sealed class CausalMmmOptions
     /// </summary>
     public bool SameDayMedia = Defaults.SameDayMedia;
 
+    /// <summary>How a given series acts on the same day when <see cref="SameDayMedia"/> is on: a learned message or a per-edge response curve.</summary>
+    public SameDayResponse SameDayResponse = Defaults.SameDayResponse;
+
     /// <summary>Steps of history the encoder reads before a forecast origin; null means the training length.</summary>
     public int? EncoderWindow;
 
@@ -191,8 +222,11 @@ public sealed class CausalMmmOptions
     /// </summary>
     public int Seed = 1;
 
-    /// <summary>The defaults for marketing data, where media act on the day they run: <see cref="SameDayMedia"/> on.</summary>
-    public static CausalMmmOptions ForMarketingData() => new() { SameDayMedia = true };
+    /// <summary>
+    /// The defaults for marketing data, where media act on the day they run: <see cref="SameDayMedia"/> on, with a response
+    /// curve per same-day edge (<see cref="SameDayResponse.SaturatingCurve"/>).
+    /// </summary>
+    public static CausalMmmOptions ForMarketingData() => new() { SameDayMedia = true, SameDayResponse = SameDayResponse.SaturatingCurve };
 
     /// <summary>A copy, so a trained model keeps the options it was trained with.</summary>
     public CausalMmmOptions Clone() => (CausalMmmOptions)MemberwiseClone();
@@ -216,6 +250,7 @@ public sealed class CausalMmmOptions
         if (EncoderWindow is < 2) throw new ArgumentException($"EncoderWindow must be at least 2, got {EncoderWindow}.", nameof(EncoderWindow));
         if (FeedbackSteps < 0) throw new ArgumentException($"FeedbackSteps must be non-negative, got {FeedbackSteps}.", nameof(FeedbackSteps));
         if (!Enum.IsDefined(Messages)) throw new ArgumentException($"Messages must be one of {string.Join(", ", Enum.GetNames<MessageSource>())}, got {Messages}.", nameof(Messages));
+        if (!Enum.IsDefined(SameDayResponse)) throw new ArgumentException($"SameDayResponse must be one of {string.Join(", ", Enum.GetNames<SameDayResponse>())}, got {SameDayResponse}.", nameof(SameDayResponse));
         if (!Enum.IsDefined(Aggregation)) throw new ArgumentException($"Aggregation must be one of {string.Join(", ", Enum.GetNames<MessageAggregation>())}, got {Aggregation}.", nameof(Aggregation));
     }
 }

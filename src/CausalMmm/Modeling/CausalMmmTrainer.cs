@@ -53,7 +53,7 @@ public static class CausalMmmTrainer
             if (device.type != DeviceType.CPU) model.Network.MoveTo(device);
             // Gumbel noise comes from this fit's own generator, so concurrent fits do not draw from each other's stream.
             using var noise = new Generator((ulong)options.Seed);
-            PanelScaling scaling = PanelScaling.Measure(train, start, train.Length);
+            PanelScaling scaling = model.MeasureScaling(train, start, train.Length);
             Tensor allValues = scaling.ToTensor(train, start, train.Length).to(device);
             Tensor allContext = model.ContextTensor(train).to(device);
             Tensor trainIndex = torch.tensor(trainShops.Select(i => (long)i).ToArray(), device: device);

@@ -43,6 +43,7 @@ internal sealed class EdgeIndex : IDisposable
         SameDayReceivers = sameReceivers.ToArray();
         // The encoder scores a same-day edge i -> j from the embedding of the lagged edge i -> j.
         SameDayLaggedIndex = torch.tensor(SameDaySenders.Select((i, k) => (long)Of((int)i, (int)SameDayReceivers[k])).ToArray()).DetachFromDisposeScope();
+        SameDaySenderIndex = torch.tensor(SameDaySenders).DetachFromDisposeScope();
     }
 
     /// <summary>The first nodes are given (channels and covariates): they send same-day messages and receive none.</summary>
@@ -60,6 +61,9 @@ internal sealed class EdgeIndex : IDisposable
     /// <summary>For each same-day edge, the position of the lagged edge between the same two nodes.</summary>
     public Tensor SameDayLaggedIndex { get; private set; }
 
+    /// <summary>For each same-day edge, its sender's node index (a tensor, for gathering the senders' series).</summary>
+    public Tensor SameDaySenderIndex { get; private set; }
+
     public int NodeCount { get; }
     public int EdgeCount => Senders.Length;
     public long[] Senders { get; }
@@ -72,13 +76,15 @@ internal sealed class EdgeIndex : IDisposable
     {
         if (SenderIndex.device.type == device.type && SenderIndex.device.index == device.index) return;
         Tensor senders = SenderIndex.to(device).DetachFromDisposeScope(), receivers = ReceiverIndex.to(device).DetachFromDisposeScope();
-        Tensor sameDay = SameDayLaggedIndex.to(device).DetachFromDisposeScope();
+        Tensor sameDay = SameDayLaggedIndex.to(device).DetachFromDisposeScope(), sameDaySenders = SameDaySenderIndex.to(device).DetachFromDisposeScope();
         SenderIndex.Dispose();
         ReceiverIndex.Dispose();
         SameDayLaggedIndex.Dispose();
+        SameDaySenderIndex.Dispose();
         SenderIndex = senders;
         ReceiverIndex = receivers;
         SameDayLaggedIndex = sameDay;
+        SameDaySenderIndex = sameDaySenders;
     }
 
     /// <summary>Edge position of i -> j.</summary>
@@ -116,5 +122,6 @@ internal sealed class EdgeIndex : IDisposable
         SenderIndex.Dispose();
         ReceiverIndex.Dispose();
         SameDayLaggedIndex.Dispose();
+        SameDaySenderIndex.Dispose();
     }
 }

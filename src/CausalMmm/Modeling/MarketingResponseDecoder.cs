@@ -12,7 +12,9 @@ namespace CausalMmm.Modeling;
 /// h_i^t and h_j^t, so the recurrence runs step by step; with <see cref="MessageSource.ObservedValues"/> they read the
 /// observed values, and teacher forcing runs every step's messages as one batch and the GRU as one sequence call.
 /// With same-day edges (beyond the paper), the given series' values of the step being predicted also reach the
-/// mediators and the target: f_pre's input gains SAME_j^{t+1}, the mean over given nodes i of z0_ij g(x_i^{t+1}).
+/// mediators and the target: f_pre's input gains SAME_j^{t+1}, the mean over given nodes i of z0_ij g(x_i^{t+1})
+/// (<see cref="SameDayResponse.Message"/>), or the prediction gains sum_i z0_ij beta_ij Hill_ij(adstock_ij(x_i))^{t+1}
+/// (<see cref="SameDayResponse.SaturatingCurve"/>), where the adstock reads the given series up to the predicted step.
 /// </summary>
 internal sealed class MarketingResponseDecoder : nn.Module
 {
@@ -30,6 +32,13 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly Linear? _sameDayIn;
     private readonly Linear? _sameDayOut;
     private readonly ELU _elu = nn.ELU(); // a module, not functional.elu (see Mlp)
+    private readonly Parameter? _curveDecay;
+    private readonly Parameter? _curveHalf;
+    private readonly Parameter? _curveShape;
+    private readonly Parameter? _curveGain;
+
+    /// <summary>Steps a response curve's adstock reads (the predicted step and those before it).</summary>
+    public const int CurveSpan = 28;
 
     public MarketingResponseDecoder(EdgeIndex edges, int contextCount, CausalMmmOptions options) : base(nameof(MarketingResponseDecoder))
     {
@@ -55,6 +64,23 @@ internal sealed class MarketingResponseDecoder : nn.Module
             register_module("gru", _recurrent);
         }
         bool sameDay = edges.SameDayEdgeCount > 0;
+        if (sameDay && options.SameDayResponse == SameDayResponse.SaturatingCurve)
+        {
+            // Per same-day edge, unconstrained parameters of decay, half-saturation, shape and gain. The starting curve
+            // (decay 0.5, half-saturation 0.4 of the shop's peak spend, shape 1.5, gain 0.1 of the receiver's range) is a
+            // moderate, concave-to-S response; training moves each edge's own.
+            // They are stored divided by CurveRate (see there).
+            long count = edges.SameDayEdgeCount;
+            _curveDecay = nn.Parameter(torch.full(new[] { count }, Logit(0.5 / CurveMaxDecay) / CurveRate));
+            _curveHalf = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(0.4) / CurveRate));
+            _curveShape = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(1.5 - CurveMinShape) / CurveRate));
+            _curveGain = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(0.1) / CurveRate));
+            register_parameter("curve_decay", _curveDecay);
+            register_parameter("curve_half", _curveHalf);
+            register_parameter("curve_shape", _curveShape);
+            register_parameter("curve_gain", _curveGain);
+            sameDay = false; // no message path
+        }
         if (sameDay)
         {
             _sameDayIn = nn.Linear(1, hidden);
@@ -75,6 +101,64 @@ internal sealed class MarketingResponseDecoder : nn.Module
     }
 
     public int Hidden { get; }
+
+    /// <summary>True when same-day edges act through per-edge response curves (<see cref="SameDayResponse.SaturatingCurve"/>).</summary>
+    public bool HasCurves => _curveGain is not null;
+
+    private const double CurveMaxDecay = 0.95;
+
+    /// <summary>
+    /// The curve parameters are used multiplied by this, so Adam, whose steps have a fixed size in the stored units, moves
+    /// them this many times faster than the network's weights: a few dozen parameters per edge must travel several units
+    /// (a gain from 0.1 to 2, say) in the few hundred steps a fit takes, where the weights move by small amounts.
+    /// </summary>
+    private const double CurveRate = 10;
+    private const double CurveMinShape = 0.5;
+
+    private static double Logit(double p) => Math.Log(p / (1 - p));
+
+    private static double InverseSoftplus(double y) => Math.Log(Math.Exp(y) - 1);
+
+    /// <summary>
+    /// Per same-day edge, the response beta * Hill(adstock(x_sender)) at every step of <paramref name="given"/> [B, T, given]
+    /// (scaled given series, oldest first): [B, T, Ec]. The adstock at step t reads steps t - 27 .. t; steps before the
+    /// first are taken to equal it, as if the series had been steady before the window.
+    /// </summary>
+    public Tensor CurveEdgeTerms(Tensor given)
+    {
+        if (_curveGain is null) throw new InvalidOperationException("This decoder has no response curves.");
+        using var scope = torch.NewDisposeScope();
+        long b = given.size(0), t = given.size(1), count = _edges.SameDayEdgeCount;
+        Tensor senders = given.index_select(2, _edges.SameDaySenderIndex).permute(0, 2, 1); // [B, Ec, T]
+        Tensor padded = torch.cat(new[] { senders.narrow(2, 0, 1).expand(b, count, CurveSpan - 1), senders }, 2);
+        Tensor windows = padded.unfold(2, CurveSpan, 1); // [B, Ec, T, span], oldest first
+        Tensor decay = (_curveDecay! * CurveRate).sigmoid() * CurveMaxDecay; // [Ec]
+        Tensor lags = torch.arange(CurveSpan - 1, -1, -1, dtype: given.dtype, device: given.device); // oldest first
+        Tensor kernel = decay.unsqueeze(1).pow(lags.unsqueeze(0)); // [Ec, span]
+        kernel = kernel / kernel.sum(1, keepdim: true); // weights sum to 1: the adstock stays on the spend's scale
+        Tensor adstock = (windows * kernel.unsqueeze(0).unsqueeze(2)).sum(-1); // [B, Ec, T]
+        // Hill a^k / (a^k + K^k) written as sigmoid(k (log a - log K)): finite gradients at zero spend.
+        Tensor half = nn.functional.softplus(_curveHalf! * CurveRate) + 1e-3, shape = nn.functional.softplus(_curveShape! * CurveRate) + CurveMinShape;
+        Tensor hill = (shape.unsqueeze(0).unsqueeze(2) * (adstock.clamp_min(1e-6).log() - half.log().unsqueeze(0).unsqueeze(2))).sigmoid();
+        Tensor terms = hill * nn.functional.softplus(_curveGain * CurveRate).unsqueeze(0).unsqueeze(2);
+        return terms.permute(0, 2, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// What the response curves add to each node's prediction: per edge terms [B, T, Ec] weighted by the same-day edge
+    /// weights in <paramref name="edgeWeights"/> [B, E + Ec] and summed per receiver, [B, T, n] (zero for given nodes).
+    /// </summary>
+    public Tensor CurveNodeTerms(Tensor edgeTerms, Tensor edgeWeights)
+    {
+        using var scope = torch.NewDisposeScope();
+        long b = edgeTerms.size(0), t = edgeTerms.size(1);
+        int given = _edges.GivenCount;
+        long receivers = _edges.NodeCount - given;
+        Tensor z = edgeWeights.narrow(1, _edges.EdgeCount, _edges.SameDayEdgeCount).unsqueeze(1); // [B, 1, Ec]
+        Tensor received = (edgeTerms * z).reshape(b, t, receivers, given).sum(-1);
+        Tensor terms = torch.cat(new[] { torch.zeros(new[] { b, t, (long)given }, edgeTerms.dtype, edgeTerms.device), received }, 2);
+        return terms.MoveToOuterDisposeScope();
+    }
 
     /// <summary>
     /// Teacher forcing. values [B, T, n] (scaled), edgeWeights [B, E (+ Ec)], context [B, C]. Returns the means [B, T, n],
@@ -111,36 +195,57 @@ internal sealed class MarketingResponseDecoder : nn.Module
                 if (nextGiven is not null) known = known is null ? nextGiven.unsqueeze(1) : torch.cat(new[] { known, nextGiven.unsqueeze(1) }, 1);
             }
             Tensor batched = Predict(states, values, context, known, edgeWeights);
+            if (HasCurves) batched = batched + WindowCurves(values, edgeWeights, nextGiven ?? batched.select(1, t - 1).narrow(1, 0, given));
             return (batched.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
         }
 
         Tensor state = torch.zeros(new[] { b * n, (long)Hidden }, values.dtype, values.device);
         var means = new List<Tensor>();
+        // Response curves read the observed given series (plans are known); the last step's plan comes after the loop.
+        Tensor? curves = HasCurves && t > 1 ? WindowCurves(values.narrow(1, 0, t - 1), edgeWeights, values.select(1, t - 1).narrow(1, 0, given)) : null;
         for (long step = 0; step < t; step++)
         {
             Tensor current = step >= t - _feedbackSteps && step > 0 ? means[^1] : values.select(1, step);
             Tensor? next = _sameDayIn is null ? null : step + 1 < t ? values.select(1, step + 1).narrow(1, 0, given) : nextGiven;
-            (Tensor mean, state) = StepCore(current, state, edgeWeights, context, next);
+            (Tensor mean, state) = StepCore(current, state, edgeWeights, context, next, givenTail: null, skipCurves: true);
+            if (HasCurves)
+            {
+                mean = step + 1 < t
+                    ? mean + curves!.select(1, step)
+                    : mean + WindowCurves(values, edgeWeights, nextGiven ?? mean.narrow(1, 0, given)).select(1, t - 1);
+            }
             means.Add(mean);
         }
         return (torch.stack(means, 1).MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
     }
 
     /// <summary>
-    /// One recursive step: current values [B, n] and state [B*n, H] to the next-step means [B, n] and the new state. With
-    /// same-day edges, <paramref name="nextGiven"/> [B, given] holds the given series of the step being predicted.
+    /// The response curves' terms [B, T, n] for the steps each teacher-forced mean predicts: the given series of
+    /// <paramref name="values"/> [B, T, n] shifted by one, with <paramref name="nextGiven"/> [B, given] as the step after.
     /// </summary>
-    public (Tensor Means, Tensor State) Step(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven = null)
+    private Tensor WindowCurves(Tensor values, Tensor edgeWeights, Tensor nextGiven)
+    {
+        long t = values.size(1);
+        Tensor series = torch.cat(new[] { values.narrow(2, 0, _edges.GivenCount), nextGiven.unsqueeze(1) }, 1); // steps 0 .. T
+        return CurveNodeTerms(CurveEdgeTerms(series), edgeWeights).narrow(1, 1, t);
+    }
+
+    /// <summary>
+    /// One recursive step: current values [B, n] and state [B*n, H] to the next-step means [B, n] and the new state. With
+    /// same-day edges, <paramref name="nextGiven"/> [B, given] holds the given series of the step being predicted, and with
+    /// response curves <paramref name="givenTail"/> [B, L, given] those of the steps before it (see <see cref="Emit"/>).
+    /// </summary>
+    public (Tensor Means, Tensor State) Step(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven = null, Tensor? givenTail = null)
     {
         using var scope = torch.NewDisposeScope();
-        (Tensor means, Tensor next) = StepCore(current, state, edgeWeights, context, nextGiven);
+        (Tensor means, Tensor next) = StepCore(current, state, edgeWeights, context, nextGiven, givenTail, skipCurves: false);
         return (means.MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope());
     }
 
-    private (Tensor Means, Tensor State) StepCore(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven)
+    private (Tensor Means, Tensor State) StepCore(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven, Tensor? givenTail, bool skipCurves)
     {
         Tensor next = Advance(current, state, edgeWeights);
-        return (Emit(next, current, context, edgeWeights, nextGiven), next);
+        return (EmitCore(next, current, context, edgeWeights, nextGiven, null, givenTail, skipCurves), next);
     }
 
     /// <summary>
@@ -166,14 +271,42 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// The means [B, n] of the step a state [B*n, H] predicts, from the values [B, n] of the step before it. With same-day
     /// edges, <paramref name="nextGiven"/> [B, given] holds the given series of the predicted step, and
     /// <paramref name="alternative"/>'s <see cref="SenderOverride.NextGiven"/> replaces them on the same-day edges it marks.
+    /// With response curves, <paramref name="givenTail"/> [B, L, given] (L up to <see cref="CurveSpan"/> - 1) holds the given
+    /// series of the steps before the predicted one, from which the adstock carries over.
     /// </summary>
-    public Tensor Emit(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven, SenderOverride? alternative = null)
+    public Tensor Emit(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven, SenderOverride? alternative = null,
+        Tensor? givenTail = null) => EmitCore(state, current, context, edgeWeights, nextGiven, alternative, givenTail, skipCurves: false);
+
+    private Tensor EmitCore(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven, SenderOverride? alternative,
+        Tensor? givenTail, bool skipCurves)
     {
         using var scope = torch.NewDisposeScope();
         long b = current.size(0), n = current.size(1);
         Tensor means = Predict(state.reshape(b, 1, n, Hidden), current.unsqueeze(1), context, nextGiven?.unsqueeze(1), edgeWeights,
             alternative?.NextGiven?.unsqueeze(1), alternative?.SameDayMask).squeeze(1);
+        if (HasCurves && !skipCurves)
+        {
+            if (givenTail is null) throw new InvalidOperationException("A decoder with response curves needs the given series before the predicted step (givenTail).");
+            int given = _edges.GivenCount;
+            // The predicted step's given series: the plan's, else the given nodes' own predictions (they receive no curve).
+            Tensor next = nextGiven ?? means.narrow(1, 0, given);
+            Tensor terms = LastCurveTerms(givenTail, next);
+            if (alternative?.GivenTail is not null)
+            {
+                // The marked same-day edges respond to the counterfactual plan instead.
+                Tensor altTerms = LastCurveTerms(alternative.GivenTail, alternative.NextGiven ?? next);
+                terms = terms + alternative.SameDayMask! * (altTerms - terms);
+            }
+            means = means + CurveNodeTerms(terms.unsqueeze(1), edgeWeights).squeeze(1);
+        }
         return means.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Per edge, the curve's response [B, Ec] on the step whose given series is <paramref name="next"/> [B, given], after <paramref name="tail"/> [B, L, given].</summary>
+    private Tensor LastCurveTerms(Tensor tail, Tensor next)
+    {
+        Tensor series = tail.size(1) == 0 ? next.unsqueeze(1) : torch.cat(new[] { tail, next.unsqueeze(1) }, 1);
+        return CurveEdgeTerms(series).select(1, series.size(1) - 1);
     }
 
     /// <summary>What a node sends along its edges: its hidden state, its value, or both ([B, 1, n, F], or values [B, 1, n]).</summary>
@@ -257,6 +390,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
 /// <summary>
 /// Counterfactual senders for some edges of a decoder step: the edges marked in <see cref="LaggedMask"/> [B, E] (and
 /// <see cref="SameDayMask"/> [B, Ec]) carry messages computed from these values [B, n], states [B*n, H] and next-step given
-/// series [B, given] rather than the step's own. Masks hold 1 for a replaced edge and 0 elsewhere.
+/// series [B, given] rather than the step's own. Masks hold 1 for a replaced edge and 0 elsewhere. With response curves,
+/// <see cref="GivenTail"/> [B, L, given] holds the counterfactual given series before the step.
 /// </summary>
-internal sealed record SenderOverride(Tensor Values, Tensor State, Tensor LaggedMask, Tensor? NextGiven, Tensor? SameDayMask);
+internal sealed record SenderOverride(Tensor Values, Tensor State, Tensor LaggedMask, Tensor? NextGiven, Tensor? SameDayMask, Tensor? GivenTail = null);

@@ -21,8 +21,12 @@ internal sealed class PanelScaling
         _nodes = nodes;
     }
 
-    /// <summary>Measures every shop's series over steps [start, end).</summary>
-    public static PanelScaling Measure(NumericPanel panel, int start, int end)
+    /// <summary>
+    /// Measures every shop's series over steps [start, end). The first <paramref name="fromZero"/> series, where never
+    /// negative, are scaled from zero (divided by their maximum), so that zero stays zero: a response curve of spend then
+    /// starts at no spend rather than at the window's least.
+    /// </summary>
+    public static PanelScaling Measure(NumericPanel panel, int start, int end, int fromZero = 0)
     {
         int n = panel.NodeCount;
         var min = new double[panel.ShopCount * n];
@@ -37,6 +41,7 @@ internal sealed class PanelScaling
                 lo = Math.Min(lo, v);
                 hi = Math.Max(hi, v);
             }
+            if (j < fromZero && lo >= 0) lo = 0;
             min[s * n + j] = lo;
             range[s * n + j] = hi - lo > 1e-12 ? hi - lo : 1; // a constant series maps to 0
         }

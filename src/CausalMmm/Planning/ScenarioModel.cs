@@ -200,7 +200,7 @@ internal sealed class CausalScenario : ScenarioModel
     {
         // The counterfactual world first, remembering what every node sent at every step; then the actual world, whose
         // channel -> target edges read their sender from the counterfactual one.
-        (_, List<(Tensor Values, Tensor State, Tensor? Given)> trace) = Roll(counterfactual, shops, edges, null, record: true);
+        (_, List<(Tensor Values, Tensor State, Tensor? Given, Tensor? Tail)> trace) = Roll(counterfactual, shops, edges, null, record: true);
         EdgeIndex index = _model.Network.Edges;
         long rows = plan.size(0);
         var lagged = new float[rows * index.EdgeCount];
@@ -238,8 +238,8 @@ internal sealed class CausalScenario : ScenarioModel
         return sample.MoveToOuterDisposeScope(); // on the CPU: the callers index it with CPU tensors
     }
 
-    private (Tensor Target, List<(Tensor Values, Tensor State, Tensor? Given)> Trace) Roll(Tensor plan, Tensor shops, Tensor? edges,
-        (List<(Tensor Values, Tensor State, Tensor? Given)> Trace, Tensor Lagged, Tensor? SameDay)? alternative, bool record)
+    private (Tensor Target, List<(Tensor Values, Tensor State, Tensor? Given, Tensor? Tail)> Trace) Roll(Tensor plan, Tensor shops, Tensor? edges,
+        (List<(Tensor Values, Tensor State, Tensor? Given, Tensor? Tail)> Trace, Tensor Lagged, Tensor? SameDay)? alternative, bool record)
     {
         MarketingResponseDecoder decoder = _model.Network.Decoder;
         long rows = plan.size(0);
@@ -256,17 +256,20 @@ internal sealed class CausalScenario : ScenarioModel
         Tensor context = _start.Context.index_select(0, shops);
         Tensor weights = edges ?? _start.Edges.index_select(0, shops);
         Tensor scaled = (plan - min.narrow(1, 0, _given).unsqueeze(1)) / range.narrow(1, 0, _given).unsqueeze(1);
+        // With response curves, the given series before each step: the history's last steps, then the plan's.
+        Tensor? tail = _start.GivenTail?.index_select(0, shops);
         var targets = new List<Tensor>(steps);
-        var trace = new List<(Tensor Values, Tensor State, Tensor? Given)>();
+        var trace = new List<(Tensor Values, Tensor State, Tensor? Given, Tensor? Tail)>();
         for (int h = 0; h < steps; h++)
         {
             Tensor given = scaled.select(1, h);
             SenderOverride? emitOverride = alternative is { } a && _sameDay
-                ? new SenderOverride(a.Trace[h].Values, a.Trace[h].State, a.Lagged, a.Trace[h].Given, a.SameDay) : null;
-            Tensor means = decoder.Emit(state, previous, context, weights, _sameDay ? given : null, emitOverride);
+                ? new SenderOverride(a.Trace[h].Values, a.Trace[h].State, a.Lagged, a.Trace[h].Given, a.SameDay, a.Trace[h].Tail) : null;
+            Tensor means = decoder.Emit(state, previous, context, weights, _sameDay ? given : null, emitOverride, tail);
             targets.Add(means.select(1, _nodes - 1));
             Tensor input = torch.cat(new[] { given, means.narrow(1, _given, _nodes - _given) }, 1);
-            if (record) trace.Add((input, state, _sameDay ? given : null));
+            if (record) trace.Add((input, state, _sameDay ? given : null, tail));
+            if (tail is not null) tail = CausalMmmModel.AdvanceTail(tail, given);
             if (h + 1 == steps) break;
             SenderOverride? advanceOverride = alternative is { } b ? new SenderOverride(b.Trace[h].Values, b.Trace[h].State, b.Lagged, null, null) : null;
             state = decoder.Advance(input, state, weights, advanceOverride);
@@ -274,11 +277,12 @@ internal sealed class CausalScenario : ScenarioModel
         }
         Tensor target = torch.stack(targets, 1) * range.narrow(1, _nodes - 1, 1) + min.narrow(1, _nodes - 1, 1);
         target.MoveToOuterDisposeScope();
-        foreach ((Tensor values, Tensor s, Tensor? g) in trace)
+        foreach ((Tensor values, Tensor s, Tensor? g, Tensor? t) in trace)
         {
             values.MoveToOuterDisposeScope();
             s.MoveToOuterDisposeScope();
             g?.MoveToOuterDisposeScope();
+            t?.MoveToOuterDisposeScope();
         }
         return (target, trace);
     }
