@@ -48,11 +48,16 @@ public sealed class DecoderOptionsTests
         return new NumericPanel(Enumerable.Range(0, shops).Select(i => $"s{i}").ToArray(), new[] { "x0", "x1", "y" }, 2, values, length);
     }
 
-    [Fact]
-    public void With_same_day_edges_a_plan_moves_the_forecast_on_the_day_it_changes_and_the_graph_marks_the_edge()
+    [Theory]
+    [InlineData(SameDayResponse.Message)]
+    [InlineData(SameDayResponse.SaturatingCurve)]
+    public void With_same_day_edges_a_plan_moves_the_forecast_on_the_day_it_changes_and_the_graph_marks_the_edge(SameDayResponse response)
     {
         NumericPanel panel = SameDayPanel();
-        var options = new CausalMmmOptions { Epochs = 60, LearningRate = 5e-3, HiddenSize = 16, BatchSize = 4, Variance = 2.5e-3, Seed = 3, SameDayMedia = true };
+        var options = new CausalMmmOptions
+        {
+            Epochs = 60, LearningRate = 5e-3, HiddenSize = 16, BatchSize = 4, Variance = 2.5e-3, Seed = 3, SameDayMedia = true, SameDayResponse = response,
+        };
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
         Assert.True(model.HasSameDayEdges);
 
@@ -84,6 +89,62 @@ public sealed class DecoderOptionsTests
         Assert.Equal(("x0", true), (strongest.From, strongest.SameDay));
     }
 
+    /// <summary>
+    /// One channel with carry-over: y = 0.3 + 0.5 a_t + noise, where the adstock a_t = 0.4 x_t + 0.6 a_{t-1}; x1 does nothing.
+    /// </summary>
+    private static NumericPanel CarryOverPanel(int shops = 12, int length = 80)
+    {
+        var random = new Random(5);
+        var values = new double[shops * length * 3];
+        for (int s = 0; s < shops; s++)
+        {
+            double adstock = 0.5;
+            for (int t = 0; t < length; t++)
+            {
+                double x0 = random.NextDouble() < 0.3 ? 0 : random.NextDouble(), x1 = random.NextDouble();
+                adstock = 0.4 * x0 + 0.6 * adstock;
+                int row = (s * length + t) * 3;
+                values[row] = x0;
+                values[row + 1] = x1;
+                values[row + 2] = 0.3 + 0.5 * adstock + 0.02 * random.NextDouble();
+            }
+        }
+        return new NumericPanel(Enumerable.Range(0, shops).Select(i => $"s{i}").ToArray(), new[] { "x0", "x1", "y" }, 2, values, length);
+    }
+
+    [Fact]
+    public void Response_curves_carry_a_burst_over_to_the_next_days_and_never_fall_with_more_spend()
+    {
+        NumericPanel panel = CarryOverPanel();
+        var options = CausalMmmOptions.ForMarketingData();
+        (options.Epochs, options.LearningRate, options.HiddenSize, options.BatchSize, options.Variance, options.Seed) = (80, 5e-3, 16, 4, 2.5e-3, 3);
+        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
+        Assert.True(model.Network.Decoder.HasCurves);
+
+        const int horizon = 8, day = 2;
+        IReadOnlyList<double[,]> Forecast(double burst) => model.ForecastScenario(panel, panel.Length, Enumerable.Range(0, panel.ShopCount).Select(_ =>
+        {
+            var plan = new double[horizon, 2];
+            for (int h = 0; h < horizon; h++) { plan[h, 0] = h == day ? burst : 0.3; plan[h, 1] = 0.5; }
+            return plan;
+        }).ToArray());
+        IReadOnlyList<double[,]> baseline = Forecast(0.3), burst = Forecast(1.0);
+        for (int s = 0; s < panel.ShopCount; s++)
+        {
+            // The truth: +0.14 on the burst day, then 0.6 times that on the next, 0.36 times on the one after.
+            Assert.Equal(baseline[s][day - 1, 2], burst[s][day - 1, 2]);
+            Assert.True(burst[s][day, 2] > baseline[s][day, 2] + 0.05, $"shop {s}: burst day {burst[s][day, 2]:F3} vs {baseline[s][day, 2]:F3}");
+            Assert.True(burst[s][day + 1, 2] > baseline[s][day + 1, 2] + 0.02, $"shop {s}: the day after {burst[s][day + 1, 2]:F3} vs {baseline[s][day + 1, 2]:F3}");
+        }
+
+        // The day's forecast against a steady plan level: never lower for more spend, over the whole range and beyond.
+        double[] levels = { 0, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2 };
+        double[][] response = levels.Select(level => Forecast(level).Select(f => f[day, 2]).ToArray()).ToArray();
+        for (int k = 1; k < levels.Length; k++)
+        for (int s = 0; s < panel.ShopCount; s++)
+            Assert.True(response[k][s] >= response[k - 1][s] - 1e-6, $"shop {s}: {response[k][s]:F4} at x0 = {levels[k]} below {response[k - 1][s]:F4} at {levels[k - 1]}");
+    }
+
     [Fact]
     public void Without_same_day_edges_the_forecast_of_the_day_cannot_see_its_plan()
     {
@@ -104,7 +165,7 @@ public sealed class DecoderOptionsTests
         var options = new CausalMmmOptions
         {
             Epochs = 2, HiddenSize = 8, BatchSize = 3, Messages = MessageSource.HiddenStatesAndValues, Aggregation = MessageAggregation.SumOverNodes,
-            FeedbackSteps = 2, SameDayMedia = true,
+            FeedbackSteps = 2, SameDayMedia = true, SameDayResponse = SameDayResponse.SaturatingCurve,
         };
         using CausalGraphTransformer graph = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = options }).Fit(data);
         IDataView scored = graph.Transform(data);
@@ -115,7 +176,9 @@ public sealed class DecoderOptionsTests
             ml.Model.SaveCausalMmm(graph, data.Schema, path);
             using var loaded = (CausalGraphTransformer)new MLContext(seed: 2).Model.LoadCausalMmm(path, out _).Single();
             CausalMmmOptions back = loaded.Model.Options;
-            Assert.Equal((MessageSource.HiddenStatesAndValues, MessageAggregation.SumOverNodes, 2, true), (back.Messages, back.Aggregation, back.FeedbackSteps, back.SameDayMedia));
+            Assert.Equal((MessageSource.HiddenStatesAndValues, MessageAggregation.SumOverNodes, 2, true, SameDayResponse.SaturatingCurve),
+                (back.Messages, back.Aggregation, back.FeedbackSteps, back.SameDayMedia, back.SameDayResponse));
+            Assert.True(loaded.Model.Network.Decoder.HasCurves);
             Assert.Equal(MarketingData.Fingerprint(scored), MarketingData.Fingerprint(loaded.Transform(data)));
         }
         finally
@@ -123,9 +186,12 @@ public sealed class DecoderOptionsTests
             File.Delete(path);
         }
 
-        // The estimators default to same-day edges for marketing data; the earlier Granger-only graph is one option away.
+        // The estimators default to same-day edges acting through response curves for marketing data; the earlier learned
+        // messages and the Granger-only graph are one option away.
         Assert.True(new CausalGraphEstimator.Options().Model.SameDayMedia);
+        Assert.Equal(SameDayResponse.SaturatingCurve, new MarketingResponseForecaster.Options().Model.SameDayResponse);
         Assert.False(new CausalMmmOptions().SameDayMedia);
+        Assert.Equal(SameDayResponse.Message, new CausalMmmOptions().SameDayResponse);
         var grangerOnly = new CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 3 } };
         using CausalGraphTransformer lagged = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(grangerOnly).Fit(data);
         Assert.Null(lagged.Transform(data).Schema.GetColumnOrNull("Graph.SameDay"));
@@ -138,5 +204,6 @@ public sealed class DecoderOptionsTests
         NumericPanel panel = SameDayPanel(shops: 3, length: 10);
         Assert.Contains("FeedbackSteps", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { FeedbackSteps = -1 })).Message);
         Assert.Contains("Messages", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Messages = (MessageSource)7 })).Message);
+        Assert.Contains("SameDayResponse", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { SameDayResponse = (SameDayResponse)7 })).Message);
     }
 }
