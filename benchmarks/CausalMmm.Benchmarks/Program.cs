@@ -37,9 +37,9 @@ switch (command)
             Array.IndexOf(args, "--shops") >= 0 ? Option("--shops", 0) : null, Array.IndexOf(args, "--channels") >= 0 ? Option("--channels", 0) : null,
             Option("--first-seed", 1), Enum.Parse<CausalMmm.Simulation.SyntheticLinkWeights>(Text("--weights", "PositiveUniform"), ignoreCase: true));
     case "planning":
-        return PlanningBenchmark.Run(Option("--shops", 20), Option("--length", 150), Option("--channels", 4), Option("--days", 28), Option("--epochs", 60), Option("--seed", 11), SameDay(), Text("--set", ""));
+        return PlanningBenchmark.Run(Option("--shops", 20), Option("--length", 150), Option("--channels", 4), Option("--days", 28), Option("--epochs", CausalMmm.Modeling.CausalMmmOptions.Defaults.Epochs), Option("--seed", 11), SameDay(), Text("--set", ""));
     case "decisions":
-        return DecisionBenchmark.Run(Option("--shops", 20), Option("--length", 150), Option("--channels", 4), Option("--days", 28), Option("--epochs", 60), Option("--seed", 11), SameDay(), Text("--set", ""));
+        return DecisionBenchmark.Run(Option("--shops", 20), Option("--length", 150), Option("--channels", 4), Option("--days", 28), Option("--epochs", CausalMmm.Modeling.CausalMmmOptions.Defaults.Epochs), Option("--seed", 11), SameDay(), Text("--set", ""));
     case "lagchain":
         return LagChainBenchmark.Run(Option("--lag", 3), Option("--shops", 16), Option("--length", 50), Option("--epochs", 80),
             Text("--messages", "ObservedValues,HiddenStates,HiddenStatesAndValues"));

@@ -165,7 +165,7 @@ public sealed class DecoderOptionsTests
         var options = new CausalMmmOptions
         {
             Epochs = 2, HiddenSize = 8, BatchSize = 3, Messages = MessageSource.HiddenStatesAndValues, Aggregation = MessageAggregation.SumOverNodes,
-            FeedbackSteps = 2, SameDayMedia = true, SameDayResponse = SameDayResponse.SaturatingCurve,
+            FeedbackSteps = 2, SameDayMedia = true, SameDayResponse = SameDayResponse.SaturatingCurve, Scaling = ScalingMethod.MeanScale,
         };
         using CausalGraphTransformer graph = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = options }).Fit(data);
         IDataView scored = graph.Transform(data);
@@ -179,6 +179,7 @@ public sealed class DecoderOptionsTests
             Assert.Equal((MessageSource.HiddenStatesAndValues, MessageAggregation.SumOverNodes, 2, true, SameDayResponse.SaturatingCurve),
                 (back.Messages, back.Aggregation, back.FeedbackSteps, back.SameDayMedia, back.SameDayResponse));
             Assert.True(loaded.Model.Network.Decoder.HasCurves);
+            Assert.Equal(ScalingMethod.MeanScale, back.Scaling);
             Assert.Equal(MarketingData.Fingerprint(scored), MarketingData.Fingerprint(loaded.Transform(data)));
         }
         finally

@@ -232,7 +232,7 @@ public sealed class CausalMmmModel : IDisposable
 
     /// <summary>The scaling of steps [start, end): with response curves, spends are scaled from zero (see <see cref="SameDayResponse.SaturatingCurve"/>).</summary>
     internal PanelScaling MeasureScaling(NumericPanel panel, int start, int end) =>
-        PanelScaling.Measure(panel, start, end, Network.Decoder.HasCurves ? ChannelCount : 0);
+        PanelScaling.Measure(panel, start, end, Network.Decoder.HasCurves ? ChannelCount : 0, Options.Scaling);
 
     /// <summary>
     /// With response curves, the given series of the last steps of a scaled window [B, W, n] that a forecast's first step

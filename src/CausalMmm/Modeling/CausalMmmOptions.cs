@@ -1,3 +1,5 @@
+using CausalMmm.Data;
+
 namespace CausalMmm.Modeling;
 
 /// <summary>The model variants the CausalMMM paper reports (its full model and three ablations).</summary>
@@ -206,6 +208,12 @@ public sealed class CausalMmmOptions
     /// <summary>How a given series acts on the same day when <see cref="SameDayMedia"/> is on: a learned message or a per-edge response curve.</summary>
     public SameDayResponse SameDayResponse = Defaults.SameDayResponse;
 
+    /// <summary>
+    /// How each shop's series are scaled before the network sees them: to [0, 1] by their range (the paper), or divided by
+    /// their mean absolute value, which depends less on a shop's single highest and lowest days.
+    /// </summary>
+    public ScalingMethod Scaling = ScalingMethod.MinMax;
+
     /// <summary>Steps of history the encoder reads before a forecast origin; null means the training length.</summary>
     public int? EncoderWindow;
 
@@ -250,6 +258,7 @@ public sealed class CausalMmmOptions
         if (EncoderWindow is < 2) throw new ArgumentException($"EncoderWindow must be at least 2, got {EncoderWindow}.", nameof(EncoderWindow));
         if (FeedbackSteps < 0) throw new ArgumentException($"FeedbackSteps must be non-negative, got {FeedbackSteps}.", nameof(FeedbackSteps));
         if (!Enum.IsDefined(Messages)) throw new ArgumentException($"Messages must be one of {string.Join(", ", Enum.GetNames<MessageSource>())}, got {Messages}.", nameof(Messages));
+        if (!Enum.IsDefined(Scaling)) throw new ArgumentException($"Scaling must be one of {string.Join(", ", Enum.GetNames<ScalingMethod>())}, got {Scaling}.", nameof(Scaling));
         if (!Enum.IsDefined(SameDayResponse)) throw new ArgumentException($"SameDayResponse must be one of {string.Join(", ", Enum.GetNames<SameDayResponse>())}, got {SameDayResponse}.", nameof(SameDayResponse));
         if (!Enum.IsDefined(Aggregation)) throw new ArgumentException($"Aggregation must be one of {string.Join(", ", Enum.GetNames<MessageAggregation>())}, got {Aggregation}.", nameof(Aggregation));
     }

@@ -24,9 +24,10 @@ internal sealed class PanelScaling
     /// <summary>
     /// Measures every shop's series over steps [start, end). The first <paramref name="fromZero"/> series, where never
     /// negative, are scaled from zero (divided by their maximum), so that zero stays zero: a response curve of spend then
-    /// starts at no spend rather than at the window's least.
+    /// starts at no spend rather than at the window's least. With <see cref="ScalingMethod.MeanScale"/> every series is
+    /// divided by the mean of its absolute values instead (zero stays zero for all of them).
     /// </summary>
-    public static PanelScaling Measure(NumericPanel panel, int start, int end, int fromZero = 0)
+    public static PanelScaling Measure(NumericPanel panel, int start, int end, int fromZero = 0, ScalingMethod method = ScalingMethod.MinMax)
     {
         int n = panel.NodeCount;
         var min = new double[panel.ShopCount * n];
@@ -40,6 +41,15 @@ internal sealed class PanelScaling
                 double v = panel[s, t, j];
                 lo = Math.Min(lo, v);
                 hi = Math.Max(hi, v);
+            }
+            if (method == ScalingMethod.MeanScale)
+            {
+                double sum = 0;
+                for (int t = start; t < end; t++) sum += Math.Abs(panel[s, t, j]);
+                double mean = sum / (end - start);
+                min[s * n + j] = 0;
+                range[s * n + j] = mean > 1e-12 ? mean : 1;
+                continue;
             }
             if (j < fromZero && lo >= 0) lo = 0;
             min[s * n + j] = lo;
