@@ -3,7 +3,7 @@ namespace CausalMmm.Data;
 /// <summary>How <see cref="PerShopScaling"/> maps each shop's series.</summary>
 public enum ScalingMethod
 {
-    /// <summary>To [0, 1] over the fitting steps: (x - min) / (max - min). What the causal model uses internally.</summary>
+    /// <summary>To [0, 1] over the fitting steps: (x - min) / (max - min). The causal model's default (<c>CausalMmmOptions.Scaling</c>).</summary>
     MinMax,
 
     /// <summary>Divided by the mean of the absolute values: keeps zero at zero and the sign, so spend stays spend-like.</summary>

@@ -15,7 +15,9 @@ namespace CausalMmm.Modeling;
 public sealed class CausalMmmModel : IDisposable
 {
     private const string FormatName = "causalmmm-model";
-    private const int FormatVersion = 2;
+    // Version 3 added SameDayResponse and Scaling to the options: a version-2 reader would ignore them and misread the model.
+    // Version 2 files lack them and load with their defaults (learned messages, range scaling), as they were trained.
+    private const int FormatVersion = 3;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
@@ -305,7 +307,7 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version != FormatVersion)
+        if (stored.Format != FormatName || stored.Version is not (2 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)

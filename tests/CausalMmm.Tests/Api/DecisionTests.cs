@@ -25,8 +25,10 @@ public sealed class DecisionFixture : IDisposable
         Data = MarketingData.View();
         Plan = Mmm.Planning.RepeatLast(Data, Days);
         Ridge = Mmm.Transforms.Adstock().Append(Mmm.Transforms.Hill()).Append(Mmm.Forecasting.Trainers.Ridge()).Fit(Data);
-        // Same-day media as in the named-argument estimators, so the same-day paths of the roll-out are exercised.
-        CausalMmmOptions small = new() { Epochs = 15, HiddenSize = 16, BatchSize = 3, ValidationFraction = 0, SameDayMedia = true };
+        // The marketing defaults of the named-argument estimators (same-day edges acting through response curves), so the
+        // roll-out's same-day and carry-over paths are exercised.
+        CausalMmmOptions small = CausalMmmOptions.ForMarketingData();
+        (small.Epochs, small.HiddenSize, small.BatchSize, small.ValidationFraction) = (15, 16, 3, 0);
         Learned = Mmm.CausalDiscovery.Trainers.CausalGraph(new CausalDiscovery.CausalGraphEstimator.Options { Model = small })
             .Append(Mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = small })).Fit(Data);
         // Nodes x0, x1, x2, pv, gmv: x0 -> pv -> gmv, x1 -> gmv, and x2 isolated.
