@@ -146,6 +146,32 @@ public sealed class DecoderOptionsTests
     }
 
     [Fact]
+    public void Response_curves_give_the_same_means_teacher_forced_in_one_pass_and_step_by_step_with_a_carried_tail()
+    {
+        NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
+        var options = CausalMmmOptions.ForMarketingData();
+        (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed) = (3, 8, 2, 4);
+        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        MarketingResponseDecoder decoder = model.Network.Decoder;
+        TorchSharp.torch.Tensor values = model.MeasureScaling(panel, 0, panel.Length).ToTensor(panel, 0, panel.Length);
+        TorchSharp.torch.Tensor edges = model.Network.EdgeProbabilities(values), context = model.ContextTensor(panel);
+        (TorchSharp.torch.Tensor batched, _) = decoder.Forward(values.narrow(1, 0, panel.Length - 1), edges, context, values.select(1, panel.Length - 1).narrow(1, 0, 2));
+
+        // Step by step: the state from zero, each step's plan from the data, and the given series before it as the tail.
+        TorchSharp.torch.Tensor state = TorchSharp.torch.zeros(new long[] { panel.ShopCount * 3, decoder.Hidden });
+        for (int step = 0; step < panel.Length - 1; step++)
+        {
+            int first = Math.Max(0, step + 1 - (MarketingResponseDecoder.CurveSpan - 1));
+            TorchSharp.torch.Tensor tail = values.narrow(1, first, step + 1 - first).narrow(2, 0, 2);
+            (TorchSharp.torch.Tensor mean, state) = decoder.Step(values.select(1, step), state, edges, context, values.select(1, step + 1).narrow(1, 0, 2), tail);
+            float gap = (mean - batched.select(1, step)).abs().max().item<float>();
+            Assert.True(gap < 1e-4, $"step {step}: the two paths differ by {gap}");
+        }
+    }
+
+    [Fact]
     public void Without_same_day_edges_the_forecast_of_the_day_cannot_see_its_plan()
     {
         NumericPanel panel = SameDayPanel(shops: 6, length: 30);

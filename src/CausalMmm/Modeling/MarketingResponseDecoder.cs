@@ -126,22 +126,37 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// </summary>
     public Tensor CurveEdgeTerms(Tensor given)
     {
-        if (_curveGain is null) throw new InvalidOperationException("This decoder has no response curves.");
         using var scope = torch.NewDisposeScope();
-        long b = given.size(0), t = given.size(1), count = _edges.SameDayEdgeCount;
+        Tensor windows = CurveWindows(given).unfold(2, CurveSpan, 1); // [B, Ec, T, span], oldest first
+        Tensor adstock = (windows * CurveKernel(given).unsqueeze(1)).sum(-1); // [B, Ec, T]
+        return CurveResponse(adstock.permute(0, 2, 1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The senders' series of every same-day edge [B, Ec, span - 1 + T], led by span - 1 copies of the first step.</summary>
+    private Tensor CurveWindows(Tensor given)
+    {
+        if (_curveGain is null) throw new InvalidOperationException("This decoder has no response curves.");
+        long b = given.size(0), count = _edges.SameDayEdgeCount;
         Tensor senders = given.index_select(2, _edges.SameDaySenderIndex).permute(0, 2, 1); // [B, Ec, T]
-        Tensor padded = torch.cat(new[] { senders.narrow(2, 0, 1).expand(b, count, CurveSpan - 1), senders }, 2);
-        Tensor windows = padded.unfold(2, CurveSpan, 1); // [B, Ec, T, span], oldest first
+        return torch.cat(new[] { senders.narrow(2, 0, 1).expand(b, count, CurveSpan - 1), senders }, 2);
+    }
+
+    /// <summary>Each edge's adstock weights [Ec, span], oldest step first, summing to 1 so the adstock stays on the spend's scale.</summary>
+    private Tensor CurveKernel(Tensor like)
+    {
         Tensor decay = (_curveDecay! * CurveRate).sigmoid() * CurveMaxDecay; // [Ec]
-        Tensor lags = torch.arange(CurveSpan - 1, -1, -1, dtype: given.dtype, device: given.device); // oldest first
-        Tensor kernel = decay.unsqueeze(1).pow(lags.unsqueeze(0)); // [Ec, span]
-        kernel = kernel / kernel.sum(1, keepdim: true); // weights sum to 1: the adstock stays on the spend's scale
-        Tensor adstock = (windows * kernel.unsqueeze(0).unsqueeze(2)).sum(-1); // [B, Ec, T]
+        Tensor lags = torch.arange(CurveSpan - 1, -1, -1, dtype: like.dtype, device: like.device);
+        Tensor kernel = decay.unsqueeze(1).pow(lags.unsqueeze(0));
+        return kernel / kernel.sum(1, keepdim: true);
+    }
+
+    /// <summary>beta * Hill(adstock) per edge, for adstocks [..., Ec].</summary>
+    private Tensor CurveResponse(Tensor adstock)
+    {
         // Hill a^k / (a^k + K^k) written as sigmoid(k (log a - log K)): finite gradients at zero spend.
         Tensor half = nn.functional.softplus(_curveHalf! * CurveRate) + 1e-3, shape = nn.functional.softplus(_curveShape! * CurveRate) + CurveMinShape;
-        Tensor hill = (shape.unsqueeze(0).unsqueeze(2) * (adstock.clamp_min(1e-6).log() - half.log().unsqueeze(0).unsqueeze(2))).sigmoid();
-        Tensor terms = hill * nn.functional.softplus(_curveGain * CurveRate).unsqueeze(0).unsqueeze(2);
-        return terms.permute(0, 2, 1).MoveToOuterDisposeScope();
+        Tensor hill = (shape * (adstock.clamp_min(1e-6).log() - half.log())).sigmoid();
+        return hill * nn.functional.softplus(_curveGain! * CurveRate);
     }
 
     /// <summary>
@@ -305,8 +320,11 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// <summary>Per edge, the curve's response [B, Ec] on the step whose given series is <paramref name="next"/> [B, given], after <paramref name="tail"/> [B, L, given].</summary>
     private Tensor LastCurveTerms(Tensor tail, Tensor next)
     {
+        // Only the last window is needed: the padded series' last span steps against the kernel.
         Tensor series = tail.size(1) == 0 ? next.unsqueeze(1) : torch.cat(new[] { tail, next.unsqueeze(1) }, 1);
-        return CurveEdgeTerms(series).select(1, series.size(1) - 1);
+        Tensor padded = CurveWindows(series);
+        Tensor window = padded.narrow(2, padded.size(2) - CurveSpan, CurveSpan); // [B, Ec, span]
+        return CurveResponse((window * CurveKernel(series)).sum(-1));
     }
 
     /// <summary>What a node sends along its edges: its hidden state, its value, or both ([B, 1, n, F], or values [B, 1, n]).</summary>
