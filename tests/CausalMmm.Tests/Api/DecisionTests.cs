@@ -160,7 +160,8 @@ public sealed class DecisionTests : IClassFixture<DecisionFixture>
     [Fact]
     public void Response_curves_rise_with_spend_where_the_truth_does_and_report_roi_with_bands()
     {
-        // In the data every channel raises gmv; the classic chain's curves must rise, and CausalMMM's for x1, its strongest channel.
+        // In the data every channel raises gmv; the classic chain's curves must rise, and CausalMMM's for x1, its strongest
+        // channel, point by point.
         ResponseCurveSet ridge = _f.Mmm.Planning.ResponseCurves(_f.Ridge, _f.Data, _f.Plan);
         Assert.Equal(0, ridge.Samples); // no graph, no bands
         foreach (IGrouping<(string, string), ResponsePoint> curve in ridge.Points.GroupBy(p => (p.ShopId, p.Channel)))
@@ -172,6 +173,12 @@ public sealed class DecisionTests : IClassFixture<DecisionFixture>
         Assert.Equal(8, causal.Samples);
         double[] all = causal.Points.Where(p => p.ShopId == ResponseCurveSet.AllShops).OrderBy(p => p.Multiplier).Select(p => p.Target).ToArray();
         Assert.True(all[^1] > all[0], $"x1 at 3x forecasts {all[^1]}, at zero {all[0]}");
+        // With response curves on its same-day edges, every shop's curve rises point by point, as the truth does.
+        foreach (IGrouping<string, ResponsePoint> curve in causal.Points.GroupBy(p => p.ShopId))
+        {
+            double[] y = curve.OrderBy(p => p.Multiplier).Select(p => p.Target).ToArray();
+            for (int i = 1; i < y.Length; i++) Assert.True(y[i] >= y[i - 1] - 1e-3 * Math.Abs(y[i]), $"CausalMMM {curve.Key}: x1 falls from {y[i - 1]} to {y[i]}");
+        }
         foreach (ChannelReturn r in causal.Returns)
         {
             Assert.True(r.RoiLower <= r.RoiUpper && r.MarginalRoiLower <= r.MarginalRoiUpper, $"{r.ShopId}: bands out of order");
