@@ -4,6 +4,7 @@ using CausalMmm.Modeling;
 using CausalMmm.Simulation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using CausalMmm.CausalDiscovery;
 
 namespace CausalMmm.Benchmarks;
 
@@ -80,6 +81,35 @@ internal static class PlanningBenchmark
             Console.WriteLine($"{name,-22} {Median(errors),24:P1} {(double)right / total,11:P1} {Median(ratios),24:0.00}   {string.Join(", ", perPlan)}");
         }
         Console.WriteLine("Targets (issue 10): median relative error <= 20%, sign right >= 95%.");
+
+        // How consistently each CausalMMM fit finds the true edges: a shop's effect through an edge scales with its probability.
+        Console.WriteLine();
+        Console.WriteLine("Learned probability of each true edge over shops (min / median / max):");
+        foreach ((string name, ITransformer model) in models)
+        {
+            if (model is not IEnumerable<ITransformer> chain || chain.FirstOrDefault() is not CausalGraphTransformer graph) continue;
+            CausalGraphSet graphs = graph.Graphs(history);
+            var cells = new List<string>();
+            bool[,] truth = world.TrueGraphs[panel.ShopIds[0]];
+            string[] nodes = panel.SeriesVariables.Select(v => v.Name).ToArray();
+            for (int i = 0; i < nodes.Length; i++)
+            for (int j = 0; j < nodes.Length; j++)
+            {
+                if (!truth[i, j]) continue;
+                // Channels act on the same day in the simulator, page views the day after.
+                bool sameDay = i < channels;
+                double[] p = panel.ShopIds.Select(id => graphs.Edges(id, threshold: 0).FirstOrDefault(e => e.From == nodes[i] && e.To == nodes[j] && e.SameDay == sameDay)?.Probability ?? 0)
+                    .Order().ToArray();
+                cells.Add($"{nodes[i]}->{nodes[j]}{(sameDay ? " (same day)" : "")} {p[0]:0.00}/{p[p.Length / 2]:0.00}/{p[^1]:0.00}");
+            }
+            Console.WriteLine($"  {name}: {string.Join(", ", cells)}");
+            // Edges the truth does not have, into page views or GMV, that most shops learn.
+            var spurious = panel.ShopIds.SelectMany(id => graphs.Edges(id, threshold: 0))
+                .Where(e => Array.IndexOf(nodes, e.To) >= channels && !(truth[Array.IndexOf(nodes, e.From), Array.IndexOf(nodes, e.To)] && e.SameDay == Array.IndexOf(nodes, e.From) < channels))
+                .GroupBy(e => (e.From, e.To, e.SameDay)).Select(g => (g.Key, Median: g.Select(e => e.Probability).Order().ElementAt(g.Count() / 2)))
+                .Where(g => g.Median >= 0.5).OrderByDescending(g => g.Median).Select(g => $"{g.Key.From}->{g.Key.To}{(g.Key.SameDay ? " (same day)" : "")} {g.Median:0.00}");
+            Console.WriteLine($"    edges into pv or gmv that the truth lacks, median probability >= 0.5: {string.Join(", ", spurious.DefaultIfEmpty("none"))}");
+        }
         return 0;
     }
 
