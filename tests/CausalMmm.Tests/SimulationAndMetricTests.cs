@@ -47,7 +47,7 @@ public sealed class SimulationTests
     }
 
     [Fact]
-    public void Paper_normal_link_weights_give_links_of_either_sign()
+    public void Paper_normal_link_weights_give_links_of_either_sign_and_their_magnitudes_push_one_way()
     {
         // One source channel driving the target alone: y's covariance with tanh(x0) summed over lags 1-3 has the link's sign.
         static double Covariance(SyntheticDataset data, int shop)
@@ -63,6 +63,13 @@ public sealed class SimulationTests
         double[] covariances = Enumerable.Range(0, 40).Select(s => Covariance(signed, s)).ToArray();
         Assert.Contains(covariances, c => c > 0);
         Assert.Contains(covariances, c => c < 0);
+        // The magnitudes of the same draws: links push one way (noise can still hide a weak one in a shop).
+        SyntheticDataset magnitude = SyntheticPanelGenerator.Generate(new SyntheticPanelOptions
+        {
+            Channels = 1, Shops = 40, Length = 300, Graphs = 1, LinkWeights = SyntheticLinkWeights.PaperNormalMagnitude, Seed = 4,
+        });
+        double[] magnitudes = Enumerable.Range(0, 40).Select(s => Covariance(magnitude, s)).ToArray();
+        Assert.True(magnitudes.Count(c => c > 0) >= 36, $"{magnitudes.Count(c => c > 0)} of 40 shops covary positively");
         // The default draws every link positive.
         SyntheticDataset positive = SyntheticPanelGenerator.Generate(new SyntheticPanelOptions { Channels = 1, Shops = 10, Length = 300, Graphs = 1, Seed = 4 });
         Assert.All(Enumerable.Range(0, 10), s => Assert.True(Covariance(positive, s) > 0, $"shop {s}: {Covariance(positive, s)}"));

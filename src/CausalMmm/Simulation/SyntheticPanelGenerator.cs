@@ -96,10 +96,12 @@ public static class SyntheticPanelGenerator
             var eta = new double[n][];
             for (int j = 0; j < n; j++)
             {
-                if (options.LinkWeights == SyntheticLinkWeights.PaperNormal)
+                if (options.LinkWeights is SyntheticLinkWeights.PaperNormal or SyntheticLinkWeights.PaperNormalMagnitude)
                 {
-                    eta[j] = Enumerable.Range(0, k).Select(_ => Gaussian(random) * coefficientStd).ToArray();
-                    for (int i = 0; i < n; i++) weight[i, j] = Gaussian(random) * coefficientStd;
+                    // The same draws either way, so the two settings differ only in the sign.
+                    Func<double, double> sign = options.LinkWeights == SyntheticLinkWeights.PaperNormal ? v => v : Math.Abs;
+                    eta[j] = Enumerable.Range(0, k).Select(_ => sign(Gaussian(random) * coefficientStd)).ToArray();
+                    for (int i = 0; i < n; i++) weight[i, j] = sign(Gaussian(random) * coefficientStd);
                 }
                 else
                 {

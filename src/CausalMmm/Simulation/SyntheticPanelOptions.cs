@@ -11,6 +11,12 @@ public enum SyntheticLinkWeights
 
     /// <summary>w and every entry of eta ~ N(0, 0.1), either sign, as the paper's appendix reads ("parameters drawn from N(0, 0.1)").</summary>
     PaperNormal,
+
+    /// <summary>
+    /// w and every entry of eta ~ |N(0, 0.1)|: the paper's small magnitudes, every link pushing the same way. Beside
+    /// <see cref="PaperNormal"/> it separates the effect of the weights' sign from that of their size.
+    /// </summary>
+    PaperNormalMagnitude,
 }
 
 /// <summary>
