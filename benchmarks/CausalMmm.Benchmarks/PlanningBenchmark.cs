@@ -116,7 +116,7 @@ internal static class PlanningBenchmark
     /// <summary>Graph learning then the forecaster, both with same-day edges acting through <paramref name="response"/> and the overrides applied.</summary>
     internal static IEstimator<ITransformer> CausalPipeline(CausalMmmCatalog mmm, int epochs, SameDayResponse response, Action<CausalMmmOptions> apply)
     {
-        CausalMmmOptions Model() { CausalMmmOptions o = CausalMmmOptions.ForMarketingData(); o.Epochs = epochs; o.SameDayResponse = response; apply(o); return o; }
+        CausalMmmOptions Model() => CausalDiscoveryCatalogExtensions.Marketing(o => { o.Epochs = epochs; o.SameDayResponse = response; apply(o); });
         return mmm.CausalDiscovery.Trainers.CausalGraph(new CausalDiscovery.CausalGraphEstimator.Options { Model = Model() })
             .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Model() }));
     }

@@ -145,12 +145,14 @@ public sealed class DecoderOptionsTests
             Assert.True(response[k][s] >= response[k - 1][s] - 1e-6, $"shop {s}: {response[k][s]:F4} at x0 = {levels[k]} below {response[k - 1][s]:F4} at {levels[k - 1]}");
     }
 
-    [Fact]
-    public void Response_curves_give_the_same_means_teacher_forced_in_one_pass_and_step_by_step_with_a_carried_tail()
+    [Theory]
+    [InlineData(MessageSource.ObservedValues)] // teacher forcing in one batched pass
+    [InlineData(MessageSource.HiddenStatesAndValues)] // teacher forcing step by step, the last step's curves from the tail
+    public void Response_curves_give_the_same_means_teacher_forced_and_step_by_step_with_a_carried_tail(MessageSource messages)
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
         var options = CausalMmmOptions.ForMarketingData();
-        (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed) = (3, 8, 2, 4);
+        (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed, options.Messages) = (3, 8, 2, 4, messages);
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var noGrad = TorchSharp.torch.no_grad();

@@ -155,7 +155,7 @@ public sealed class CausalMmmModel : IDisposable
 
             var forecast = Enumerable.Range(0, shops).Select(_ => new double[horizon, n]).ToArray();
             Tensor next = means.narrow(1, EncoderWindow - 1, 1).squeeze(1);
-            Tensor? tail = GivenTail(history);
+            Tensor? tail = Network.Decoder.TailOf(history);
             for (int h = 0; h < horizon; h++)
             {
                 float[] predicted = next.cpu().data<float>().ToArray();
@@ -170,7 +170,7 @@ public sealed class CausalMmmModel : IDisposable
                 }
                 if (h + 1 == horizon) break;
                 Tensor inputs = Tensors.FromArray(input, new long[] { shops, n }, device);
-                if (tail is not null) tail = AdvanceTail(tail, inputs.narrow(1, 0, ChannelCount));
+                if (tail is not null) tail = MarketingResponseDecoder.AdvanceTail(tail, inputs.narrow(1, 0, ChannelCount));
                 (next, state) = Network.Decoder.Step(inputs, state, edges, context, PlanStep(h + 1), tail);
             }
             return new ModelPrediction(start, fitted, forecast);
@@ -212,7 +212,7 @@ public sealed class CausalMmmModel : IDisposable
                 last.MoveToOuterDisposeScope(),
                 context.MoveToOuterDisposeScope(),
                 edges.MoveToOuterDisposeScope(),
-                GivenTail(history)?.contiguous().MoveToOuterDisposeScope());
+                Network.Decoder.TailOf(history)?.contiguous().MoveToOuterDisposeScope());
         }
     }
 
@@ -235,24 +235,6 @@ public sealed class CausalMmmModel : IDisposable
     /// <summary>The scaling of steps [start, end): with response curves, spends are scaled from zero (see <see cref="SameDayResponse.SaturatingCurve"/>).</summary>
     internal PanelScaling MeasureScaling(NumericPanel panel, int start, int end) =>
         PanelScaling.Measure(panel, start, end, Network.Decoder.HasCurves ? ChannelCount : 0, Options.Scaling);
-
-    /// <summary>
-    /// With response curves, the given series of the last steps of a scaled window [B, W, n] that a forecast's first step
-    /// carries over from: [B, min(W, span - 1), given]; null without curves.
-    /// </summary>
-    private Tensor? GivenTail(Tensor history)
-    {
-        if (!Network.Decoder.HasCurves) return null;
-        long w = history.size(1), keep = Math.Min(w, MarketingResponseDecoder.CurveSpan - 1);
-        return history.narrow(1, w - keep, keep).narrow(2, 0, ChannelCount);
-    }
-
-    /// <summary>A tail moved on by one step: the oldest step dropped when full, <paramref name="given"/> [B, given] appended.</summary>
-    internal static Tensor AdvanceTail(Tensor tail, Tensor given)
-    {
-        Tensor kept = tail.size(1) >= MarketingResponseDecoder.CurveSpan - 1 ? tail.narrow(1, 1, tail.size(1) - 1) : tail;
-        return torch.cat(new[] { kept, given.unsqueeze(1) }, 1);
-    }
 
     internal Tensor ContextTensor(NumericPanel panel)
     {

@@ -216,19 +216,16 @@ internal sealed class MarketingResponseDecoder : nn.Module
 
         Tensor state = torch.zeros(new[] { b * n, (long)Hidden }, values.dtype, values.device);
         var means = new List<Tensor>();
-        // Response curves read the observed given series (plans are known); the last step's plan comes after the loop.
+        // Response curves read the observed given series (plans are known), all but the last step's in one pass; the last
+        // step's plan may be the given nodes' own prediction, so that step computes its curves itself from the window's tail.
         Tensor? curves = HasCurves && t > 1 ? WindowCurves(values.narrow(1, 0, t - 1), edgeWeights, values.select(1, t - 1).narrow(1, 0, given)) : null;
         for (long step = 0; step < t; step++)
         {
+            bool last = step + 1 == t;
             Tensor current = step >= t - _feedbackSteps && step > 0 ? means[^1] : values.select(1, step);
-            Tensor? next = _sameDayIn is null ? null : step + 1 < t ? values.select(1, step + 1).narrow(1, 0, given) : nextGiven;
-            (Tensor mean, state) = StepCore(current, state, edgeWeights, context, next, givenTail: null, skipCurves: true);
-            if (HasCurves)
-            {
-                mean = step + 1 < t
-                    ? mean + curves!.select(1, step)
-                    : mean + WindowCurves(values, edgeWeights, nextGiven ?? mean.narrow(1, 0, given)).select(1, t - 1);
-            }
+            Tensor? next = last ? nextGiven : _sameDayIn is null ? null : values.select(1, step + 1).narrow(1, 0, given);
+            (Tensor mean, state) = StepCore(current, state, edgeWeights, context, next, last ? TailOf(values) : null, skipCurves: !last);
+            if (curves is not null && !last) mean = mean + curves.select(1, step);
             means.Add(mean);
         }
         return (torch.stack(means, 1).MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
@@ -315,6 +312,24 @@ internal sealed class MarketingResponseDecoder : nn.Module
             means = means + CurveNodeTerms(terms.unsqueeze(1), edgeWeights).squeeze(1);
         }
         return means.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// With response curves, the given series [B, min(T, span - 1), given] of the last steps of scaled values [B, T, n]: the
+    /// tail the step after them carries over from. Null without curves.
+    /// </summary>
+    public Tensor? TailOf(Tensor values)
+    {
+        if (!HasCurves) return null;
+        long t = values.size(1), keep = Math.Min(t, CurveSpan - 1);
+        return values.narrow(1, t - keep, keep).narrow(2, 0, _edges.GivenCount);
+    }
+
+    /// <summary>A tail [B, L, given] moved on by one step: the oldest step dropped when full, <paramref name="given"/> [B, given] appended.</summary>
+    public static Tensor AdvanceTail(Tensor tail, Tensor given)
+    {
+        Tensor kept = tail.size(1) >= CurveSpan - 1 ? tail.narrow(1, 1, tail.size(1) - 1) : tail;
+        return torch.cat(new[] { kept, given.unsqueeze(1) }, 1);
     }
 
     /// <summary>Per edge, the curve's response [B, Ec] on the step whose given series is <paramref name="next"/> [B, given], after <paramref name="tail"/> [B, L, given].</summary>

@@ -35,18 +35,17 @@ internal sealed class PanelScaling
         for (int s = 0; s < panel.ShopCount; s++)
         for (int j = 0; j < n; j++)
         {
-            double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+            double lo = double.PositiveInfinity, hi = double.NegativeInfinity, absolute = 0;
             for (int t = start; t < end; t++)
             {
                 double v = panel[s, t, j];
                 lo = Math.Min(lo, v);
                 hi = Math.Max(hi, v);
+                absolute += Math.Abs(v);
             }
             if (method == ScalingMethod.MeanScale)
             {
-                double sum = 0;
-                for (int t = start; t < end; t++) sum += Math.Abs(panel[s, t, j]);
-                double mean = sum / (end - start);
+                double mean = absolute / (end - start);
                 min[s * n + j] = 0;
                 range[s * n + j] = mean > 1e-12 ? mean : 1;
                 continue;

@@ -269,7 +269,7 @@ internal sealed class CausalScenario : ScenarioModel
             targets.Add(means.select(1, _nodes - 1));
             Tensor input = torch.cat(new[] { given, means.narrow(1, _given, _nodes - _given) }, 1);
             if (record) trace.Add((input, state, _sameDay ? given : null, tail));
-            if (tail is not null) tail = CausalMmmModel.AdvanceTail(tail, given);
+            if (tail is not null) tail = MarketingResponseDecoder.AdvanceTail(tail, given);
             if (h + 1 == steps) break;
             SenderOverride? advanceOverride = alternative is { } b ? new SenderOverride(b.Trace[h].Values, b.Trace[h].State, b.Lagged, null, null) : null;
             state = decoder.Advance(input, state, weights, advanceOverride);
