@@ -4,7 +4,7 @@ using CausalMmm.Modeling;
 namespace CausalMmm.Benchmarks;
 
 /// <summary>
-/// Option overrides from the command line (<c>--set LearningRate=0.005,HiddenSize=32</c>), so that a hyperparameter
+/// Option overrides from the command line (<c>--set LearningRate=0.005,HiddenSize=32</c>; <c>null</c> clears an optional one), so that a hyperparameter
 /// study is reproducible from the command a benchmark prints.
 /// </summary>
 internal static class OptionOverrides
@@ -20,7 +20,8 @@ internal static class OptionOverrides
                 var field = typeof(CausalMmmOptions).GetField(kv[0].Trim()) ?? throw new ArgumentException($"CausalMmmOptions has no option '{kv[0]}'.");
                 if (kv.Length < 2) throw new ArgumentException($"Option '{kv[0]}' has no value; write {kv[0]}=value.");
                 Type type = Nullable.GetUnderlyingType(field.FieldType) ?? field.FieldType;
-                field.SetValue(o, type.IsEnum ? Enum.Parse(type, kv[1], ignoreCase: true) : Convert.ChangeType(kv[1], type, CultureInfo.InvariantCulture));
+                bool isNull = Nullable.GetUnderlyingType(field.FieldType) is not null && kv[1].Trim().Equals("null", StringComparison.OrdinalIgnoreCase);
+                field.SetValue(o, isNull ? null : type.IsEnum ? Enum.Parse(type, kv[1], ignoreCase: true) : Convert.ChangeType(kv[1], type, CultureInfo.InvariantCulture));
             }
         }
         Apply(new CausalMmmOptions()); // a bad name or value fails here, before any training

@@ -110,6 +110,18 @@ internal static class PlanningBenchmark
                 .Where(g => g.Median >= 0.5).OrderByDescending(g => g.Median).Select(g => $"{g.Key.From}->{g.Key.To}{(g.Key.SameDay ? " (same day)" : "")} {g.Median:0.00}");
             Console.WriteLine($"    edges into pv or gmv that the truth lacks, median probability >= 0.5: {string.Join(", ", spurious.DefaultIfEmpty("none"))}");
         }
+
+        // The forecaster's response curves on the scaled series, beside the simulator's decay and shape per channel.
+        Console.WriteLine();
+        Console.WriteLine("Learned response curves of the forecaster (decay / half-saturation / shape / gain; the simulator's decay and shape per channel in brackets):");
+        foreach ((string name, ITransformer model) in models)
+        {
+            if (model is not IEnumerable<ITransformer> chain || chain.LastOrDefault() is not MarketingResponseTransformer forecaster) continue;
+            IReadOnlyList<string> nodes = forecaster.NodeNames;
+            var curves = forecaster.Model.Network.Decoder.CurveParameters()
+                .Select(c => $"{nodes[c.Sender]}->{nodes[c.Receiver]} {c.Decay:0.00}/{c.HalfSaturation:0.00}/{c.Shape:0.00}/{c.Gain:0.00} [{world.Decay(c.Sender):0.00}, {world.Shape(c.Sender):0.0}]");
+            Console.WriteLine($"  {name}: {string.Join(", ", curves.DefaultIfEmpty("none (learned messages)"))}");
+        }
         return 0;
     }
 

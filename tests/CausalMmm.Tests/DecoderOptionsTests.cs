@@ -56,7 +56,7 @@ public sealed class DecoderOptionsTests
         NumericPanel panel = SameDayPanel();
         var options = new CausalMmmOptions
         {
-            Epochs = 60, LearningRate = 5e-3, HiddenSize = 16, BatchSize = 4, Variance = 2.5e-3, Seed = 3, SameDayMedia = true, SameDayResponse = response,
+            Epochs = 100, LearningRate = 5e-3, HiddenSize = 16, BatchSize = 4, Variance = 2.5e-3, Seed = 3, SameDayMedia = true, SameDayResponse = response,
         };
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
         Assert.True(model.HasSameDayEdges);
@@ -193,7 +193,7 @@ public sealed class DecoderOptionsTests
         var options = new CausalMmmOptions
         {
             Epochs = 2, HiddenSize = 8, BatchSize = 3, Messages = MessageSource.HiddenStatesAndValues, Aggregation = MessageAggregation.SumOverNodes,
-            FeedbackSteps = 2, SameDayMedia = true, SameDayResponse = SameDayResponse.SaturatingCurve, Scaling = ScalingMethod.MeanScale,
+            FeedbackSteps = 2, SameDayMedia = true, SameDayResponse = SameDayResponse.SaturatingCurve, Scaling = ScalingMethod.MeanScale, CurveMaxShape = 2.5,
         };
         using CausalGraphTransformer graph = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = options }).Fit(data);
         IDataView scored = graph.Transform(data);
@@ -208,6 +208,8 @@ public sealed class DecoderOptionsTests
                 (back.Messages, back.Aggregation, back.FeedbackSteps, back.SameDayMedia, back.SameDayResponse));
             Assert.True(loaded.Model.Network.Decoder.HasCurves);
             Assert.Equal(ScalingMethod.MeanScale, back.Scaling);
+            Assert.Equal(2.5, back.CurveMaxShape);
+            Assert.Equal(graph.Model.Network.Decoder.CurveParameters(), loaded.Model.Network.Decoder.CurveParameters());
             Assert.Equal(MarketingData.Fingerprint(scored), MarketingData.Fingerprint(loaded.Transform(data)));
         }
         finally
@@ -234,5 +236,26 @@ public sealed class DecoderOptionsTests
         Assert.Contains("FeedbackSteps", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { FeedbackSteps = -1 })).Message);
         Assert.Contains("Messages", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Messages = (MessageSource)7 })).Message);
         Assert.Contains("SameDayResponse", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { SameDayResponse = (SameDayResponse)7 })).Message);
+        foreach (double shape in new[] { 0.5, 0.2, double.NaN, double.PositiveInfinity })
+            Assert.Contains("CurveMaxShape", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { CurveMaxShape = shape })).Message);
+    }
+
+    [Fact]
+    public void Response_curve_shapes_stay_within_their_bound_and_null_lifts_it()
+    {
+        NumericPanel panel = CarryOverPanel();
+        CausalMmmOptions Options(double? maxShape)
+        {
+            var options = CausalMmmOptions.ForMarketingData();
+            (options.Epochs, options.LearningRate, options.HiddenSize, options.BatchSize, options.Variance, options.Seed, options.CurveMaxShape) = (40, 5e-2, 8, 4, 2.5e-3, 3, maxShape);
+            return options;
+        }
+        using CausalMmmModel bounded = CausalMmmTrainer.Fit(panel, Options(1.0));
+        using CausalMmmModel unbounded = CausalMmmTrainer.Fit(panel, Options(null));
+        IReadOnlyList<ResponseCurveParameters> inside = bounded.Network.Decoder.CurveParameters(), free = unbounded.Network.Decoder.CurveParameters();
+        Assert.Equal(2, inside.Count); // x0 and x1 -> y
+        Assert.All(inside, c => Assert.InRange(c.Shape, MarketingResponseDecoder.CurveMinShape, 1.0));
+        // Without a bound (the models saved before the option) the shapes start at 1.5 and stay free above it.
+        Assert.Contains(free, c => c.Shape > 1.0);
     }
 }

@@ -17,7 +17,8 @@ public sealed class CausalMmmModel : IDisposable
     private const string FormatName = "causalmmm-model";
     // Version 3 added SameDayResponse and Scaling to the options: a version-2 reader would ignore them and misread the model.
     // Version 2 files lack them and load with their defaults (learned messages, range scaling), as they were trained.
-    private const int FormatVersion = 3;
+    // Version 4 added CurveMaxShape: versions 2 and 3 fitted unbounded shapes, so they load with it null.
+    private const int FormatVersion = 4;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
@@ -289,11 +290,12 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or FormatVersion))
+        if (stored.Format != FormatName || stored.Version is not (2 or 3 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
             throw new InvalidDataException("its network settings are inconsistent (context, channel count or encoder window)");
+        if (stored.Version < 4) stored.Options.CurveMaxShape = null;
         var model = new CausalMmmModel(stored.Options, stored.NodeNames, stored.ChannelCount, stored.ContextNames, stored.ContextMean, stored.ContextScale,
             stored.EncoderWindow) { Summary = stored.Summary };
         try

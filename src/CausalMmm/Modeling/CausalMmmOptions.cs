@@ -141,6 +141,9 @@ public sealed class CausalMmmOptions
         /// planning check for the comparison).
         /// </summary>
         public const SameDayResponse SameDayResponse = CausalMmm.Modeling.SameDayResponse.Message;
+
+        /// <summary>A response curve's Hill shape stays at or below this (see the README's planning check).</summary>
+        public const double CurveMaxShape = 2;
     }
 
     /// <summary>Which model: the full CausalMMM or one of the paper's ablations.</summary>
@@ -209,6 +212,14 @@ public sealed class CausalMmmOptions
     public SameDayResponse SameDayResponse = Defaults.SameDayResponse;
 
     /// <summary>
+    /// The steepest Hill shape a response curve (<see cref="SameDayResponse.SaturatingCurve"/>) may take, or null for no
+    /// bound (the behaviour of models saved before this option existed). Spends that switch between off and a narrow band of
+    /// on-levels leave the shape poorly identified, and an unbounded fit drifts to near-step curves (shapes 2.5-4.9 on the
+    /// planning check) that miss what a +50% plan adds; see <see cref="Defaults.CurveMaxShape"/>.
+    /// </summary>
+    public double? CurveMaxShape = Defaults.CurveMaxShape;
+
+    /// <summary>
     /// How each shop's series are scaled before the network sees them: to [0, 1] by their range (the paper), or divided by
     /// their mean absolute value, which depends less on a shop's single highest and lowest days.
     /// </summary>
@@ -260,6 +271,8 @@ public sealed class CausalMmmOptions
         if (!Enum.IsDefined(Messages)) throw new ArgumentException($"Messages must be one of {string.Join(", ", Enum.GetNames<MessageSource>())}, got {Messages}.", nameof(Messages));
         if (!Enum.IsDefined(Scaling)) throw new ArgumentException($"Scaling must be one of {string.Join(", ", Enum.GetNames<ScalingMethod>())}, got {Scaling}.", nameof(Scaling));
         if (!Enum.IsDefined(SameDayResponse)) throw new ArgumentException($"SameDayResponse must be one of {string.Join(", ", Enum.GetNames<SameDayResponse>())}, got {SameDayResponse}.", nameof(SameDayResponse));
+        if (CurveMaxShape is double maxShape && !(maxShape > MarketingResponseDecoder.CurveMinShape && double.IsFinite(maxShape)))
+            throw new ArgumentException($"CurveMaxShape must be a finite number above {MarketingResponseDecoder.CurveMinShape} (the lowest shape), or null for no bound; got {maxShape}.", nameof(CurveMaxShape));
         if (!Enum.IsDefined(Aggregation)) throw new ArgumentException($"Aggregation must be one of {string.Join(", ", Enum.GetNames<MessageAggregation>())}, got {Aggregation}.", nameof(Aggregation));
     }
 }

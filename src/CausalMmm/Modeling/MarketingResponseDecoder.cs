@@ -36,6 +36,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly Parameter? _curveHalf;
     private readonly Parameter? _curveShape;
     private readonly Parameter? _curveGain;
+    private readonly double? _curveMaxShape;
 
     /// <summary>Steps a response curve's adstock reads (the predicted step and those before it).</summary>
     public const int CurveSpan = 28;
@@ -73,7 +74,10 @@ internal sealed class MarketingResponseDecoder : nn.Module
             long count = edges.SameDayEdgeCount;
             _curveDecay = nn.Parameter(torch.full(new[] { count }, Logit(0.5 / CurveMaxDecay) / CurveRate));
             _curveHalf = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(0.4) / CurveRate));
-            _curveShape = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(1.5 - CurveMinShape) / CurveRate));
+            _curveMaxShape = options.CurveMaxShape;
+            double startShape = _curveMaxShape is double max ? Math.Min(1.5, (CurveMinShape + max) / 2) : 1.5;
+            double rawShape = _curveMaxShape is double top ? Logit((startShape - CurveMinShape) / (top - CurveMinShape)) : InverseSoftplus(startShape - CurveMinShape);
+            _curveShape = nn.Parameter(torch.full(new[] { count }, rawShape / CurveRate));
             _curveGain = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(0.1) / CurveRate));
             register_parameter("curve_decay", _curveDecay);
             register_parameter("curve_half", _curveHalf);
@@ -113,7 +117,26 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// (a gain from 0.1 to 2, say) in the few hundred steps a fit takes, where the weights move by small amounts.
     /// </summary>
     private const double CurveRate = 10;
-    private const double CurveMinShape = 0.5;
+    /// <summary>The lowest Hill shape a response curve can take (a concave curve).</summary>
+    public const double CurveMinShape = 0.5;
+
+    /// <summary>
+    /// Each same-day edge's learned response curve on the scaled series: sender and receiver node indices, adstock decay,
+    /// half-saturation point, Hill shape and gain. Empty without response curves.
+    /// </summary>
+    public IReadOnlyList<ResponseCurveParameters> CurveParameters()
+    {
+        if (_curveGain is null) return Array.Empty<ResponseCurveParameters>();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        double[] Values(Tensor t) => t.to(torch.float64).cpu().data<double>().ToArray();
+        double[] decay = Values((_curveDecay! * CurveRate).sigmoid() * CurveMaxDecay);
+        double[] half = Values(nn.functional.softplus(_curveHalf! * CurveRate) + 1e-3);
+        double[] shape = Values(CurveShape());
+        double[] gain = Values(nn.functional.softplus(_curveGain * CurveRate));
+        return Enumerable.Range(0, gain.Length)
+            .Select(e => new ResponseCurveParameters((int)_edges.SameDaySenders[e], (int)_edges.SameDayReceivers[e], decay[e], half[e], shape[e], gain[e])).ToArray();
+    }
 
     private static double Logit(double p) => Math.Log(p / (1 - p));
 
@@ -154,10 +177,15 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private Tensor CurveResponse(Tensor adstock)
     {
         // Hill a^k / (a^k + K^k) written as sigmoid(k (log a - log K)): finite gradients at zero spend.
-        Tensor half = nn.functional.softplus(_curveHalf! * CurveRate) + 1e-3, shape = nn.functional.softplus(_curveShape! * CurveRate) + CurveMinShape;
+        Tensor half = nn.functional.softplus(_curveHalf! * CurveRate) + 1e-3, shape = CurveShape();
         Tensor hill = (shape * (adstock.clamp_min(1e-6).log() - half.log())).sigmoid();
         return hill * nn.functional.softplus(_curveGain! * CurveRate);
     }
+
+    /// <summary>Each edge's Hill shape [Ec]: above <see cref="CurveMinShape"/>, and below the options' maximum when one is set.</summary>
+    private Tensor CurveShape() => _curveMaxShape is double max
+        ? CurveMinShape + (max - CurveMinShape) * (_curveShape! * CurveRate).sigmoid()
+        : nn.functional.softplus(_curveShape! * CurveRate) + CurveMinShape;
 
     /// <summary>
     /// What the response curves add to each node's prediction: per edge terms [B, T, Ec] weighted by the same-day edge
@@ -419,6 +447,9 @@ internal sealed class MarketingResponseDecoder : nn.Module
         return torch.cat(new[] { raw.narrow(2, 0, n - 1), target }, 2);
     }
 }
+
+/// <summary>One same-day edge's response curve on the scaled series (see <see cref="MarketingResponseDecoder.CurveParameters"/>).</summary>
+internal sealed record ResponseCurveParameters(int Sender, int Receiver, double Decay, double HalfSaturation, double Shape, double Gain);
 
 /// <summary>
 /// Counterfactual senders for some edges of a decoder step: the edges marked in <see cref="LaggedMask"/> [B, E] (and

@@ -145,6 +145,12 @@ public sealed class MarketingWorld
     /// <summary>Number of channels.</summary>
     public int ChannelCount => _adstock.Length;
 
+    /// <summary>The geometric adstock decay of channel <paramref name="channel"/>.</summary>
+    public double Decay(int channel) => _adstock[channel].Decay;
+
+    /// <summary>The Hill shape of channel <paramref name="channel"/>.</summary>
+    public double Shape(int channel) => _hill[channel].Slope;
+
     /// <summary>
     /// The noise-free GMV of shop <paramref name="shopId"/> for every day of <paramref name="spend"/>[channel][day], which
     /// covers the history and any days after it (the plan): carry-over runs across the boundary.
