@@ -3,6 +3,7 @@ using CausalMmm.Data;
 using CausalMmm.Evaluation;
 using CausalMmm.Forecasting;
 using CausalMmm.Modeling;
+using CausalMmm.Persistence;
 using CausalMmm.Simulation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -240,22 +241,43 @@ public sealed class DecoderOptionsTests
             Assert.Contains("CurveMaxShape", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { CurveMaxShape = shape })).Message);
     }
 
-    [Fact]
-    public void Response_curve_shapes_stay_within_their_bound_and_null_lifts_it()
+    [Theory]
+    [InlineData(null, 1.5)]
+    [InlineData(3.0, 1.5)]
+    [InlineData(2.0, 1.25)] // the default bound: the middle of [0.5, 2]
+    [InlineData(1.0, 0.75)]
+    [InlineData(0.5000001, 0.50000005)]
+    public void Response_curves_start_at_shape_1_5_or_the_middle_of_a_lower_bound(double? maxShape, double start)
     {
-        NumericPanel panel = CarryOverPanel();
-        CausalMmmOptions Options(double? maxShape)
-        {
-            var options = CausalMmmOptions.ForMarketingData();
-            (options.Epochs, options.LearningRate, options.HiddenSize, options.BatchSize, options.Variance, options.Seed, options.CurveMaxShape) = (40, 5e-2, 8, 4, 2.5e-3, 3, maxShape);
-            return options;
-        }
-        using CausalMmmModel bounded = CausalMmmTrainer.Fit(panel, Options(1.0));
-        using CausalMmmModel unbounded = CausalMmmTrainer.Fit(panel, Options(null));
-        IReadOnlyList<ResponseCurveParameters> inside = bounded.Network.Decoder.CurveParameters(), free = unbounded.Network.Decoder.CurveParameters();
-        Assert.Equal(2, inside.Count); // x0 and x1 -> y
-        Assert.All(inside, c => Assert.InRange(c.Shape, MarketingResponseDecoder.CurveMinShape, 1.0));
-        // Without a bound (the models saved before the option) the shapes start at 1.5 and stay free above it.
-        Assert.Contains(free, c => c.Shape > 1.0);
+        var options = CausalMmmOptions.ForMarketingData();
+        options.CurveMaxShape = maxShape;
+        using var edges = new EdgeIndex(nodes: 4, givenCount: 2, sameDay: true);
+        using var decoder = new MarketingResponseDecoder(edges, 0, options);
+        IReadOnlyList<ResponseCurveParameters> curves = decoder.CurveParameters();
+        Assert.Equal(new[] { (0, 2), (1, 2), (0, 3), (1, 3) }, curves.Select(c => (c.Sender, c.Receiver)));
+        Assert.All(curves, c => Assert.Equal(start, c.Shape, 1e-6));
+    }
+
+    [Fact]
+    public void A_model_saved_before_the_shape_bound_loads_unbounded_as_it_was_trained()
+    {
+        NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
+        var options = CausalMmmOptions.ForMarketingData();
+        (options.Epochs, options.HiddenSize, options.BatchSize, options.CurveMaxShape) = (2, 8, 4, null);
+        using CausalMmmModel unbounded = CausalMmmTrainer.Fit(panel, options);
+        var entries = new Dictionary<string, byte[]>();
+        unbounded.WriteTo(new ComponentStateWriter(entries, "m/"));
+        // A version-3 file: no CurveMaxShape among the options.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
+        Assert.Equal(4, (int)json["Version"]!);
+        json["Version"] = 3;
+        Assert.True(json["Options"]!.AsObject().Remove("CurveMaxShape"));
+        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
+        Assert.Null(loaded.Options.CurveMaxShape);
+        Assert.Equal(unbounded.Network.Decoder.CurveParameters(), loaded.Network.Decoder.CurveParameters());
+        Assert.Equal(unbounded.ForecastScenario(panel, panel.Length, Plans(panel)), loaded.ForecastScenario(panel, panel.Length, Plans(panel)));
+
+        static double[][,] Plans(NumericPanel panel) => Enumerable.Range(0, panel.ShopCount).Select(_ => new double[,] { { 0.4, 0.5 }, { 0.9, 0.5 } }).ToArray();
     }
 }

@@ -214,7 +214,7 @@ public sealed class CausalMmmOptions
     /// <summary>
     /// The steepest Hill shape a response curve (<see cref="SameDayResponse.SaturatingCurve"/>) may take, or null for no
     /// bound (the behaviour of models saved before this option existed). Spends that switch between off and a narrow band of
-    /// on-levels leave the shape poorly identified, and an unbounded fit drifts to near-step curves (shapes 2.5-4.9 on the
+    /// on-levels leave the shape poorly identified, and an unbounded fit drifts to near-step curves (shapes 2.3-4.9 on the
     /// planning check) that miss what a +50% plan adds; see <see cref="Defaults.CurveMaxShape"/>.
     /// </summary>
     public double? CurveMaxShape = Defaults.CurveMaxShape;

@@ -69,14 +69,20 @@ internal sealed class MarketingResponseDecoder : nn.Module
         {
             // Per same-day edge, unconstrained parameters of decay, half-saturation, shape and gain. The starting curve
             // (decay 0.5, half-saturation 0.4 of the shop's peak spend, shape 1.5, gain 0.1 of the receiver's range) is a
-            // moderate, concave-to-S response; training moves each edge's own.
+            // moderate, concave-to-S response; training moves each edge's own. Under a shape bound the shape starts at the
+            // middle of its range when that is lower than 1.5 (1.25 under the default bound of 2), where the sigmoid
+            // that keeps it inside passes gradients best.
             // They are stored divided by CurveRate (see there).
             long count = edges.SameDayEdgeCount;
             _curveDecay = nn.Parameter(torch.full(new[] { count }, Logit(0.5 / CurveMaxDecay) / CurveRate));
             _curveHalf = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(0.4) / CurveRate));
             _curveMaxShape = options.CurveMaxShape;
-            double startShape = _curveMaxShape is double max ? Math.Min(1.5, (CurveMinShape + max) / 2) : 1.5;
-            double rawShape = _curveMaxShape is double top ? Logit((startShape - CurveMinShape) / (top - CurveMinShape)) : InverseSoftplus(startShape - CurveMinShape);
+            double rawShape = _curveMaxShape switch
+            {
+                null => InverseSoftplus(1.5 - CurveMinShape),
+                double max when max > 2.5 => Logit((1.5 - CurveMinShape) / (max - CurveMinShape)),
+                _ => 0, // the middle of [CurveMinShape, max]
+            };
             _curveShape = nn.Parameter(torch.full(new[] { count }, rawShape / CurveRate));
             _curveGain = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(0.1) / CurveRate));
             register_parameter("curve_decay", _curveDecay);
