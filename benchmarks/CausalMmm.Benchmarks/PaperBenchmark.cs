@@ -74,7 +74,7 @@ internal static class PaperBenchmark
                 (MetricSummary a, MetricSummary c) = GraphMetrics.Summarise(scores, truths);
                 Record("Linear Granger", a.Mean, c.Mean, clock.Elapsed.TotalSeconds, double.NaN);
                 // A reference, not a method: the same VAR scores averaged over the shops that share a latent graph, as if
-                // the grouping were known. It shows how much pooling shops by structure can win on this data.
+                // the grouping were known. It shows what averaging evidence within each structure wins on this data.
                 (a, c) = GraphMetrics.Summarise(PooledByTrueGraph(scores, data.GraphOfShop), truths);
                 Record("Granger, pooled", a.Mean, c.Mean, double.NaN, double.NaN);
 

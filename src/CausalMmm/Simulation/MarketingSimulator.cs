@@ -145,11 +145,16 @@ public sealed class MarketingWorld
     /// <summary>Number of channels.</summary>
     public int ChannelCount => _adstock.Length;
 
-    /// <summary>The geometric adstock decay of channel <paramref name="channel"/>.</summary>
-    public double Decay(int channel) => _adstock[channel].Decay;
+    /// <summary>The geometric adstock decay of channel <paramref name="channel"/> (0-based).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such channel.</exception>
+    public double Decay(int channel) => _adstock[CheckChannel(channel)].Decay;
 
-    /// <summary>The Hill shape of channel <paramref name="channel"/>.</summary>
-    public double Shape(int channel) => _hill[channel].Slope;
+    /// <summary>The Hill shape of channel <paramref name="channel"/> (0-based).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such channel.</exception>
+    public double Shape(int channel) => _hill[CheckChannel(channel)].Slope;
+
+    private int CheckChannel(int channel) => channel >= 0 && channel < ChannelCount ? channel
+        : throw new ArgumentOutOfRangeException(nameof(channel), channel, $"The world has channels 0 to {ChannelCount - 1}.");
 
     /// <summary>
     /// The noise-free GMV of shop <paramref name="shopId"/> for every day of <paramref name="spend"/>[channel][day], which
