@@ -20,7 +20,7 @@ internal static class OptionOverrides
                 var field = typeof(CausalMmmOptions).GetField(kv[0].Trim()) ?? throw new ArgumentException($"CausalMmmOptions has no option '{kv[0]}'.");
                 if (kv.Length < 2) throw new ArgumentException($"Option '{kv[0]}' has no value; write {kv[0]}=value.");
                 Type type = Nullable.GetUnderlyingType(field.FieldType) ?? field.FieldType;
-                bool isNull = Nullable.GetUnderlyingType(field.FieldType) is not null && kv[1].Trim().Equals("null", StringComparison.OrdinalIgnoreCase);
+                bool isNull = type != field.FieldType && kv[1].Trim().Equals("null", StringComparison.OrdinalIgnoreCase);
                 field.SetValue(o, isNull ? null : type.IsEnum ? Enum.Parse(type, kv[1], ignoreCase: true) : Convert.ChangeType(kv[1], type, CultureInfo.InvariantCulture));
             }
         }

@@ -136,10 +136,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         double[] Values(Tensor t) => t.to(torch.float64).cpu().data<double>().ToArray();
-        double[] decay = Values((_curveDecay! * CurveRate).sigmoid() * CurveMaxDecay);
-        double[] half = Values(nn.functional.softplus(_curveHalf! * CurveRate) + 1e-3);
-        double[] shape = Values(CurveShape());
-        double[] gain = Values(nn.functional.softplus(_curveGain * CurveRate));
+        double[] decay = Values(CurveDecay()), half = Values(CurveHalf()), shape = Values(CurveShape()), gain = Values(CurveGain());
         return Enumerable.Range(0, gain.Length)
             .Select(e => new ResponseCurveParameters((int)_edges.SameDaySenders[e], (int)_edges.SameDayReceivers[e], decay[e], half[e], shape[e], gain[e])).ToArray();
     }
@@ -173,7 +170,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// <summary>Each edge's adstock weights [Ec, span], oldest step first, summing to 1 so the adstock stays on the spend's scale.</summary>
     private Tensor CurveKernel(Tensor like)
     {
-        Tensor decay = (_curveDecay! * CurveRate).sigmoid() * CurveMaxDecay; // [Ec]
+        Tensor decay = CurveDecay(); // [Ec]
         Tensor lags = torch.arange(CurveSpan - 1, -1, -1, dtype: like.dtype, device: like.device);
         Tensor kernel = decay.unsqueeze(1).pow(lags.unsqueeze(0));
         return kernel / kernel.sum(1, keepdim: true);
@@ -183,10 +180,19 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private Tensor CurveResponse(Tensor adstock)
     {
         // Hill a^k / (a^k + K^k) written as sigmoid(k (log a - log K)): finite gradients at zero spend.
-        Tensor half = nn.functional.softplus(_curveHalf! * CurveRate) + 1e-3, shape = CurveShape();
+        Tensor half = CurveHalf(), shape = CurveShape();
         Tensor hill = (shape * (adstock.clamp_min(1e-6).log() - half.log())).sigmoid();
-        return hill * nn.functional.softplus(_curveGain! * CurveRate);
+        return hill * CurveGain();
     }
+
+    /// <summary>Each edge's adstock decay [Ec], in (0, <see cref="CurveMaxDecay"/>).</summary>
+    private Tensor CurveDecay() => (_curveDecay! * CurveRate).sigmoid() * CurveMaxDecay;
+
+    /// <summary>Each edge's half-saturation point [Ec] on the scaled spend, positive.</summary>
+    private Tensor CurveHalf() => nn.functional.softplus(_curveHalf! * CurveRate) + 1e-3;
+
+    /// <summary>Each edge's non-negative gain [Ec] on the receiver's scale.</summary>
+    private Tensor CurveGain() => nn.functional.softplus(_curveGain! * CurveRate);
 
     /// <summary>Each edge's Hill shape [Ec]: above <see cref="CurveMinShape"/>, and below the options' maximum when one is set.</summary>
     private Tensor CurveShape() => _curveMaxShape is double max
