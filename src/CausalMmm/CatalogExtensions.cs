@@ -49,8 +49,9 @@ public static class TransformsCatalogExtensions
 public static class CausalDiscoveryCatalogExtensions
 {
     /// <summary>
-    /// CausalMMM graph learning with named arguments; same-day media edges are on and act through response curves
-    /// (<see cref="CausalMmmOptions.ForMarketingData"/>), everything else takes <see cref="CausalMmmOptions.Defaults"/>.
+    /// CausalMMM graph learning with named arguments; same-day media edges are on and act through response curves and the
+    /// encoder is the window MLP (<see cref="CausalMmmOptions.ForMarketingData"/>), everything else takes
+    /// <see cref="CausalMmmOptions.Defaults"/>.
     /// </summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="labelColumnName">The target; null takes the catalog's schema or infers it.</param>

@@ -195,6 +195,7 @@ public sealed class DecoderOptionsTests
         {
             Epochs = 2, HiddenSize = 8, BatchSize = 3, Messages = MessageSource.HiddenStatesAndValues, Aggregation = MessageAggregation.SumOverNodes,
             FeedbackSteps = 2, SameDayMedia = true, SameDayResponse = SameDayResponse.SaturatingCurve, Scaling = ScalingMethod.MeanScale, CurveMaxShape = 2.5,
+            Encoder = EdgeEncoder.PairConvolution,
         };
         using CausalGraphTransformer graph = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = options }).Fit(data);
         IDataView scored = graph.Transform(data);
@@ -210,6 +211,7 @@ public sealed class DecoderOptionsTests
             Assert.True(loaded.Model.Network.Decoder.HasCurves);
             Assert.Equal(ScalingMethod.MeanScale, back.Scaling);
             Assert.Equal(2.5, back.CurveMaxShape);
+            Assert.Equal(EdgeEncoder.PairConvolution, back.Encoder);
             Assert.Equal(graph.Model.Network.Decoder.CurveParameters(), loaded.Model.Network.Decoder.CurveParameters());
             Assert.Equal(MarketingData.Fingerprint(scored), MarketingData.Fingerprint(loaded.Transform(data)));
         }
@@ -224,6 +226,8 @@ public sealed class DecoderOptionsTests
         Assert.Equal(SameDayResponse.SaturatingCurve, new MarketingResponseForecaster.Options().Model.SameDayResponse);
         Assert.False(new CausalMmmOptions().SameDayMedia);
         Assert.Equal(SameDayResponse.Message, new CausalMmmOptions().SameDayResponse);
+        Assert.Equal(EdgeEncoder.WindowMlp, new CausalGraphEstimator.Options().Model.Encoder);
+        Assert.Equal(EdgeEncoder.PairConvolution, new CausalMmmOptions().Encoder);
         var grangerOnly = new CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 3 } };
         using CausalGraphTransformer lagged = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(grangerOnly).Fit(data);
         Assert.Null(lagged.Transform(data).Schema.GetColumnOrNull("Graph.SameDay"));
@@ -263,15 +267,16 @@ public sealed class DecoderOptionsTests
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
         var options = CausalMmmOptions.ForMarketingData();
-        (options.Epochs, options.HiddenSize, options.BatchSize, options.CurveMaxShape) = (2, 8, 4, null);
+        (options.Epochs, options.HiddenSize, options.BatchSize, options.CurveMaxShape, options.Encoder) = (2, 8, 4, null, EdgeEncoder.WindowMlp);
         using CausalMmmModel unbounded = CausalMmmTrainer.Fit(panel, options);
         var entries = new Dictionary<string, byte[]>();
         unbounded.WriteTo(new ComponentStateWriter(entries, "m/"));
-        // A version-3 file: no CurveMaxShape among the options.
+        // A version-3 file: neither CurveMaxShape nor Encoder among the options.
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(4, (int)json["Version"]!);
+        Assert.Equal(5, (int)json["Version"]!);
         json["Version"] = 3;
         Assert.True(json["Options"]!.AsObject().Remove("CurveMaxShape"));
+        Assert.True(json["Options"]!.AsObject().Remove("Encoder"));
         entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
         using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
         Assert.Null(loaded.Options.CurveMaxShape);
@@ -279,5 +284,113 @@ public sealed class DecoderOptionsTests
         Assert.Equal(unbounded.ForecastScenario(panel, panel.Length, Plans(panel)), loaded.ForecastScenario(panel, panel.Length, Plans(panel)));
 
         static double[][,] Plans(NumericPanel panel) => Enumerable.Range(0, panel.ShopCount).Select(_ => new double[,] { { 0.4, 0.5 }, { 0.9, 0.5 } }).ToArray();
+    }
+
+    [Fact]
+    public void A_model_saved_before_the_encoder_option_loads_with_the_window_mlp_it_was_trained_with()
+    {
+        NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
+        var options = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.WindowMlp };
+        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, options);
+        var entries = new Dictionary<string, byte[]>();
+        trained.WriteTo(new ComponentStateWriter(entries, "m/"));
+        // A version-4 file: no Encoder among the options, whatever today's default is.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
+        json["Version"] = 4;
+        Assert.True(json["Options"]!.AsObject().Remove("Encoder"));
+        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
+        Assert.Equal(EdgeEncoder.WindowMlp, loaded.Options.Encoder);
+        Assert.Equal(trained.EdgeProbabilities(panel), loaded.EdgeProbabilities(panel));
+    }
+
+    [Fact]
+    public void The_pair_convolution_encoder_reads_windows_of_any_length_from_its_kernel_up_and_names_a_shorter_one()
+    {
+        NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
+        foreach (int window in new[] { CausalRelationalEncoder.PairKernel, 40 })
+        {
+            var options = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.PairConvolution, EncoderWindow = window };
+            using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
+            Assert.Equal(window, model.EncoderWindow);
+            Assert.All(model.EdgeProbabilities(panel), p => Assert.All(p.Cast<double>(), v => Assert.InRange(v, 0, 1)));
+        }
+        var tooShort = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, Encoder = EdgeEncoder.PairConvolution, EncoderWindow = CausalRelationalEncoder.PairKernel - 1 };
+        Assert.Contains("EncoderWindow", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, tooShort)).Message);
+        Assert.Contains("Encoder", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Encoder = (EdgeEncoder)7 })).Message);
+        // A panel shorter than the kernel, with no explicit window, is named as the panel.
+        NumericPanel shortPanel = CarryOverPanel(shops: 4, length: CausalRelationalEncoder.PairKernel - 1);
+        var fromPanel = Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(shortPanel, new CausalMmmOptions { Epochs = 1, Encoder = EdgeEncoder.PairConvolution }));
+        Assert.Contains("training panel has 4 steps", fromPanel.Message);
+    }
+
+    [Fact]
+    public void A_full_graph_model_has_no_encoder_so_a_window_shorter_than_the_kernel_trains_saves_and_loads()
+    {
+        NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
+        var options = new CausalMmmOptions
+        {
+            Epochs = 2, HiddenSize = 8, BatchSize = 4, Variant = CausalMmmVariant.FullGraph, Encoder = EdgeEncoder.PairConvolution,
+            EncoderWindow = CausalRelationalEncoder.PairKernel - 1,
+        };
+        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, options);
+        var entries = new Dictionary<string, byte[]>();
+        trained.WriteTo(new ComponentStateWriter(entries, "m/"));
+        using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
+        Assert.Equal(CausalRelationalEncoder.PairKernel - 1, loaded.EncoderWindow);
+        Assert.Null(loaded.Network.Encoder);
+        Assert.Equal(trained.EdgeProbabilities(panel), loaded.EdgeProbabilities(panel));
+    }
+
+    [Fact]
+    public void A_saved_pair_convolution_model_names_a_window_shorter_than_its_kernel_and_an_unknown_encoder()
+    {
+        NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
+        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.PairConvolution, EncoderWindow = 10 });
+        var entries = new Dictionary<string, byte[]>();
+        trained.WriteTo(new ComponentStateWriter(entries, "m/"));
+        byte[] original = entries["m/model.json"];
+
+        var json = System.Text.Json.Nodes.JsonNode.Parse(original)!.AsObject();
+        json["EncoderWindow"] = CausalRelationalEncoder.PairKernel - 1;
+        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        Assert.Contains("fewer than its kernel", Assert.Throws<InvalidDataException>(() => CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1))).ToString());
+
+        json = System.Text.Json.Nodes.JsonNode.Parse(original)!.AsObject();
+        json["Options"]!["Encoder"] = 7;
+        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        Assert.Contains("encoder kind 7", Assert.Throws<InvalidDataException>(() => CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1))).ToString());
+    }
+
+    [Fact]
+    public void The_pair_layer_is_a_kernel_5_convolution_then_a_pointwise_one_averaged_over_time()
+    {
+        const int nodes = 4, window = 12, hidden = 6, batch = 3;
+        using var edges = new EdgeIndex(nodes);
+        using var encoder = new CausalRelationalEncoder(edges, window, hidden, EdgeEncoder.PairConvolution);
+        string[] names = encoder.state_dict().Keys.ToArray();
+        Assert.Contains("pair_conv.weight", names);
+        Assert.DoesNotContain(names, n => n.StartsWith("node_embedding.", StringComparison.Ordinal));
+        using (var mlp = new CausalRelationalEncoder(edges, window, hidden, EdgeEncoder.WindowMlp))
+        {
+            Assert.Contains(mlp.state_dict().Keys, n => n.StartsWith("node_embedding.", StringComparison.Ordinal));
+            Assert.DoesNotContain("pair_conv.weight", mlp.state_dict().Keys);
+        }
+
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        TorchSharp.torch.random.manual_seed(3);
+        var history = TorchSharp.torch.randn(batch, window, nodes);
+        var actual = encoder.PairFeatures(history); // [B, E, H]
+
+        // The same map with torch's own conv1d: each edge's (sender, receiver) series as two input channels.
+        var parameters = encoder.state_dict();
+        var series = history.transpose(1, 2); // [B, n, W]
+        var pairs = TorchSharp.torch.stack(new[] { series.index_select(1, edges.SenderIndex), series.index_select(1, edges.ReceiverIndex) }, 2);
+        long edgeCount = pairs.size(1);
+        var flat = pairs.reshape(batch * edgeCount, 2, window);
+        var h = TorchSharp.torch.nn.functional.relu(TorchSharp.torch.nn.functional.conv1d(flat, parameters["pair_conv.weight"].view(hidden, 2, CausalRelationalEncoder.PairKernel), parameters["pair_conv.bias"]));
+        h = TorchSharp.torch.nn.functional.relu(TorchSharp.torch.nn.functional.conv1d(h, parameters["pair_mix.weight"].view(hidden, hidden, 1), parameters["pair_mix.bias"]));
+        var expected = h.mean(new long[] { 2 }).reshape(batch, edgeCount, hidden);
+        Assert.True(actual.allclose(expected, rtol: 1e-5, atol: 1e-6), $"largest difference {(actual - expected).abs().max().item<float>()}");
     }
 }

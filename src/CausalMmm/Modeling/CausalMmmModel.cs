@@ -18,7 +18,8 @@ public sealed class CausalMmmModel : IDisposable
     // Version 3 added SameDayResponse and Scaling to the options: a version-2 reader would ignore them and misread the model.
     // Version 2 files lack them and load with their defaults (learned messages, range scaling), as they were trained.
     // Version 4 added CurveMaxShape: versions 2 and 3 fitted unbounded shapes, so they load with it null.
-    private const int FormatVersion = 4;
+    // Version 5 added Encoder: earlier models were all trained with the window MLP, so they load with it.
+    private const int FormatVersion = 5;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
@@ -290,12 +291,19 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or 3 or FormatVersion))
+        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
             throw new InvalidDataException("its network settings are inconsistent (context, channel count or encoder window)");
         if (stored.Version < 4) stored.Options.CurveMaxShape = null;
+        if (stored.Version < 5) stored.Options.Encoder = EdgeEncoder.WindowMlp;
+        if (!Enum.IsDefined(stored.Options.Encoder))
+            throw new InvalidDataException($"its encoder kind {(int)stored.Options.Encoder} is not one this version knows ({string.Join(", ", Enum.GetNames<EdgeEncoder>())})");
+        // A FullGraph model has no encoder, so its window may be shorter than the pair convolution's kernel.
+        if (stored.Options.Variant != CausalMmmVariant.FullGraph && stored.Options.Encoder == EdgeEncoder.PairConvolution
+            && stored.EncoderWindow < CausalRelationalEncoder.PairKernel)
+            throw new InvalidDataException($"its pair-convolution encoder reads {stored.EncoderWindow} steps, fewer than its kernel of {CausalRelationalEncoder.PairKernel}");
         var model = new CausalMmmModel(stored.Options, stored.NodeNames, stored.ChannelCount, stored.ContextNames, stored.ContextMean, stored.ContextScale,
             stored.EncoderWindow) { Summary = stored.Summary };
         try

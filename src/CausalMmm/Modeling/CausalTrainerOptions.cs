@@ -7,7 +7,8 @@ public abstract class CausalTrainerOptions : PanelColumnOptions
 {
     /// <summary>
     /// The network and training settings; see <see cref="CausalMmmOptions.Defaults"/>. For marketing data same-day media
-    /// edges are on (<see cref="CausalMmmOptions.ForMarketingData"/>); turn them off for a Granger-only graph.
+    /// edges are on and the encoder is the window MLP (<see cref="CausalMmmOptions.ForMarketingData"/>); turn same-day
+    /// edges off for a Granger-only graph, or set <see cref="CausalMmmOptions.Encoder"/> for the pair convolution.
     /// </summary>
     public CausalMmmOptions Model = CausalMmmOptions.ForMarketingData();
 
