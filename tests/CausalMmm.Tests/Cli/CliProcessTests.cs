@@ -162,10 +162,9 @@ public sealed class CliProcessTests : IDisposable
         Assert.DoesNotContain("<script src=", html); // plotly.js is inlined, not fetched
     }
 
-    [Fact]
+    [InterruptibleFact]
     public async Task Ctrl_c_stops_training_with_exit_130_and_writes_nothing()
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return; // SIGINT is how a terminal sends Ctrl-C here
         Assert.Equal(0, Run("sample -o shops.csv --shops 3 --length 50 --quiet").Code);
         using System.Diagnostics.Process fit = CliRunner.Start(_dir, "fit shops.csv --epochs 100000 --quiet -o model.zip");
         Task<string> stderr = fit.StandardError.ReadToEndAsync();

@@ -59,3 +59,29 @@ public sealed class ChromiumFactAttribute : FactAttribute
     public static string? ChromiumPath => new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
         .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p));
 }
+
+/// <summary>
+/// A fact that sends SIGINT to a child process. It skips where there is no SIGINT (Windows) and where this test process
+/// ignores SIGINT, as one started as a background job by a non-interactive shell (<c>cmd &amp;</c>) does: a child inherits the
+/// ignored signal, so the interrupt could never reach it.
+/// </summary>
+public sealed class InterruptibleFactAttribute : FactAttribute
+{
+    public InterruptibleFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+            Skip = "SIGINT, how a terminal sends Ctrl-C, exists only on Linux and macOS.";
+        else if (InterruptIgnored())
+            Skip = "This test process ignores SIGINT (it was started as a background job by a non-interactive shell, `cmd &`) and its children inherit that; run the tests in the foreground.";
+    }
+
+    /// <summary>Whether SIGINT (signal 2) is in this process's ignored set, from /proc/self/status (Linux; false elsewhere).</summary>
+    private static bool InterruptIgnored()
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return false;
+        string? line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && ulong.TryParse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out ulong ignored)
+            && (ignored & (1UL << (2 - 1))) != 0;
+    }
+}
