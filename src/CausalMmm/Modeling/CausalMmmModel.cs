@@ -300,9 +300,7 @@ public sealed class CausalMmmModel : IDisposable
         if (stored.Version < 5) stored.Options.Encoder = EdgeEncoder.WindowMlp;
         if (!Enum.IsDefined(stored.Options.Encoder))
             throw new InvalidDataException($"its encoder kind {(int)stored.Options.Encoder} is not one this version knows ({string.Join(", ", Enum.GetNames<EdgeEncoder>())})");
-        // A FullGraph model has no encoder, so its window may be shorter than the pair convolution's kernel.
-        if (stored.Options.Variant != CausalMmmVariant.FullGraph && stored.Options.Encoder == EdgeEncoder.PairConvolution
-            && stored.EncoderWindow < CausalRelationalEncoder.PairKernel)
+        if (CausalRelationalEncoder.ReadsPairs(stored.Options) && stored.EncoderWindow < CausalRelationalEncoder.PairKernel)
             throw new InvalidDataException($"its pair-convolution encoder reads {stored.EncoderWindow} steps, fewer than its kernel of {CausalRelationalEncoder.PairKernel}");
         var model = new CausalMmmModel(stored.Options, stored.NodeNames, stored.ChannelCount, stored.ContextNames, stored.ContextMean, stored.ContextScale,
             stored.EncoderWindow) { Summary = stored.Summary };

@@ -34,7 +34,7 @@ public static class CausalMmmTrainer
         int window = options.EncoderWindow ?? train.Length;
         if (window > train.Length)
             throw new ArgumentException($"EncoderWindow {window} is longer than the training panel ({train.Length} steps).", nameof(options));
-        if (options.Variant != CausalMmmVariant.FullGraph && options.Encoder == EdgeEncoder.PairConvolution && window < CausalRelationalEncoder.PairKernel)
+        if (CausalRelationalEncoder.ReadsPairs(options) && window < CausalRelationalEncoder.PairKernel)
             throw new ArgumentException(options.EncoderWindow is not null
                 ? $"EncoderWindow is {window}, but the pair-convolution encoder reads at least {CausalRelationalEncoder.PairKernel} steps: set EncoderWindow to {CausalRelationalEncoder.PairKernel} or more, or Encoder = WindowMlp."
                 : $"The training panel has {window} steps, but the pair-convolution encoder reads at least {CausalRelationalEncoder.PairKernel}: give a longer panel, or set Encoder = WindowMlp.",

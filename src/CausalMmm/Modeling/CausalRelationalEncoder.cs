@@ -70,6 +70,13 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
     /// <summary>Steps the pair convolution spans: a sender's effect at lags 0-4 lines up with the receiver inside one kernel.</summary>
     public const int PairKernel = 5;
 
+    /// <summary>
+    /// Whether a network built from <paramref name="options"/> has a pair-convolution encoder, and so needs a window of at
+    /// least <see cref="PairKernel"/> steps: a <see cref="CausalMmmVariant.FullGraph"/> network has no encoder at all.
+    /// </summary>
+    internal static bool ReadsPairs(CausalMmmOptions options) =>
+        options.Variant != CausalMmmVariant.FullGraph && options.Encoder == EdgeEncoder.PairConvolution;
+
     /// <summary>History steps per node that the encoder reads.</summary>
     public int Window { get; }
 
