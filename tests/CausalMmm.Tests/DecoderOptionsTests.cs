@@ -195,7 +195,7 @@ public sealed class DecoderOptionsTests
         {
             Epochs = 2, HiddenSize = 8, BatchSize = 3, Messages = MessageSource.HiddenStatesAndValues, Aggregation = MessageAggregation.SumOverNodes,
             FeedbackSteps = 2, SameDayMedia = true, SameDayResponse = SameDayResponse.SaturatingCurve, Scaling = ScalingMethod.MeanScale, CurveMaxShape = 2.5,
-            Encoder = EdgeEncoder.PairConvolution,
+            Encoder = EdgeEncoder.PairConvolution, Saturation = SaturationInput.Exponential,
         };
         using CausalGraphTransformer graph = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = options }).Fit(data);
         IDataView scored = graph.Transform(data);
@@ -212,6 +212,7 @@ public sealed class DecoderOptionsTests
             Assert.Equal(ScalingMethod.MeanScale, back.Scaling);
             Assert.Equal(2.5, back.CurveMaxShape);
             Assert.Equal(EdgeEncoder.PairConvolution, back.Encoder);
+            Assert.Equal(SaturationInput.Exponential, back.Saturation);
             Assert.Equal(graph.Model.Network.Decoder.CurveParameters(), loaded.Model.Network.Decoder.CurveParameters());
             Assert.Equal(MarketingData.Fingerprint(scored), MarketingData.Fingerprint(loaded.Transform(data)));
         }
@@ -228,6 +229,9 @@ public sealed class DecoderOptionsTests
         Assert.Equal(SameDayResponse.Message, new CausalMmmOptions().SameDayResponse);
         Assert.Equal(EdgeEncoder.WindowMlp, new CausalGraphEstimator.Options().Model.Encoder);
         Assert.Equal(EdgeEncoder.PairConvolution, new CausalMmmOptions().Encoder);
+        Assert.Equal(SaturationInput.Exponential, new CausalMmmOptions().Saturation);
+        Assert.Equal(SaturationInput.Softplus, new CausalGraphEstimator.Options().Model.Saturation);
+        Assert.Equal(SaturationInput.Softplus, new MarketingResponseForecaster.Options().Model.Saturation);
         var grangerOnly = new CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 3 } };
         using CausalGraphTransformer lagged = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(grangerOnly).Fit(data);
         Assert.Null(lagged.Transform(data).Schema.GetColumnOrNull("Graph.SameDay"));
@@ -267,16 +271,17 @@ public sealed class DecoderOptionsTests
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
         var options = CausalMmmOptions.ForMarketingData();
-        (options.Epochs, options.HiddenSize, options.BatchSize, options.CurveMaxShape, options.Encoder) = (2, 8, 4, null, EdgeEncoder.WindowMlp);
+        (options.Epochs, options.HiddenSize, options.BatchSize, options.CurveMaxShape, options.Encoder, options.Saturation) = (2, 8, 4, null, EdgeEncoder.WindowMlp, SaturationInput.Softplus);
         using CausalMmmModel unbounded = CausalMmmTrainer.Fit(panel, options);
         var entries = new Dictionary<string, byte[]>();
         unbounded.WriteTo(new ComponentStateWriter(entries, "m/"));
         // A version-3 file: neither CurveMaxShape nor Encoder among the options.
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(5, (int)json["Version"]!);
+        Assert.Equal(6, (int)json["Version"]!);
         json["Version"] = 3;
         Assert.True(json["Options"]!.AsObject().Remove("CurveMaxShape"));
         Assert.True(json["Options"]!.AsObject().Remove("Encoder"));
+        Assert.True(json["Options"]!.AsObject().Remove("Saturation"));
         entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
         using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
         Assert.Null(loaded.Options.CurveMaxShape);
@@ -290,7 +295,7 @@ public sealed class DecoderOptionsTests
     public void A_model_saved_before_the_encoder_option_loads_with_the_window_mlp_it_was_trained_with()
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
-        var options = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.WindowMlp };
+        var options = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.WindowMlp, Saturation = SaturationInput.Softplus };
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, options);
         var entries = new Dictionary<string, byte[]>();
         trained.WriteTo(new ComponentStateWriter(entries, "m/"));
@@ -298,6 +303,7 @@ public sealed class DecoderOptionsTests
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
         json["Version"] = 4;
         Assert.True(json["Options"]!.AsObject().Remove("Encoder"));
+        Assert.True(json["Options"]!.AsObject().Remove("Saturation"));
         entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
         using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
         Assert.Equal(EdgeEncoder.WindowMlp, loaded.Options.Encoder);
@@ -360,6 +366,31 @@ public sealed class DecoderOptionsTests
         json["Options"]!["Encoder"] = 7;
         entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
         Assert.Contains("encoder kind 7", Assert.Throws<InvalidDataException>(() => CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1))).ToString());
+    }
+
+    [Fact]
+    public void A_model_saved_before_the_saturation_option_loads_with_the_softplus_it_was_trained_with()
+    {
+        NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
+        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Saturation = SaturationInput.Softplus });
+        var entries = new Dictionary<string, byte[]>();
+        trained.WriteTo(new ComponentStateWriter(entries, "m/"));
+        // A version-5 file: no Saturation among the options, whatever today's default is.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
+        json["Version"] = 5;
+        Assert.True(json["Options"]!.AsObject().Remove("Saturation"));
+        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
+        Assert.Equal(SaturationInput.Softplus, loaded.Options.Saturation);
+        Assert.Equal(trained.ForecastScenario(panel, panel.Length, Plans(panel)), loaded.ForecastScenario(panel, panel.Length, Plans(panel)));
+
+        json["Version"] = 6;
+        json["Options"]!["Saturation"] = 7;
+        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        Assert.Contains("saturation input 7", Assert.Throws<InvalidDataException>(() => CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1))).ToString());
+        Assert.Contains("Saturation", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Saturation = (SaturationInput)7 })).Message);
+
+        static double[][,] Plans(NumericPanel panel) => Enumerable.Range(0, panel.ShopCount).Select(_ => new double[,] { { 0.4, 0.5 }, { 0.9, 0.5 } }).ToArray();
     }
 
     [Fact]

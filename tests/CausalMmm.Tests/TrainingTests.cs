@@ -135,10 +135,12 @@ public sealed class TrainingTests
 
 public sealed class SaturationTests
 {
-    [Fact]
-    public void With_a_batch_larger_than_one_each_shop_saturates_with_its_own_context()
+    [Theory]
+    [InlineData(SaturationInput.Softplus)]
+    [InlineData(SaturationInput.Exponential)]
+    public void With_a_batch_larger_than_one_each_shop_saturates_with_its_own_context(SaturationInput positivity)
     {
-        using var saturation = SeededInitialisation.Create(1, () => new SaturationModule(contextCount: 2));
+        using var saturation = SeededInitialisation.Create(1, () => new SaturationModule(contextCount: 2, positivity));
         using DisposeScope scope = torch.NewDisposeScope();
         using IDisposable noGrad = torch.no_grad();
         using var random = new Generator(5);
@@ -157,5 +159,29 @@ public sealed class SaturationTests
         Assert.Equal(batched.Take(20), after.Take(20));
         Assert.NotEqual(batched.Skip(20), after.Skip(20));
         Assert.All(after, v => Assert.InRange(v, 0f, 1f));
+    }
+
+    [Fact]
+    public void The_exponential_saturation_input_is_the_hill_curve_of_exp_f_pre_and_never_overflows()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var context = TorchSharp.torch.tensor(new float[] { 0.3f, -1.2f, 1.5f, 0.4f }).reshape(2, 2); // two shops, two context variables
+        var raw = TorchSharp.torch.linspace(-4, 4, 9).reshape(1, 9, 1).expand(2, 9, 1);
+        using SaturationModule exponential = SeededInitialisation.Create(5, () => new SaturationModule(2, SaturationInput.Exponential));
+        using SaturationModule softplus = SeededInitialisation.Create(5, () => new SaturationModule(2, SaturationInput.Softplus));
+        (TorchSharp.torch.Tensor alpha, TorchSharp.torch.Tensor gamma) = exponential.Parameters(context);
+        var powered = raw.exp().pow(alpha.unsqueeze(1));
+        var expected = powered / (powered + gamma.unsqueeze(1));
+        var actual = exponential.forward(raw, context);
+        Assert.True(actual.allclose(expected, rtol: 1e-5, atol: 1e-6), $"largest difference {(actual - expected).abs().max().item<float>()}");
+        // The same initial weights read through softplus give another curve: the option changes the function, not the parameters.
+        Assert.False(softplus.forward(raw, context).allclose(expected, rtol: 1e-3, atol: 1e-3));
+        // Far beyond exp's range the curve sits at its ends instead of NaN.
+        var extreme = exponential.forward(TorchSharp.torch.tensor(new float[] { -500, 500 }).reshape(1, 2, 1).expand(2, 2, 1), context);
+        float[] ends = extreme.transpose(0, 1).reshape(-1).data<float>().ToArray(); // step 0 of both shops, then step 1
+        Assert.All(ends.Take(2), v => Assert.InRange(v, 0f, 1e-6f));
+        Assert.All(ends.Skip(2), v => Assert.InRange(v, 1f - 1e-6f, 1f));
+        // Every shop's curve rises with f_pre.
+        Assert.True((actual.narrow(1, 1, 8) - actual.narrow(1, 0, 8)).gt(0).all().item<bool>());
     }
 }

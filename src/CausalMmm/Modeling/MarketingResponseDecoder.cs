@@ -105,7 +105,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
         register_module("elu", _elu);
         if (options.Variant != CausalMmmVariant.NoSaturation)
         {
-            _saturation = new SaturationModule(contextCount);
+            _saturation = new SaturationModule(contextCount, options.Saturation);
             register_module("saturation", _saturation);
         }
     }

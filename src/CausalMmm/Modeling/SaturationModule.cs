@@ -5,20 +5,22 @@ using static TorchSharp.torch;
 namespace CausalMmm.Modeling;
 
 /// <summary>
-/// The saturation module: mu_y = p^a / (p^a + g) with p = softplus(f_pre) &gt; 0 and a = f_alpha(C), g = f_gamma(C)
+/// The saturation module: mu_y = p^a / (p^a + g) with p = softplus(f_pre) or exp(f_pre) (<see cref="SaturationInput"/>) and a = f_alpha(C), g = f_gamma(C)
 /// small networks of each shop's own context, kept positive with softplus. Works at any batch size: every shop
 /// gets the curve of its own context.
 /// </summary>
 internal sealed class SaturationModule : nn.Module
 {
     private readonly int _contextCount;
+    private readonly SaturationInput _input;
     private readonly Linear _alphaHidden, _alphaOut, _gammaHidden, _gammaOut;
     private readonly ELU _elu = nn.ELU(); // modules, not the functional forms (see Mlp)
     private readonly Softplus _softplus = nn.Softplus();
 
-    public SaturationModule(int contextCount) : base(nameof(SaturationModule))
+    public SaturationModule(int contextCount, SaturationInput positivity) : base(nameof(SaturationModule))
     {
         _contextCount = contextCount;
+        _input = positivity;
         int input = Math.Max(1, contextCount); // without context the curve's shape is one learned constant
         _alphaHidden = nn.Linear(input, 16);
         _alphaOut = nn.Linear(16, 1);
@@ -47,6 +49,8 @@ internal sealed class SaturationModule : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         (Tensor alpha, Tensor gamma) = Parameters(context);
+        // exp(raw)^a / (exp(raw)^a + g) = sigmoid(a raw - ln g), computed in that form so that it never overflows.
+        if (_input == SaturationInput.Exponential) return torch.sigmoid(raw * alpha.unsqueeze(1) - gamma.log().unsqueeze(1)).MoveToOuterDisposeScope();
         Tensor p = _softplus.forward(raw) + 1e-6;
         Tensor powered = p.pow(alpha.unsqueeze(1)); // [B, T, 1] ^ [B, 1, 1]
         return (powered / (powered + gamma.unsqueeze(1))).MoveToOuterDisposeScope();
