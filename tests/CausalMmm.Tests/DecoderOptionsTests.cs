@@ -195,7 +195,7 @@ public sealed class DecoderOptionsTests
         {
             Epochs = 2, HiddenSize = 8, BatchSize = 3, Messages = MessageSource.HiddenStatesAndValues, Aggregation = MessageAggregation.SumOverNodes,
             FeedbackSteps = 2, SameDayMedia = true, SameDayResponse = SameDayResponse.SaturatingCurve, Scaling = ScalingMethod.MeanScale, CurveMaxShape = 2.5,
-            Encoder = EdgeEncoder.PairConvolution, Saturation = SaturationInput.Exponential,
+            Encoder = EdgeEncoder.PairConvolution, Saturation = SaturationInput.Softplus, // not the default, so a field that is never read back would show
         };
         using CausalGraphTransformer graph = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = options }).Fit(data);
         IDataView scored = graph.Transform(data);
@@ -212,7 +212,7 @@ public sealed class DecoderOptionsTests
             Assert.Equal(ScalingMethod.MeanScale, back.Scaling);
             Assert.Equal(2.5, back.CurveMaxShape);
             Assert.Equal(EdgeEncoder.PairConvolution, back.Encoder);
-            Assert.Equal(SaturationInput.Exponential, back.Saturation);
+            Assert.Equal(SaturationInput.Softplus, back.Saturation);
             Assert.Equal(graph.Model.Network.Decoder.CurveParameters(), loaded.Model.Network.Decoder.CurveParameters());
             Assert.Equal(MarketingData.Fingerprint(scored), MarketingData.Fingerprint(loaded.Transform(data)));
         }

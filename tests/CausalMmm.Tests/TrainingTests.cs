@@ -176,9 +176,13 @@ public sealed class SaturationTests
         Assert.True(actual.allclose(expected, rtol: 1e-5, atol: 1e-6), $"largest difference {(actual - expected).abs().max().item<float>()}");
         // The same initial weights read through softplus give another curve: the option changes the function, not the parameters.
         Assert.False(softplus.forward(raw, context).allclose(expected, rtol: 1e-3, atol: 1e-3));
-        // Far beyond exp's range the curve sits at its ends instead of NaN.
-        var extreme = exponential.forward(TorchSharp.torch.tensor(new float[] { -500, 500 }).reshape(1, 2, 1).expand(2, 2, 1), context);
-        float[] ends = extreme.transpose(0, 1).reshape(-1).data<float>().ToArray(); // step 0 of both shops, then step 1
+        // Far beyond exp's range the curve sits at its ends instead of NaN, and its gradients stay finite.
+        var far = TorchSharp.torch.tensor(new float[] { -500, 500 }).reshape(1, 2, 1).expand(2, 2, 1).contiguous().requires_grad_(true);
+        var extreme = exponential.forward(far, context);
+        extreme.sum().backward();
+        Assert.True(far.grad is not null && far.grad.isfinite().all().item<bool>(), "the gradient at f_pre = ±500 is not finite");
+        Assert.All(exponential.parameters(), p => Assert.True(p.grad is null || p.grad.isfinite().all().item<bool>(), "a curve parameter's gradient is not finite"));
+        float[] ends = extreme.detach().transpose(0, 1).reshape(-1).data<float>().ToArray(); // step 0 of both shops, then step 1
         Assert.All(ends.Take(2), v => Assert.InRange(v, 0f, 1e-6f));
         Assert.All(ends.Skip(2), v => Assert.InRange(v, 1f - 1e-6f, 1f));
         // Every shop's curve rises with f_pre.

@@ -7,8 +7,9 @@ public abstract class CausalTrainerOptions : PanelColumnOptions
 {
     /// <summary>
     /// The network and training settings; see <see cref="CausalMmmOptions.Defaults"/>. For marketing data same-day media
-    /// edges are on and the encoder is the window MLP (<see cref="CausalMmmOptions.ForMarketingData"/>); turn same-day
-    /// edges off for a Granger-only graph, or set <see cref="CausalMmmOptions.Encoder"/> for the pair convolution.
+    /// edges are on, the encoder is the window MLP and the saturation input softplus
+    /// (<see cref="CausalMmmOptions.ForMarketingData"/>); turn same-day edges off for a Granger-only graph, or set
+    /// <see cref="CausalMmmOptions.Encoder"/> and <see cref="CausalMmmOptions.Saturation"/> for the paper benchmark's choices.
     /// </summary>
     public CausalMmmOptions Model = CausalMmmOptions.ForMarketingData();
 
