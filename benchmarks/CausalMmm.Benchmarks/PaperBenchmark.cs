@@ -57,18 +57,20 @@ internal static class PaperBenchmark
             var perEpoch = new Dictionary<string, List<double>>();
             var intoTarget = new Dictionary<string, List<double>>();
             var amongChannels = new Dictionary<string, List<double>>();
+            static void Append(Dictionary<string, List<double>> figures, string method, double value) =>
+                (figures.TryGetValue(method, out var list) ? list : figures[method] = new()).Add(value);
             void RecordSplit(string method, double[][,] scores, bool[][,] truths)
             {
                 (double target, double channels) = SplitAuroc(scores, truths);
-                (intoTarget.TryGetValue(method, out var l1) ? l1 : intoTarget[method] = new()).Add(target);
-                (amongChannels.TryGetValue(method, out var l2) ? l2 : amongChannels[method] = new()).Add(channels);
+                Append(intoTarget, method, target);
+                Append(amongChannels, method, channels);
             }
             void Record(string method, double a, double c, double s, double e)
             {
-                (auroc.TryGetValue(method, out var l1) ? l1 : auroc[method] = new()).Add(a);
-                (acc.TryGetValue(method, out var l2) ? l2 : acc[method] = new()).Add(c);
-                (seconds.TryGetValue(method, out var l3) ? l3 : seconds[method] = new()).Add(s);
-                (perEpoch.TryGetValue(method, out var l4) ? l4 : perEpoch[method] = new()).Add(e);
+                Append(auroc, method, a);
+                Append(acc, method, c);
+                Append(seconds, method, s);
+                Append(perEpoch, method, e);
             }
             for (int seed = firstSeed; seed < firstSeed + seeds; seed++)
             {
