@@ -3,14 +3,14 @@
 #   bash benchmarks/sweeps.sh options   # each decoder/training option alone, Sim 1 seed 1, 80 epochs (about 40 min on 2 cores)
 #   bash benchmarks/sweeps.sh curve     # AUROC after 25, 50, 100, 200, 300 epochs, Sim 1 seed 1 (about 6 min)
 # Every run is one `paper` benchmark call; its first lines print the exact command it stands for.
-# The tables were measured with the window-MLP encoder and the softplus saturation input, so that is what runs unless
-# ENCODER or SATURATION says otherwise:
-#   ENCODER=PairConvolution SATURATION=Exponential bash benchmarks/sweeps.sh curve
+# The tables were measured with the window-MLP encoder, the softplus saturation input and no Granger scores in the
+# encoder, so that is what runs unless ENCODER, SATURATION or GRANGER says otherwise:
+#   ENCODER=PairConvolution SATURATION=Exponential GRANGER=true bash benchmarks/sweeps.sh curve
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 dotnet build -c Release benchmarks/CausalMmm.Benchmarks -v quiet -nologo >/dev/null
-encoder="Encoder=${ENCODER:-WindowMlp},Saturation=${SATURATION:-Softplus}"
+encoder="Encoder=${ENCODER:-WindowMlp},Saturation=${SATURATION:-Softplus},EncoderGrangerScores=${GRANGER:-false}"
 paper() { dotnet run -c Release --no-build --project benchmarks/CausalMmm.Benchmarks -- paper --seeds 1 --simulations 1 --variants CausalMmm "$@" | grep -E "seed 1 CausalMMM"; }
 
 case "${1:-}" in

@@ -1,3 +1,4 @@
+using CausalMmm.Baselines;
 using CausalMmm.CausalDiscovery;
 using CausalMmm.Data;
 using CausalMmm.Evaluation;
@@ -195,7 +196,7 @@ public sealed class DecoderOptionsTests
         {
             Epochs = 2, HiddenSize = 8, BatchSize = 3, Messages = MessageSource.HiddenStatesAndValues, Aggregation = MessageAggregation.SumOverNodes,
             FeedbackSteps = 2, SameDayMedia = true, SameDayResponse = SameDayResponse.SaturatingCurve, Scaling = ScalingMethod.MeanScale, CurveMaxShape = 2.5,
-            Encoder = EdgeEncoder.PairConvolution, Saturation = SaturationInput.Softplus, // not the default, so a field that is never read back would show
+            Encoder = EdgeEncoder.PairConvolution, Saturation = SaturationInput.Softplus, EncoderGrangerScores = false, // not the defaults, so a field that is never read back would show
         };
         using CausalGraphTransformer graph = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = options }).Fit(data);
         IDataView scored = graph.Transform(data);
@@ -213,6 +214,7 @@ public sealed class DecoderOptionsTests
             Assert.Equal(2.5, back.CurveMaxShape);
             Assert.Equal(EdgeEncoder.PairConvolution, back.Encoder);
             Assert.Equal(SaturationInput.Softplus, back.Saturation);
+            Assert.False(back.EncoderGrangerScores);
             Assert.Equal(graph.Model.Network.Decoder.CurveParameters(), loaded.Model.Network.Decoder.CurveParameters());
             Assert.Equal(MarketingData.Fingerprint(scored), MarketingData.Fingerprint(loaded.Transform(data)));
         }
@@ -232,6 +234,9 @@ public sealed class DecoderOptionsTests
         Assert.Equal(SaturationInput.Exponential, new CausalMmmOptions().Saturation);
         Assert.Equal(SaturationInput.Softplus, new CausalGraphEstimator.Options().Model.Saturation);
         Assert.Equal(SaturationInput.Softplus, new MarketingResponseForecaster.Options().Model.Saturation);
+        Assert.True(new CausalMmmOptions().EncoderGrangerScores);
+        Assert.False(new CausalGraphEstimator.Options().Model.EncoderGrangerScores);
+        Assert.False(new MarketingResponseForecaster.Options().Model.EncoderGrangerScores);
         var grangerOnly = new CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 3 } };
         using CausalGraphTransformer lagged = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(grangerOnly).Fit(data);
         Assert.Null(lagged.Transform(data).Schema.GetColumnOrNull("Graph.SameDay"));
@@ -271,17 +276,18 @@ public sealed class DecoderOptionsTests
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
         var options = CausalMmmOptions.ForMarketingData();
-        (options.Epochs, options.HiddenSize, options.BatchSize, options.CurveMaxShape, options.Encoder, options.Saturation) = (2, 8, 4, null, EdgeEncoder.WindowMlp, SaturationInput.Softplus);
+        (options.Epochs, options.HiddenSize, options.BatchSize, options.CurveMaxShape, options.Encoder, options.Saturation, options.EncoderGrangerScores) = (2, 8, 4, null, EdgeEncoder.WindowMlp, SaturationInput.Softplus, false);
         using CausalMmmModel unbounded = CausalMmmTrainer.Fit(panel, options);
         var entries = new Dictionary<string, byte[]>();
         unbounded.WriteTo(new ComponentStateWriter(entries, "m/"));
         // A version-3 file: neither CurveMaxShape nor Encoder among the options.
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(6, (int)json["Version"]!);
+        Assert.Equal(7, (int)json["Version"]!);
         json["Version"] = 3;
         Assert.True(json["Options"]!.AsObject().Remove("CurveMaxShape"));
         Assert.True(json["Options"]!.AsObject().Remove("Encoder"));
         Assert.True(json["Options"]!.AsObject().Remove("Saturation"));
+        Assert.True(json["Options"]!.AsObject().Remove("EncoderGrangerScores"));
         entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
         using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
         Assert.Null(loaded.Options.CurveMaxShape);
@@ -295,7 +301,7 @@ public sealed class DecoderOptionsTests
     public void A_model_saved_before_the_encoder_option_loads_with_the_window_mlp_it_was_trained_with()
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
-        var options = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.WindowMlp, Saturation = SaturationInput.Softplus };
+        var options = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.WindowMlp, Saturation = SaturationInput.Softplus, EncoderGrangerScores = false };
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, options);
         var entries = new Dictionary<string, byte[]>();
         trained.WriteTo(new ComponentStateWriter(entries, "m/"));
@@ -304,6 +310,7 @@ public sealed class DecoderOptionsTests
         json["Version"] = 4;
         Assert.True(json["Options"]!.AsObject().Remove("Encoder"));
         Assert.True(json["Options"]!.AsObject().Remove("Saturation"));
+        Assert.True(json["Options"]!.AsObject().Remove("EncoderGrangerScores"));
         entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
         using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
         Assert.Equal(EdgeEncoder.WindowMlp, loaded.Options.Encoder);
@@ -372,25 +379,82 @@ public sealed class DecoderOptionsTests
     public void A_model_saved_before_the_saturation_option_loads_with_the_softplus_it_was_trained_with()
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
-        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Saturation = SaturationInput.Softplus });
+        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Saturation = SaturationInput.Softplus, EncoderGrangerScores = false });
         var entries = new Dictionary<string, byte[]>();
         trained.WriteTo(new ComponentStateWriter(entries, "m/"));
         // A version-5 file: no Saturation among the options, whatever today's default is.
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
         json["Version"] = 5;
         Assert.True(json["Options"]!.AsObject().Remove("Saturation"));
+        Assert.True(json["Options"]!.AsObject().Remove("EncoderGrangerScores"));
         entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
         using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
         Assert.Equal(SaturationInput.Softplus, loaded.Options.Saturation);
         Assert.Equal(trained.ForecastScenario(panel, panel.Length, Plans(panel)), loaded.ForecastScenario(panel, panel.Length, Plans(panel)));
 
-        json["Version"] = 6;
+        json["Version"] = 7;
         json["Options"]!["Saturation"] = 7;
+        json["Options"]!["EncoderGrangerScores"] = false;
         entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
         Assert.Contains("saturation input 7", Assert.Throws<InvalidDataException>(() => CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1))).ToString());
         Assert.Contains("Saturation", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Saturation = (SaturationInput)7 })).Message);
 
         static double[][,] Plans(NumericPanel panel) => Enumerable.Range(0, panel.ShopCount).Select(_ => new double[,] { { 0.4, 0.5 }, { 0.9, 0.5 } }).ToArray();
+    }
+
+    [Fact]
+    public void A_model_saved_before_the_granger_scores_loads_with_an_encoder_that_reads_none()
+    {
+        NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
+        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, EncoderGrangerScores = false });
+        var entries = new Dictionary<string, byte[]>();
+        trained.WriteTo(new ComponentStateWriter(entries, "m/"));
+        // A version-6 file: no EncoderGrangerScores among the options, whatever today's default is.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
+        json["Version"] = 6;
+        Assert.True(json["Options"]!.AsObject().Remove("EncoderGrangerScores"));
+        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
+        Assert.False(loaded.Options.EncoderGrangerScores);
+        Assert.Equal(trained.EdgeProbabilities(panel), loaded.EdgeProbabilities(panel));
+
+        // The scores are an input of the first edge layer: a model trained with them has one more input weight per unit.
+        using CausalMmmModel reading = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 1, HiddenSize = 8, BatchSize = 4 });
+        Assert.True(reading.Options.EncoderGrangerScores);
+        static long Inputs(CausalMmmModel m) => m.Network.Encoder!.state_dict()["edge1.fc1.weight"].size(1);
+        Assert.Equal(Inputs(trained) + 1, Inputs(reading));
+    }
+
+    [Fact]
+    public void The_encoders_granger_scores_are_the_linear_granger_baselines_edge_scores_of_the_window()
+    {
+        SyntheticDataset data = SyntheticPanelGenerator.Generate(new SyntheticPanelOptions { Shops = 3, Channels = 4, Length = 60, Seed = 4 });
+        NumericPanel panel = data.Panel;
+        int n = panel.NodeCount;
+        using var edges = new EdgeIndex(n);
+        using var encoder = new CausalRelationalEncoder(edges, panel.Length, 8, EdgeEncoder.PairConvolution, grangerScores: true);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        // The encoder reads the per-shop min-max scaled window; standardising inside makes the scores those of the raw series.
+        TorchSharp.torch.Tensor window = PanelScaling.Measure(panel, 0, panel.Length).ToTensor(panel, 0, panel.Length);
+        float[] scores = encoder.GrangerScores(window).data<float>().ToArray(); // [shops, E]
+        LinearGranger baseline = LinearGranger.Fit(panel);
+        Assert.Equal((CausalRelationalEncoder.GrangerLags, CausalRelationalEncoder.GrangerRidge), (baseline.Lags, baseline.Ridge));
+        double largest = 0;
+        for (int s = 0; s < panel.ShopCount; s++)
+        {
+            double[,] expected = baseline.EdgeScores(s);
+            for (int e = 0; e < edges.EdgeCount; e++)
+            {
+                double truth = expected[edges.Senders[e], edges.Receivers[e]];
+                largest = Math.Max(largest, truth);
+                Assert.True(Math.Abs(scores[s * edges.EdgeCount + e] - truth) < 1e-4 * (1 + truth), $"shop {s}, edge {edges.Senders[e]} -> {edges.Receivers[e]}: {scores[s * edges.EdgeCount + e]} against the baseline's {truth}");
+            }
+        }
+        Assert.True(largest > 0.1, $"the scores are all near zero ({largest}), so the comparison shows nothing");
+
+        // A window too short for a VAR(3) reads as no evidence, not an error.
+        TorchSharp.torch.Tensor tooShort = window.narrow(1, 0, CausalRelationalEncoder.GrangerLags);
+        Assert.Equal(0f, encoder.GrangerScores(tooShort).abs().max().item<float>());
     }
 
     [Fact]

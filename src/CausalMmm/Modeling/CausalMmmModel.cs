@@ -20,7 +20,8 @@ public sealed class CausalMmmModel : IDisposable
     // Version 4 added CurveMaxShape: versions 2 and 3 fitted unbounded shapes, so they load with it null.
     // Version 5 added Encoder: earlier models were all trained with the window MLP, so they load with it.
     // Version 6 added Saturation: earlier models all made the saturation input positive with softplus.
-    private const int FormatVersion = 6;
+    // Version 7 added EncoderGrangerScores: earlier encoders read no Granger scores (and have no weights for them).
+    private const int FormatVersion = 7;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
@@ -292,7 +293,7 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or FormatVersion))
+        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
@@ -300,6 +301,7 @@ public sealed class CausalMmmModel : IDisposable
         if (stored.Version < 4) stored.Options.CurveMaxShape = null;
         if (stored.Version < 5) stored.Options.Encoder = EdgeEncoder.WindowMlp;
         if (stored.Version < 6) stored.Options.Saturation = SaturationInput.Softplus;
+        if (stored.Version < 7) stored.Options.EncoderGrangerScores = false;
         if (!Enum.IsDefined(stored.Options.Saturation))
             throw new InvalidDataException($"its saturation input {(int)stored.Options.Saturation} is not one this version knows ({string.Join(", ", Enum.GetNames<SaturationInput>())})");
         if (!Enum.IsDefined(stored.Options.Encoder))

@@ -12,7 +12,7 @@ internal sealed class CausalMmmNetwork : nn.Module
         Variant = options.Variant;
         if (Variant != CausalMmmVariant.FullGraph)
         {
-            Encoder = new CausalRelationalEncoder(Edges, window, options.HiddenSize, options.Encoder);
+            Encoder = new CausalRelationalEncoder(Edges, window, options.HiddenSize, options.Encoder, options.EncoderGrangerScores);
             register_module("encoder", Encoder);
         }
         Decoder = new MarketingResponseDecoder(Edges, contextCount, options);

@@ -10,7 +10,8 @@ namespace CausalMmm.Modeling;
 /// paper's section 3.1 and NRI's encoders. The first edge embedding comes either from the two nodes' whole windows, each
 /// embedded alone by an MLP (the reference's encoder), or from a convolution over the pair's two series averaged over
 /// time (a simplified NRI convolutional encoder: one kernel-5 and one pointwise convolution, mean-pooled; no batch
-/// norm, max-pooling or attention): see <see cref="EdgeEncoder"/>.
+/// norm, max-pooling or attention): see <see cref="EdgeEncoder"/>. With <see cref="CausalMmmOptions.EncoderGrangerScores"/>
+/// each edge's Linear Granger score over the same window (<see cref="GrangerScores"/>) joins that first embedding's input.
 /// </summary>
 internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
 {
@@ -25,10 +26,14 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
     private readonly Linear _out;
     private readonly Linear? _outSameDay;
 
-    public CausalRelationalEncoder(EdgeIndex edges, int window, int hidden, EdgeEncoder kind = EdgeEncoder.WindowMlp) : base(nameof(CausalRelationalEncoder))
+    private readonly bool _grangerScores;
+
+    public CausalRelationalEncoder(EdgeIndex edges, int window, int hidden, EdgeEncoder kind = EdgeEncoder.WindowMlp, bool grangerScores = false) : base(nameof(CausalRelationalEncoder))
     {
         _edges = edges;
         Window = window;
+        _grangerScores = grangerScores;
+        int extra = grangerScores ? 1 : 0;
         switch (kind)
         {
         case EdgeEncoder.PairConvolution:
@@ -40,14 +45,14 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
             _pairConvolution = nn.Linear(2 * PairKernel, hidden);
             _pairMixing = nn.Linear(hidden, hidden);
             _relu = nn.ReLU();
-            _edge1 = new Mlp(hidden, hidden, hidden);
+            _edge1 = new Mlp(hidden + extra, hidden, hidden);
             register_module("pair_conv", _pairConvolution);
             register_module("pair_mix", _pairMixing);
             register_module("relu", _relu);
             break;
         case EdgeEncoder.WindowMlp:
             _node1 = new Mlp(window, hidden, hidden);
-            _edge1 = new Mlp(2 * hidden, hidden, hidden);
+            _edge1 = new Mlp(2 * hidden + extra, hidden, hidden);
             register_module("node_embedding", _node1);
             break;
         default:
@@ -84,7 +89,9 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor history)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor skip = _edge1.forward(_node1 is not null ? NodeToEdge(_node1.forward(history.transpose(1, 2))) : PairFeatures(history)); // [B, E, H]
+        Tensor first = _node1 is not null ? NodeToEdge(_node1.forward(history.transpose(1, 2))) : PairFeatures(history);
+        if (_grangerScores) first = torch.cat(new[] { first, GrangerScores(history).unsqueeze(-1) }, -1);
+        Tensor skip = _edge1.forward(first); // [B, E, H]
         Tensor nodes2 = _node2.forward(_edges.MeanIncoming(skip, 1)); // [B, n, H]
         Tensor edges2 = _edge2.forward(torch.cat(new[] { NodeToEdge(nodes2), skip }, -1));
         Tensor logits = _out.forward(edges2);
@@ -106,6 +113,47 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
         Tensor h = _relu!.forward(_pairConvolution!.forward(windows));
         h = _relu.forward(_pairMixing!.forward(h)).mean(new long[] { 2 }); // [B, E, H]
         return h.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Lags of the VAR behind <see cref="GrangerScores"/>: those of the Linear Granger baseline's default.</summary>
+    public const int GrangerLags = 3;
+
+    /// <summary>The ridge penalty behind <see cref="GrangerScores"/>: that of the Linear Granger baseline's default.</summary>
+    public const double GrangerRidge = 1.0;
+
+    // Kept alive for the process: a double passed straight to a TorchSharp call becomes a temporary Scalar that the GC may
+    // finalise while the native call still reads it (see Mlp), which crashed a long benchmark run here.
+    private static readonly Scalar ConstantSeries = 1e-12, Ridge = GrangerRidge;
+
+    /// <summary>
+    /// [B, W, n] to [B, E]: each shop's Linear Granger score of every lagged edge over the window the encoder reads, the
+    /// score <see cref="Baselines.LinearGranger"/> gives with its defaults: the L2 norm of the sender's lag coefficients in
+    /// a ridge VAR(3) of the receiver on every node's lags, all standardised over the window, with an unpenalised
+    /// intercept. It is a joint, conditional read: a node's parents compete for its variance, so a parent's child that
+    /// only echoes the parent scores low, which two series side by side cannot show. Standardising makes the score the
+    /// same for the scaled window as for the raw series. Fixed by the data: no parameters, no gradient.
+    /// </summary>
+    internal Tensor GrangerScores(Tensor history)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        long batch = history.size(0), steps = history.size(1), n = history.size(2), rows = steps - GrangerLags;
+        long features = n * GrangerLags + 1;
+        if (rows < 1) return torch.zeros(new[] { batch, (long)_edges.EdgeCount }, history.dtype, history.device).MoveToOuterDisposeScope();
+        // Double precision for the solve: the Gram matrix of 3n + 1 standardised columns is summed over the whole window.
+        Tensor x = history.to_type(ScalarType.Float64);
+        Tensor deviation = x.std(1, unbiased: false, keepdim: true);
+        Tensor z = (x - x.mean(new long[] { 1 }, keepdim: true)) / torch.where(deviation > ConstantSeries, deviation, torch.ones_like(deviation)); // a constant series stays 0
+        // Column (lag - 1) n + i holds node i at lag `lag`; the last column is the intercept.
+        var columns = Enumerable.Range(1, GrangerLags).Select(lag => z.narrow(1, GrangerLags - lag, rows)).Append(torch.ones(new[] { batch, rows, 1L }, x.dtype, x.device));
+        Tensor design = torch.cat(columns.ToArray(), 2); // [B, rows, 3n + 1]
+        Tensor designT = design.transpose(1, 2);
+        Tensor penalty = torch.cat(new[] { torch.full(new[] { features - 1 }, Ridge, x.dtype, x.device), torch.zeros(new[] { 1L }, x.dtype, x.device) });
+        Tensor gram = designT.matmul(design) + torch.diag(penalty);
+        Tensor coefficients = torch.linalg.solve(gram, designT.matmul(z.narrow(1, GrangerLags, rows))); // [B, 3n + 1, n]
+        Tensor lagged = coefficients.narrow(1, 0, features - 1).reshape(batch, GrangerLags, n, n); // [B, lag, sender, receiver]
+        Tensor scores = (lagged * lagged).sum(1).sqrt().reshape(batch, n * n);
+        return scores.index_select(1, _edges.SenderIndex * n + _edges.ReceiverIndex).to_type(history.dtype).MoveToOuterDisposeScope();
     }
 
     private Tensor NodeToEdge(Tensor nodes) =>
