@@ -237,8 +237,8 @@ public sealed class DecoderOptionsTests
         Assert.True(new CausalMmmOptions().EncoderGrangerScores);
         Assert.False(new CausalGraphEstimator.Options().Model.EncoderGrangerScores);
         Assert.False(new MarketingResponseForecaster.Options().Model.EncoderGrangerScores);
-        var grangerOnly = new CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 3 } };
-        using CausalGraphTransformer lagged = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(grangerOnly).Fit(data);
+        var laggedOnly = new CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 3 } };
+        using CausalGraphTransformer lagged = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(laggedOnly).Fit(data);
         Assert.Null(lagged.Transform(data).Schema.GetColumnOrNull("Graph.SameDay"));
         Assert.False(lagged.Graphs(data).HasSameDay);
     }

@@ -171,7 +171,7 @@ public sealed class CausalMmmOptions
 
         /// <summary>
         /// The saturation module's input made positive with exp, so its S-curve is a logistic in f_pre, the form of
-        /// Simulation 2's curve. On Table 3 (5 seeds, 80 epochs) it gives 0.931 ± 0.012 / 0.943 ± 0.008 on Simulations 1 / 2
+        /// Simulation 2's curve. On Table 3 without the Granger scores (5 seeds, 80 epochs) it gives 0.931 ± 0.012 / 0.943 ± 0.008 on Simulations 1 / 2
         /// against 0.930 ± 0.011 / 0.940 ± 0.011 with softplus, a gain inside the noise, and at 300 epochs on Simulation 1
         /// 0.946 ± 0.002 against 0.945 ± 0.009, steadier over seeds (see the README). <see cref="ForMarketingData"/> keeps softplus.
         /// </summary>
@@ -267,7 +267,8 @@ public sealed class CausalMmmOptions
     /// The encoder also reads each lagged edge's Linear Granger score over its window (a ridge VAR(3) per shop, as the
     /// baseline computes it) beside the edge's learned features. The pairwise features see two series side by side; the
     /// score is conditional on every other node's lags, which is what separates a node's parents from nodes that only
-    /// echo them. Beyond the paper. See <see cref="Defaults.EncoderGrangerScores"/>.
+    /// echo them. Beyond the paper. A VAR(3) needs at least 4 steps: with an <see cref="EncoderWindow"/> of 3 or fewer the
+    /// scores are all zero. See <see cref="Defaults.EncoderGrangerScores"/>.
     /// </summary>
     public bool EncoderGrangerScores = Defaults.EncoderGrangerScores;
 

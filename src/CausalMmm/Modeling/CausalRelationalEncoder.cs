@@ -123,7 +123,8 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
 
     // Kept alive for the process: a double passed straight to a TorchSharp call becomes a temporary Scalar that the GC may
     // finalise while the native call still reads it (see Mlp), which crashed a long benchmark run here.
-    private static readonly Scalar ConstantSeries = 1e-12, Ridge = GrangerRidge;
+    // The baseline's bound: a variance at or below 1e-12 is a constant series.
+    private static readonly Scalar ConstantSeries = 1e-6, Ridge = GrangerRidge;
 
     /// <summary>
     /// [B, W, n] to [B, E]: each shop's Linear Granger score of every lagged edge over the window the encoder reads, the
@@ -153,7 +154,7 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
         Tensor coefficients = torch.linalg.solve(gram, designT.matmul(z.narrow(1, GrangerLags, rows))); // [B, 3n + 1, n]
         Tensor lagged = coefficients.narrow(1, 0, features - 1).reshape(batch, GrangerLags, n, n); // [B, lag, sender, receiver]
         Tensor scores = (lagged * lagged).sum(1).sqrt().reshape(batch, n * n);
-        return scores.index_select(1, _edges.SenderIndex * n + _edges.ReceiverIndex).to_type(history.dtype).MoveToOuterDisposeScope();
+        return scores.index_select(1, _edges.PairIndex).to_type(history.dtype).MoveToOuterDisposeScope();
     }
 
     private Tensor NodeToEdge(Tensor nodes) =>

@@ -9,7 +9,8 @@ public abstract class CausalTrainerOptions : PanelColumnOptions
     /// The network and training settings; see <see cref="CausalMmmOptions.Defaults"/>. For marketing data same-day media
     /// edges are on, the encoder is the window MLP and the saturation input softplus
     /// (<see cref="CausalMmmOptions.ForMarketingData"/>); turn same-day edges off for a Granger-only graph, or set
-    /// <see cref="CausalMmmOptions.Encoder"/> and <see cref="CausalMmmOptions.Saturation"/> for the paper benchmark's choices.
+    /// <see cref="CausalMmmOptions.Encoder"/>, <see cref="CausalMmmOptions.Saturation"/> and
+    /// <see cref="CausalMmmOptions.EncoderGrangerScores"/> for the paper benchmark's choices.
     /// </summary>
     public CausalMmmOptions Model = CausalMmmOptions.ForMarketingData();
 

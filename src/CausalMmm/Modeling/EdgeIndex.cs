@@ -27,6 +27,7 @@ internal sealed class EdgeIndex : IDisposable
         Receivers = receivers.ToArray();
         SenderIndex = torch.tensor(Senders).DetachFromDisposeScope();
         ReceiverIndex = torch.tensor(Receivers).DetachFromDisposeScope();
+        PairIndex = torch.tensor(Senders.Select((i, e) => i * nodes + Receivers[e]).ToArray()).DetachFromDisposeScope();
         GivenCount = givenCount;
         var sameSenders = new List<long>();
         var sameReceivers = new List<long>();
@@ -71,14 +72,20 @@ internal sealed class EdgeIndex : IDisposable
     public Tensor SenderIndex { get; private set; }
     public Tensor ReceiverIndex { get; private set; }
 
+    /// <summary>For each lagged edge i -> j, the flat position i n + j of a row-major n x n matrix (a tensor, for gathering).</summary>
+    public Tensor PairIndex { get; private set; }
+
     /// <summary>Moves the index tensors to <paramref name="device"/> (they are not module state, so Module.to misses them).</summary>
     public void MoveTo(Device device)
     {
         if (SenderIndex.device.type == device.type && SenderIndex.device.index == device.index) return;
         Tensor senders = SenderIndex.to(device).DetachFromDisposeScope(), receivers = ReceiverIndex.to(device).DetachFromDisposeScope();
         Tensor sameDay = SameDayLaggedIndex.to(device).DetachFromDisposeScope(), sameDaySenders = SameDaySenderIndex.to(device).DetachFromDisposeScope();
+        Tensor pairs = PairIndex.to(device).DetachFromDisposeScope();
         SenderIndex.Dispose();
         ReceiverIndex.Dispose();
+        PairIndex.Dispose();
+        PairIndex = pairs;
         SameDayLaggedIndex.Dispose();
         SameDaySenderIndex.Dispose();
         SenderIndex = senders;
@@ -121,6 +128,7 @@ internal sealed class EdgeIndex : IDisposable
     {
         SenderIndex.Dispose();
         ReceiverIndex.Dispose();
+        PairIndex.Dispose();
         SameDayLaggedIndex.Dispose();
         SameDaySenderIndex.Dispose();
     }
