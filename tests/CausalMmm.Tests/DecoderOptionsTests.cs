@@ -278,18 +278,9 @@ public sealed class DecoderOptionsTests
         var options = CausalMmmOptions.ForMarketingData();
         (options.Epochs, options.HiddenSize, options.BatchSize, options.CurveMaxShape, options.Encoder, options.Saturation, options.EncoderGrangerScores) = (2, 8, 4, null, EdgeEncoder.WindowMlp, SaturationInput.Softplus, false);
         using CausalMmmModel unbounded = CausalMmmTrainer.Fit(panel, options);
-        var entries = new Dictionary<string, byte[]>();
-        unbounded.WriteTo(new ComponentStateWriter(entries, "m/"));
         // A version-3 file: neither CurveMaxShape nor Encoder among the options.
-        var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(7, (int)json["Version"]!);
-        json["Version"] = 3;
-        Assert.True(json["Options"]!.AsObject().Remove("CurveMaxShape"));
-        Assert.True(json["Options"]!.AsObject().Remove("Encoder"));
-        Assert.True(json["Options"]!.AsObject().Remove("Saturation"));
-        Assert.True(json["Options"]!.AsObject().Remove("EncoderGrangerScores"));
-        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
-        using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
+        (var entries, var json) = SavedAs(unbounded, 3, "CurveMaxShape", "Encoder", "Saturation", "EncoderGrangerScores");
+        using CausalMmmModel loaded = ReadBack(entries, json);
         Assert.Null(loaded.Options.CurveMaxShape);
         Assert.Equal(unbounded.Network.Decoder.CurveParameters(), loaded.Network.Decoder.CurveParameters());
         Assert.Equal(unbounded.ForecastScenario(panel, panel.Length, Plans(panel)), loaded.ForecastScenario(panel, panel.Length, Plans(panel)));
@@ -303,16 +294,9 @@ public sealed class DecoderOptionsTests
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
         var options = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.WindowMlp, Saturation = SaturationInput.Softplus, EncoderGrangerScores = false };
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, options);
-        var entries = new Dictionary<string, byte[]>();
-        trained.WriteTo(new ComponentStateWriter(entries, "m/"));
         // A version-4 file: no Encoder among the options, whatever today's default is.
-        var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        json["Version"] = 4;
-        Assert.True(json["Options"]!.AsObject().Remove("Encoder"));
-        Assert.True(json["Options"]!.AsObject().Remove("Saturation"));
-        Assert.True(json["Options"]!.AsObject().Remove("EncoderGrangerScores"));
-        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
-        using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
+        (var entries, var json) = SavedAs(trained, 4, "Encoder", "Saturation", "EncoderGrangerScores");
+        using CausalMmmModel loaded = ReadBack(entries, json);
         Assert.Equal(EdgeEncoder.WindowMlp, loaded.Options.Encoder);
         Assert.Equal(trained.EdgeProbabilities(panel), loaded.EdgeProbabilities(panel));
     }
@@ -366,13 +350,11 @@ public sealed class DecoderOptionsTests
 
         var json = System.Text.Json.Nodes.JsonNode.Parse(original)!.AsObject();
         json["EncoderWindow"] = CausalRelationalEncoder.PairKernel - 1;
-        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
-        Assert.Contains("fewer than its kernel", Assert.Throws<InvalidDataException>(() => CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1))).ToString());
+        Assert.Contains("fewer than its kernel", Assert.Throws<InvalidDataException>(() => ReadBack(entries, json)).ToString());
 
         json = System.Text.Json.Nodes.JsonNode.Parse(original)!.AsObject();
         json["Options"]!["Encoder"] = 7;
-        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
-        Assert.Contains("encoder kind 7", Assert.Throws<InvalidDataException>(() => CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1))).ToString());
+        Assert.Contains("encoder kind 7", Assert.Throws<InvalidDataException>(() => ReadBack(entries, json)).ToString());
     }
 
     [Fact]
@@ -380,23 +362,16 @@ public sealed class DecoderOptionsTests
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Saturation = SaturationInput.Softplus, EncoderGrangerScores = false });
-        var entries = new Dictionary<string, byte[]>();
-        trained.WriteTo(new ComponentStateWriter(entries, "m/"));
         // A version-5 file: no Saturation among the options, whatever today's default is.
-        var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        json["Version"] = 5;
-        Assert.True(json["Options"]!.AsObject().Remove("Saturation"));
-        Assert.True(json["Options"]!.AsObject().Remove("EncoderGrangerScores"));
-        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
-        using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
+        (var entries, var json) = SavedAs(trained, 5, "Saturation", "EncoderGrangerScores");
+        using CausalMmmModel loaded = ReadBack(entries, json);
         Assert.Equal(SaturationInput.Softplus, loaded.Options.Saturation);
         Assert.Equal(trained.ForecastScenario(panel, panel.Length, Plans(panel)), loaded.ForecastScenario(panel, panel.Length, Plans(panel)));
 
         json["Version"] = 7;
         json["Options"]!["Saturation"] = 7;
         json["Options"]!["EncoderGrangerScores"] = false;
-        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
-        Assert.Contains("saturation input 7", Assert.Throws<InvalidDataException>(() => CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1))).ToString());
+        Assert.Contains("saturation input 7", Assert.Throws<InvalidDataException>(() => ReadBack(entries, json)).ToString());
         Assert.Contains("Saturation", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Saturation = (SaturationInput)7 })).Message);
 
         static double[][,] Plans(NumericPanel panel) => Enumerable.Range(0, panel.ShopCount).Select(_ => new double[,] { { 0.4, 0.5 }, { 0.9, 0.5 } }).ToArray();
@@ -407,14 +382,9 @@ public sealed class DecoderOptionsTests
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, EncoderGrangerScores = false });
-        var entries = new Dictionary<string, byte[]>();
-        trained.WriteTo(new ComponentStateWriter(entries, "m/"));
         // A version-6 file: no EncoderGrangerScores among the options, whatever today's default is.
-        var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        json["Version"] = 6;
-        Assert.True(json["Options"]!.AsObject().Remove("EncoderGrangerScores"));
-        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
-        using CausalMmmModel loaded = CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
+        (var entries, var json) = SavedAs(trained, 6, "EncoderGrangerScores");
+        using CausalMmmModel loaded = ReadBack(entries, json);
         Assert.False(loaded.Options.EncoderGrangerScores);
         Assert.Equal(trained.EdgeProbabilities(panel), loaded.EdgeProbabilities(panel));
 
@@ -455,6 +425,28 @@ public sealed class DecoderOptionsTests
         // A window too short for a VAR(3) reads as no evidence, not an error.
         TorchSharp.torch.Tensor tooShort = window.narrow(1, 0, CausalRelationalEncoder.GrangerLags);
         Assert.Equal(0f, encoder.GrangerScores(tooShort).abs().max().item<float>());
+    }
+
+    /// <summary>
+    /// What an older version wrote for <paramref name="model"/>: its saved entries, with model.json (also returned, to edit
+    /// further) marked <paramref name="version"/> and without the options that version did not have.
+    /// </summary>
+    private static (Dictionary<string, byte[]> Entries, System.Text.Json.Nodes.JsonObject Json) SavedAs(CausalMmmModel model, int version, params string[] newerOptions)
+    {
+        var entries = new Dictionary<string, byte[]>();
+        model.WriteTo(new ComponentStateWriter(entries, "m/"));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
+        Assert.Equal(7, (int)json["Version"]!);
+        json["Version"] = version;
+        foreach (string option in newerOptions) Assert.True(json["Options"]!.AsObject().Remove(option), $"the saved options have no {option}");
+        return (entries, json);
+    }
+
+    /// <summary>Reads a model from <paramref name="entries"/> with <paramref name="json"/> as its model.json.</summary>
+    private static CausalMmmModel ReadBack(Dictionary<string, byte[]> entries, System.Text.Json.Nodes.JsonObject json)
+    {
+        entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        return CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
     }
 
     [Fact]

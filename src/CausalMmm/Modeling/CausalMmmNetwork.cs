@@ -38,7 +38,11 @@ internal sealed class CausalMmmNetwork : nn.Module
     }
 
     /// <summary>Edge logits [B, E (+ Ec), 2] from a scaled history window [B, W, n]; null for CM-FULL.</summary>
-    public Tensor? EdgeLogits(Tensor window) => Encoder?.forward(window);
+    /// <remarks><paramref name="grangerScores"/>: the window's <see cref="CausalRelationalEncoder.GrangerScores"/>, when already computed.</remarks>
+    public Tensor? EdgeLogits(Tensor window, Tensor? grangerScores = null) => Encoder?.Forward(window, grangerScores);
+
+    /// <summary>The Granger scores [B, E] the encoder reads from <paramref name="window"/>, or null when it reads none.</summary>
+    public Tensor? GrangerScores(Tensor window) => Encoder is { ReadsGrangerScores: true } encoder ? encoder.GrangerScores(window) : null;
 
     /// <summary>Edge probabilities [B, E (+ Ec)]: softmax of the logits, or all ones for CM-FULL.</summary>
     public Tensor EdgeProbabilities(Tensor window)

@@ -72,6 +72,9 @@ public static class CausalMmmTrainer
             Tensor? validationEdges = allEdges is null || validationIndex is null ? null : allEdges.index_select(0, validationIndex);
 
             CausalMmmNetwork network = model.Network;
+            // Fixed by each shop's data: computed once here, not again in every batch of every epoch.
+            Tensor? trainScores = allEdges is null ? network.GrangerScores(trainValues) : null;
+            Tensor? validationScores = allEdges is null && validationValues is not null ? network.GrangerScores(validationValues) : null;
             Parameter[] parameters = network.parameters().ToArray();
             Tensor logPrior = LogPrior(options, device);
             using var adam = torch.optim.Adam(parameters, lr: options.LearningRate);
@@ -97,7 +100,7 @@ public static class CausalMmmTrainer
                     Tensor index = epochOrder.narrow(0, first, Math.Min(options.BatchSize, shuffled.Length - first));
                     adam.zero_grad();
                     Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, noise,
-                        trainEdges?.index_select(0, index), logPrior: logPrior);
+                        trainEdges?.index_select(0, index), logPrior: logPrior, grangerScores: trainScores?.index_select(0, index));
                     double value = loss.item<float>();
                     if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batches, $"the loss is {value}");
                     loss.backward();
@@ -118,7 +121,7 @@ public static class CausalMmmTrainer
                     using IDisposable noGrad = torch.no_grad();
                     // Held-out shops are scored on prediction alone: the KL term grows as the graph sharpens, so the full
                     // ELBO would stop training early exactly when the graph gets good.
-                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, noise: null, validationEdges, includeKl: false, logPrior).item<float>();
+                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, noise: null, validationEdges, includeKl: false, logPrior, validationScores).item<float>();
                 }
                 double monitored = validationValues is not null ? validationLoss : trainLoss;
                 if (monitored < best)
@@ -151,14 +154,15 @@ public static class CausalMmmTrainer
     /// The negative ELBO of a batch: sum over steps and nodes of (mu - x)^2 / (2 sigma^2) plus lambda * KL(q || prior),
     /// both per shop and node as in the reference. With a <paramref name="noise"/> generator, edges are Gumbel-softmax
     /// samples; without one, the edge probabilities. <paramref name="logPrior"/> is <see cref="LogPrior"/>, made once per fit
-    /// rather than once per step (made here when absent).
+    /// rather than once per step (made here when absent); <paramref name="grangerScores"/> likewise holds the encoder's
+    /// <see cref="CausalMmmNetwork.GrangerScores"/> of <paramref name="values"/> (computed here when absent).
     /// </summary>
     internal static Tensor NegativeElbo(CausalMmmNetwork network, Tensor values, Tensor context, CausalMmmOptions options, Generator? noise,
-        Tensor? fixedEdges = null, bool includeKl = true, Tensor? logPrior = null)
+        Tensor? fixedEdges = null, bool includeKl = true, Tensor? logPrior = null, Tensor? grangerScores = null)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         long shops = values.size(0), steps = values.size(1), nodes = values.size(2);
-        Tensor? logits = fixedEdges is null ? network.EdgeLogits(values) : null;
+        Tensor? logits = fixedEdges is null ? network.EdgeLogits(values, grangerScores) : null;
         Tensor edges = fixedEdges ?? (logits is null
             ? torch.ones(new[] { shops, (long)network.Edges.TotalEdgeCount }, values.dtype, values.device)
             : (noise is not null ? GumbelSoftmax(logits, options.Temperature, noise) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1));

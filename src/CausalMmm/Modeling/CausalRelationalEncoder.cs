@@ -85,12 +85,21 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
     /// <summary>History steps per node that the encoder reads.</summary>
     public int Window { get; }
 
+    /// <summary>Whether the first edge layer reads <see cref="GrangerScores"/> beside the edge's learned features.</summary>
+    public bool ReadsGrangerScores => _grangerScores;
+
     /// <summary>history [B, W, n] (scaled) to edge logits [B, E (+ Ec same-day), 2].</summary>
-    public override Tensor forward(Tensor history)
+    public override Tensor forward(Tensor history) => Forward(history, grangerScores: null);
+
+    /// <summary>
+    /// <see cref="forward"/> with the window's <see cref="GrangerScores"/> [B, E] already computed (they depend on the data
+    /// alone, so training computes them once per shop rather than once per batch); null computes them here.
+    /// </summary>
+    public Tensor Forward(Tensor history, Tensor? grangerScores)
     {
         using var scope = torch.NewDisposeScope();
         Tensor first = _node1 is not null ? NodeToEdge(_node1.forward(history.transpose(1, 2))) : PairFeatures(history);
-        if (_grangerScores) first = torch.cat(new[] { first, GrangerScores(history).unsqueeze(-1) }, -1);
+        if (_grangerScores) first = torch.cat(new[] { first, (grangerScores ?? GrangerScores(history)).unsqueeze(-1) }, -1);
         Tensor skip = _edge1.forward(first); // [B, E, H]
         Tensor nodes2 = _node2.forward(_edges.MeanIncoming(skip, 1)); // [B, n, H]
         Tensor edges2 = _edge2.forward(torch.cat(new[] { NodeToEdge(nodes2), skip }, -1));
