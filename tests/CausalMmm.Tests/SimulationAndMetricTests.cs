@@ -131,6 +131,38 @@ public sealed class MetricTests
     }
 
     [Fact]
+    public void Paired_differences_give_the_student_t_interval_and_test()
+    {
+        // Differences 1, 2, 3 (one pair has a worse second value): mean 2, sample sd 1, standard error 1 / sqrt 3, t = 2 sqrt 3
+        // on 2 degrees of freedom, where the t distribution has the closed form F(t) = 1/2 + t / (2 sqrt(2 + t^2)), so the
+        // two-sided p is 1 - t / sqrt(2 + t^2) and the 97.5% quantile is 0.95 / sqrt(2 * 0.975 * 0.025).
+        PairedDifference gap = PairedDifference.Of(new[] { 1.5, 2.0, 4.0 }, new[] { 0.5, 0.0, 1.0 });
+        double t = 2 * Math.Sqrt(3), quantile = 0.95 / Math.Sqrt(2 * 0.975 * 0.025);
+        Assert.Equal(2, gap.Mean, 12);
+        Assert.Equal(1, gap.StandardDeviation, 12);
+        Assert.Equal(1 - t / Math.Sqrt(2 + t * t), gap.PValue, 9);
+        Assert.Equal(2 - quantile / Math.Sqrt(3), gap.Lower, 9);
+        Assert.Equal(2 + quantile / Math.Sqrt(3), gap.Upper, 9);
+        Assert.Equal((3, 3), (gap.Wins, gap.Count));
+        Assert.Equal("+2.000 (CI -0.484 to +4.484, p 0.07), ahead on 3 of 3", gap.ToString());
+
+        // Swapping the methods mirrors the interval and keeps the p-value; a pair with a missing value is left out.
+        PairedDifference mirrored = PairedDifference.Of(new[] { 0.5, 0.0, 1.0, double.NaN }, new[] { 1.5, 2.0, 4.0, 0.3 });
+        Assert.Equal((-gap.Upper, -gap.Lower, 0, 3), (mirrored.Lower, mirrored.Upper, mirrored.Wins, mirrored.Count));
+        Assert.Equal(gap.PValue, mirrored.PValue, 12);
+
+        // A tie on every seed is no difference; one pair gives a gap without an interval.
+        Assert.Equal(1.0, PairedDifference.Of(new[] { 0.9, 0.8 }, new[] { 0.9, 0.8 }).PValue);
+        PairedDifference single = PairedDifference.Of(new[] { 0.9 }, new[] { 0.7 });
+        Assert.Equal((0.2, 1, 1), (Math.Round(single.Mean, 12), single.Wins, single.Count));
+        Assert.True(double.IsNaN(single.Lower) && double.IsNaN(single.PValue));
+
+        var unpaired = Assert.Throws<ArgumentException>(() => PairedDifference.Of(new[] { 1.0, 2.0 }, new[] { 1.0 }));
+        Assert.Contains("2 first values but 1 second values", unpaired.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PairedDifference.Of(new[] { 1.0, 2.0 }, new[] { 1.0, 2.0 }, confidence: 95));
+    }
+
+    [Fact]
     public void Graph_metrics_use_only_off_diagonal_entries()
     {
         var truth = new bool[3, 3];
