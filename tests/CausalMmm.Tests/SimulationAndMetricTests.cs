@@ -133,7 +133,7 @@ public sealed class MetricTests
     [Fact]
     public void Paired_differences_give_the_student_t_interval_and_test()
     {
-        // Differences 1, 2, 3 (one pair has a worse second value): mean 2, sample sd 1, standard error 1 / sqrt 3, t = 2 sqrt 3
+        // Differences 1, 2, 3: mean 2, sample sd 1, standard error 1 / sqrt 3, t = 2 sqrt 3
         // on 2 degrees of freedom, where the t distribution has the closed form F(t) = 1/2 + t / (2 sqrt(2 + t^2)), so the
         // two-sided p is 1 - t / sqrt(2 + t^2) and the 97.5% quantile is 0.95 / sqrt(2 * 0.975 * 0.025).
         PairedDifference gap = PairedDifference.Of(new[] { 1.5, 2.0, 4.0 }, new[] { 0.5, 0.0, 1.0 });
@@ -151,11 +151,20 @@ public sealed class MetricTests
         Assert.Equal((-gap.Upper, -gap.Lower, 0, 3), (mirrored.Lower, mirrored.Upper, mirrored.Wins, mirrored.Count));
         Assert.Equal(gap.PValue, mirrored.PValue, 12);
 
-        // A tie on every seed is no difference; one pair gives a gap without an interval.
+        // A tied pair is no win; a tie on every seed is no difference; the same gap on every seed is a decided test.
+        PairedDifference withTie = PairedDifference.Of(new[] { 1.0, 2.0, 3.0 }, new[] { 1.0, 1.0, 2.0 });
+        Assert.Equal((2, 3), (withTie.Wins, withTie.Count));
         Assert.Equal(1.0, PairedDifference.Of(new[] { 0.9, 0.8 }, new[] { 0.9, 0.8 }).PValue);
+        PairedDifference constant = PairedDifference.Of(new[] { 1.5, 2.5, 3.5 }, new[] { 1.0, 2.0, 3.0 });
+        Assert.Equal((0.5, 0.5, 0.0), (constant.Lower, constant.Upper, constant.PValue));
+        Assert.Equal("+0.500 (CI +0.500 to +0.500, p < 0.01), ahead on 3 of 3", constant.ToString());
+        // A wider confidence gives a wider interval around the same gap.
+        Assert.True(PairedDifference.Of(new[] { 1.5, 2.0, 4.0 }, new[] { 0.5, 0.0, 1.0 }, confidence: 0.99).Upper > gap.Upper);
+        // One pair gives a gap without an interval, none gives nothing.
         PairedDifference single = PairedDifference.Of(new[] { 0.9 }, new[] { 0.7 });
         Assert.Equal((0.2, 1, 1), (Math.Round(single.Mean, 12), single.Wins, single.Count));
         Assert.True(double.IsNaN(single.Lower) && double.IsNaN(single.PValue));
+        Assert.Equal(0, PairedDifference.Of(Array.Empty<double>(), Array.Empty<double>()).Count);
 
         var unpaired = Assert.Throws<ArgumentException>(() => PairedDifference.Of(new[] { 1.0, 2.0 }, new[] { 1.0 }));
         Assert.Contains("2 first values but 1 second values", unpaired.Message);
