@@ -118,11 +118,11 @@ internal static class PaperBenchmark
             }
             Console.WriteLine("   (into y: AUROC of the edges into the target, pooled over shops, since one shop has only d of them; among channels:");
             Console.WriteLine("   the same over the channel -> channel edges. The saturation module acts only on the target's prediction.)");
+            if (!chosenVariants.Contains(CausalMmmVariant.CausalMmm)) continue;
             string full = Name(CausalMmmVariant.CausalMmm);
-            if (!auroc.ContainsKey(full)) continue;
             Console.WriteLine();
             Console.WriteLine($"   {full} minus each ablation, paired by seed (mean gap, {PairedDifference.DefaultConfidence * 100:0}% t interval, paired t-test p, seeds where {full} is ahead):");
-            foreach (string ablation in auroc.Keys.Where(m => m.StartsWith("CM-", StringComparison.Ordinal)))
+            foreach (string ablation in chosenVariants.Where(v => v != CausalMmmVariant.CausalMmm).Select(Name))
                 Console.WriteLine($"   - {ablation,-10} AUROC {PairedDifference.Of(auroc[full], auroc[ablation])};  into y {PairedDifference.Of(intoTarget[full], intoTarget[ablation])}");
         }
         return 0;
