@@ -4,8 +4,8 @@ using CausalMmm.Benchmarks;
 // Usage: CausalMmm.Benchmarks step [--channels d] [--batch B] [--length T] [--hidden H] [--steps N] [--threads 1,2] [--messages HiddenStates|ObservedValues] [--current-allocator]
 //          (without --current-allocator it runs twice in child processes: glibc's default allocator settings, then scripts/env.sh's)
 //        CausalMmm.Benchmarks lagchain [--lag k] [--shops N] [--length T] [--epochs E] [--messages ObservedValues,HiddenStates,HiddenStatesAndValues]
-//        CausalMmm.Benchmarks planning [--shops N] [--length T] [--channels d] [--days H] [--epochs E] [--seed S] [--same-day SaturatingCurve,Message] [--set Option=value,...]
-//        CausalMmm.Benchmarks decisions [--shops N] [--length T] [--channels d] [--days H] [--epochs E] [--seed S] [--same-day SaturatingCurve,Message] [--set Option=value,...]
+//        CausalMmm.Benchmarks planning|decisions [--seeds N] [--first-seed S] [--shops N] [--length T] [--channels d] [--days H] [--epochs E] [--noise s]
+//                                   [--models CausalMmm,Ridge] [--set Option=value,...]   (both names run the same suite: plan response, ROI, budget, mediated shares)
 //        CausalMmm.Benchmarks profile [--channels d] [--batch B] [--hidden H] [--length T] [--threads N]
 //        CausalMmm.Benchmarks paper [--sweep table3|d|T|R] [--seeds N] [--epochs N] [--threads N] [--simulations 1,2]
 //                                   [--variants CausalMmm,Markov,NoSaturation,FullGraph] [--set Option=value,Option=value] [--shops N] [--channels d] [--first-seed S] [--weights PositiveUniform|PaperNormal]
@@ -20,8 +20,6 @@ int Option(string name, int fallback)
     int i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
-CausalMmm.Modeling.SameDayResponse[] SameDay() => Text("--same-day", "SaturatingCurve,Message").Split(',')
-    .Select(r => Enum.Parse<CausalMmm.Modeling.SameDayResponse>(r, ignoreCase: true)).ToArray();
 
 switch (command)
 {
@@ -37,9 +35,9 @@ switch (command)
             Array.IndexOf(args, "--shops") >= 0 ? Option("--shops", 0) : null, Array.IndexOf(args, "--channels") >= 0 ? Option("--channels", 0) : null,
             Option("--first-seed", 1), Enum.Parse<CausalMmm.Simulation.SyntheticLinkWeights>(Text("--weights", "PositiveUniform"), ignoreCase: true));
     case "planning":
-        return PlanningBenchmark.Run(Option("--shops", 20), Option("--length", 150), Option("--channels", 4), Option("--days", 28), Option("--epochs", CausalMmm.Modeling.CausalMmmOptions.Defaults.Epochs), Option("--seed", 11), SameDay(), Text("--set", ""));
     case "decisions":
-        return DecisionBenchmark.Run(Option("--shops", 20), Option("--length", 150), Option("--channels", 4), Option("--days", 28), Option("--epochs", CausalMmm.Modeling.CausalMmmOptions.Defaults.Epochs), Option("--seed", 11), SameDay(), Text("--set", ""));
+        return PlanningBenchmark.Run(command, Option("--seeds", 5), Option("--first-seed", 1), Option("--shops", 40), Option("--length", 182), Option("--channels", 4), Option("--days", 28),
+            Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null, double.Parse(Text("--noise", "0.05"), CultureInfo.InvariantCulture), Text("--set", ""), Text("--models", "CausalMmm,Ridge"), Text("--set-graph", ""));
     case "lagchain":
         return LagChainBenchmark.Run(Option("--lag", 3), Option("--shops", 16), Option("--length", 50), Option("--epochs", 80),
             Text("--messages", "ObservedValues,HiddenStates,HiddenStatesAndValues"));

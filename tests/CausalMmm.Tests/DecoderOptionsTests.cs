@@ -163,13 +163,17 @@ public sealed class DecoderOptionsTests
         TorchSharp.torch.Tensor edges = model.Network.EdgeProbabilities(values), context = model.ContextTensor(panel);
         (TorchSharp.torch.Tensor batched, _) = decoder.Forward(values.narrow(1, 0, panel.Length - 1), edges, context, values.select(1, panel.Length - 1).narrow(1, 0, 2));
 
-        // Step by step: the state from zero, each step's plan from the data, and the given series before it as the tail.
+        // Step by step, as a roll-out runs: the state from zero, each step's plan from the data, the given series before it as
+        // the tail, and (the marketing defaults read baselines) each day less its same-day responses.
+        Assert.True(decoder.ReadsBaselines);
         TorchSharp.torch.Tensor state = TorchSharp.torch.zeros(new long[] { panel.ShopCount * 3, decoder.Hidden });
         for (int step = 0; step < panel.Length - 1; step++)
         {
             int first = Math.Max(0, step + 1 - (MarketingResponseDecoder.CurveSpan - 1));
-            TorchSharp.torch.Tensor tail = values.narrow(1, first, step + 1 - first).narrow(2, 0, 2);
-            (TorchSharp.torch.Tensor mean, state) = decoder.Step(values.select(1, step), state, edges, context, values.select(1, step + 1).narrow(1, 0, 2), tail);
+            TorchSharp.torch.Tensor tail = values.narrow(1, first, step + 1 - first).narrow(2, 0, 2), day = values.select(1, step);
+            TorchSharp.torch.Tensor baseline = decoder.DayBaseline(values, step, day, edges, context);
+            state = decoder.Advance(day, state, edges, currentBase: baseline);
+            TorchSharp.torch.Tensor mean = decoder.Emit(state, day, context, edges, values.select(1, step + 1).narrow(1, 0, 2), givenTail: tail, currentBase: baseline);
             float gap = (mean - batched.select(1, step)).abs().max().item<float>();
             Assert.True(gap < 1e-4, $"step {step}: the two paths differ by {gap}");
         }
@@ -277,6 +281,7 @@ public sealed class DecoderOptionsTests
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
         var options = CausalMmmOptions.ForMarketingData();
         (options.Epochs, options.HiddenSize, options.BatchSize, options.CurveMaxShape, options.Encoder, options.Saturation, options.EncoderGrangerScores) = (2, 8, 4, null, EdgeEncoder.WindowMlp, SaturationInput.Softplus, false);
+        (options.SameDayMediators, options.ShopGains, options.BaselineInputs, options.CurveContext) = (false, false, false, false); // as version 3 trained
         using CausalMmmModel unbounded = CausalMmmTrainer.Fit(panel, options);
         // A version-3 file: neither CurveMaxShape nor Encoder among the options.
         (var entries, var json) = SavedAs(unbounded, 3, "CurveMaxShape", "Encoder", "Saturation", "EncoderGrangerScores");
@@ -396,6 +401,37 @@ public sealed class DecoderOptionsTests
     }
 
     [Fact]
+    public void A_model_saved_before_the_same_day_mediator_edges_loads_and_forecasts_as_it_was_trained()
+    {
+        NumericPanel panel = Api.MediatedPathTests.ChainPanel(shops: 4, length: 40).ToNumeric();
+        CausalMmmOptions old = CausalMmmOptions.ForMarketingData();
+        (old.Epochs, old.HiddenSize, old.BatchSize) = (2, 8, 4);
+        (old.SameDayMediators, old.ShopGains, old.BaselineInputs, old.CurveContext) = (false, false, false, false);
+        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, old);
+        // A version-7 file: none of the options version 8 added, whatever today's defaults are.
+        (var entries, var json) = SavedAs(trained, 7);
+        using CausalMmmModel loaded = ReadBack(entries, json);
+        Assert.False(loaded.Options.SameDayMediators || loaded.Options.ShopGains || loaded.Options.BaselineInputs || loaded.Options.CurveContext);
+        Assert.False(loaded.Network.Decoder.HasMediatorEdges);
+        Assert.Equal(trained.Graphs(panel).SameDay, loaded.Graphs(panel).SameDay);
+        double[][,] plans = Enumerable.Range(0, panel.ShopCount).Select(_ => new double[,] { { 40, 60, 0 }, { 90, 0, 1 } }).ToArray();
+        Assert.Equal(trained.ForecastScenario(panel, panel.Length, plans), loaded.ForecastScenario(panel, panel.Length, plans));
+
+        // Today's marketing model, saved and read back: same edges of every kind, same shop gains, same forecasts.
+        CausalMmmOptions current = CausalMmmOptions.ForMarketingData();
+        (current.Epochs, current.HiddenSize, current.BatchSize) = (2, 8, 4);
+        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, current);
+        Assert.True(model.Network.Decoder.HasMediatorEdges && model.Network.ShopGainLogs is not null);
+        var saved = new Dictionary<string, byte[]>();
+        model.WriteTo(new ComponentStateWriter(saved, "m/"));
+        using CausalMmmModel back = CausalMmmModel.ReadFrom(new ComponentStateReader(saved, "m/", 1));
+        Assert.Equal(model.ShopIds, back.ShopIds);
+        Assert.Equal(model.Graphs(panel).SameDay, back.Graphs(panel).SameDay);
+        Assert.Equal(model.Network.Decoder.MediatorGains(), back.Network.Decoder.MediatorGains());
+        Assert.Equal(model.ForecastScenario(panel, panel.Length, plans), back.ForecastScenario(panel, panel.Length, plans));
+    }
+
+    [Fact]
     public void The_encoders_granger_scores_are_the_linear_granger_baselines_edge_scores_of_the_window()
     {
         SyntheticDataset data = SyntheticPanelGenerator.Generate(new SyntheticPanelOptions { Shops = 3, Channels = 4, Length = 60, Seed = 4 });
@@ -436,9 +472,11 @@ public sealed class DecoderOptionsTests
         var entries = new Dictionary<string, byte[]>();
         model.WriteTo(new ComponentStateWriter(entries, "m/"));
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(7, (int)json["Version"]!);
+        Assert.Equal(8, (int)json["Version"]!);
         json["Version"] = version;
-        foreach (string option in newerOptions) Assert.True(json["Options"]!.AsObject().Remove(option), $"the saved options have no {option}");
+        // Version 8 added the same-day mediator edges and the options around them.
+        IEnumerable<string> removed = version < 8 ? newerOptions.Concat(new[] { "SameDayMediators", "ShopGains", "BaselineInputs", "CurveContext", "LaggedMediaMessages" }) : newerOptions;
+        foreach (string option in removed) Assert.True(json["Options"]!.AsObject().Remove(option), $"the saved options have no {option}");
         return (entries, json);
     }
 

@@ -94,7 +94,7 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
         CausalGraphSet? graphs = MarketingResponseTransformer.GraphsFor(source, input, roles.Shop, _options.GraphColumnName, numeric.NodeNames, _options.Graph, nameof(MarketingResponseForecaster));
         _host.Info($"Graph: {source}");
         // The network is built inside the fit, so the edge order comes from an index of the same shape.
-        using var edgeIndex = new EdgeIndex(numeric.NodeCount, numeric.ChannelCount, _options.Model.SameDayMedia);
+        using var edgeIndex = new EdgeIndex(numeric.NodeCount, numeric.ChannelCount, _options.Model.SameDayMedia, _options.Model.SameDayMediators);
         float[][] edges = MarketingResponseTransformer.EdgesFor(graphs, numeric, edgeIndex, nameof(MarketingResponseForecaster));
         CausalMmmModel model = CausalTraining.Fit(_host, _options, _seed, numeric, edges);
         return new MarketingResponseTransformer(model, roles, read.Panel.Dates[^1], source, source == GraphSource.Supplied ? _options.Graph : null, _options.Mode,
@@ -106,7 +106,7 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
 /// Adds <c>Score</c>, the label predicted by the trained decoder, to every row. Each shop is computed from its own rows
 /// only, so any subset of shops gets the same scores. Safe from many threads (calls into the model are serialised).
 /// </summary>
-public sealed class MarketingResponseTransformer : PanelTransformerBase, IDisposable
+public sealed class MarketingResponseTransformer : PanelTransformerBase, IDisposable, IScenarioForecaster
 {
     internal const string Kind = "CausalMmm.MarketingResponse";
 
@@ -257,6 +257,9 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
         }
         return result;
     }
+
+    ScenarioModel IScenarioForecaster.Scenario(IReadOnlyList<ITransformer> upstream, IDataView input, MediaPlan plan, string component) =>
+        new CausalScenario(this, input, plan, component);
 
     /// <inheritdoc />
     public override void SaveState(ComponentStateWriter writer)

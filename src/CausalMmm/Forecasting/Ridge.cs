@@ -137,7 +137,7 @@ public sealed class RidgeEstimator : IEstimator<RidgeTransformer>
 }
 
 /// <summary>Adds <c>Score</c>: each shop's regression on the row's features. Immutable, so safe from many threads.</summary>
-public sealed class RidgeTransformer : PanelTransformerBase
+public sealed class RidgeTransformer : PanelTransformerBase, IScenarioForecaster
 {
     internal const string Kind = "CausalMmm.Ridge";
 
@@ -202,6 +202,9 @@ public sealed class RidgeTransformer : PanelTransformerBase
             return new AppendedValues[] { new AppendedValues.Scalars(scores) };
         });
     }
+
+    ScenarioModel IScenarioForecaster.Scenario(IReadOnlyList<ITransformer> upstream, IDataView input, MediaPlan plan, string component) =>
+        new RidgeScenario(this, upstream, input, plan, component);
 
     /// <inheritdoc />
     public override void SaveState(ComponentStateWriter writer)

@@ -21,15 +21,17 @@ public sealed class CausalMmmModel : IDisposable
     // Version 5 added Encoder: earlier models were all trained with the window MLP, so they load with it.
     // Version 6 added Saturation: earlier models all made the saturation input positive with softplus.
     // Version 7 added EncoderGrangerScores: earlier encoders read no Granger scores (and have no weights for them).
-    private const int FormatVersion = 7;
+    // Version 8 added SameDayMediators: earlier models had same-day edges from the given series only.
+    private const int FormatVersion = 8;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
     private readonly object _gate = new();
 
     private CausalMmmModel(CausalMmmOptions options, IReadOnlyList<string> nodeNames, int channelCount, IReadOnlyList<string> contextNames,
-        double[] contextMean, double[] contextScale, int window)
+        double[] contextMean, double[] contextScale, int window, IReadOnlyList<string> shopIds)
     {
+        ShopIds = shopIds.ToArray();
         Options = options;
         NodeNames = nodeNames.ToArray();
         ChannelCount = channelCount;
@@ -37,12 +39,35 @@ public sealed class CausalMmmModel : IDisposable
         _contextMean = contextMean;
         _contextScale = contextScale;
         EncoderWindow = window;
-        Network = SeededInitialisation.Create(options.Seed, () => new CausalMmmNetwork(nodeNames.Count, channelCount, window, contextNames.Count, options));
+        Network = SeededInitialisation.Create(options.Seed, () => new CausalMmmNetwork(nodeNames.Count, channelCount, window, contextNames.Count, options, ShopIds.Count));
+        _shopRows = ShopIds.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
     }
 
     internal static CausalMmmModel Create(CausalMmmOptions options, IReadOnlyList<string> nodeNames, int channelCount, IReadOnlyList<string> contextNames,
-        double[] contextMean, double[] contextScale, int window) =>
-        new(options, nodeNames, channelCount, contextNames, contextMean, contextScale, window);
+        double[] contextMean, double[] contextScale, int window, IReadOnlyList<string> shopIds) =>
+        new(options, nodeNames, channelCount, contextNames, contextMean, contextScale, window, shopIds);
+
+    private readonly Dictionary<string, int> _shopRows;
+
+    /// <summary>
+    /// The shops the model was trained on, in the order of its per-shop parameters (<see cref="CausalMmmOptions.ShopGains"/>);
+    /// other shops use the pooled effects.
+    /// </summary>
+    public IReadOnlyList<string> ShopIds { get; }
+
+    /// <summary>
+    /// Each shop's multipliers of the same-day edges' effects [S, Ec] on the network's device, in <paramref name="panel"/>'s
+    /// shop order: exp of the shop's learned log-gains, or 1 for a shop the model was not trained on. Null without shop gains.
+    /// </summary>
+    internal Tensor? ShopGains(NumericPanel panel)
+    {
+        if (Network.ShopGainLogs is not { } logs) return null;
+        using var scope = torch.NewDisposeScope();
+        long[] rows = panel.ShopIds.Select(id => _shopRows.TryGetValue(id, out int row) ? (long)row : -1).ToArray();
+        Tensor known = torch.tensor(rows.Select(r => r >= 0 ? 1f : 0f).ToArray(), device: logs.device).unsqueeze(1);
+        Tensor picked = logs.index_select(0, torch.tensor(rows.Select(r => Math.Max(r, 0)).ToArray(), device: logs.device));
+        return (picked * known).exp().MoveToOuterDisposeScope();
+    }
 
     /// <summary>The options the model was trained with.</summary>
     public CausalMmmOptions Options { get; }
@@ -119,10 +144,10 @@ public sealed class CausalMmmModel : IDisposable
 
     /// <summary>
     /// Teacher-forced predictions over the encoder window before <paramref name="origin"/> and the forecast of the
-    /// <paramref name="horizon"/> steps from it. With <paramref name="plan"/> the given series are taken from the plan
-    /// (scenario; with same-day edges the plan's values of a step also drive that step's forecast), without it every node
-    /// is forecast (autonomous). <paramref name="fixedEdges"/>[shop] (lagged then same-day edges, in
-    /// <see cref="EdgeIndex"/> order) replaces the encoder's graph.
+    /// <paramref name="horizon"/> steps from it: <see cref="Rollout"/> without gradients. With <paramref name="plan"/> the
+    /// given series are taken from the plan (scenario; with same-day edges the plan's values of a step also drive that
+    /// step's forecast), without it every node is forecast (autonomous). <paramref name="fixedEdges"/>[shop] (lagged then
+    /// same-day edges, in <see cref="EdgeIndex"/> order) replaces the encoder's graph.
     /// </summary>
     internal ModelPrediction Predict(NumericPanel panel, int origin, int horizon, IReadOnlyList<double[,]>? plan, float[][]? fixedEdges)
     {
@@ -134,20 +159,10 @@ public sealed class CausalMmmModel : IDisposable
             int start = end - EncoderWindow, n = NodeNames.Count, shops = panel.ShopCount;
             using DisposeScope scope = torch.NewDisposeScope();
             using IDisposable noGrad = torch.no_grad();
-            (PanelScaling scaling, Tensor history, Tensor context, Tensor edges) = WindowInputs(panel, start, end, fixedEdges);
-            Device device = Network.Device;
-            // With same-day edges a step's forecast reads the plan's given series of that same step.
-            Tensor? PlanStep(int h)
-            {
-                if (plan is null || !HasSameDayEdges || h >= horizon) return null;
-                var given = new float[shops * ChannelCount];
-                for (int s = 0; s < shops; s++)
-                for (int c = 0; c < ChannelCount; c++) given[s * ChannelCount + c] = (float)scaling.Scale(s, c, plan[s][h, c]);
-                return Tensors.FromArray(given, new long[] { shops, ChannelCount }, device);
-            }
-            (Tensor means, Tensor state) = Network.Decoder.Forward(history, edges, context, PlanStep(0));
+            (RolloutStart from, PanelScaling scaling, Tensor means) = StartCore(panel, start, end, fixedEdges);
+            using RolloutStart disposing = from;
 
-            // means[t] predicts step start + t + 1; the last one is the first forecast step.
+            // means[t] predicts step start + t + 1.
             float[] teacher = means.cpu().data<float>().ToArray();
             var fitted = Enumerable.Range(0, shops).Select(_ => new double[EncoderWindow, n]).ToArray();
             for (int s = 0; s < shops; s++)
@@ -158,66 +173,134 @@ public sealed class CausalMmmModel : IDisposable
             }
 
             var forecast = Enumerable.Range(0, shops).Select(_ => new double[horizon, n]).ToArray();
-            Tensor next = means.narrow(1, EncoderWindow - 1, 1).squeeze(1);
-            Tensor? tail = Network.Decoder.TailOf(history);
-            for (int h = 0; h < horizon; h++)
+            if (horizon == 0) return new ModelPrediction(start, fitted, forecast);
+            Tensor? planned = null;
+            if (plan is not null)
             {
-                float[] predicted = next.cpu().data<float>().ToArray();
-                var input = new float[shops * n];
+                var values = new float[shops * horizon * ChannelCount];
                 for (int s = 0; s < shops; s++)
-                for (int j = 0; j < n; j++)
-                {
-                    bool given = plan is not null && j < ChannelCount;
-                    double scaled = given ? scaling.Scale(s, j, plan![s][h, j]) : predicted[s * n + j];
-                    input[s * n + j] = (float)scaled;
-                    forecast[s][h, j] = given ? plan![s][h, j] : scaling.Unscale(s, j, scaled);
-                }
-                if (h + 1 == horizon) break;
-                Tensor inputs = Tensors.FromArray(input, new long[] { shops, n }, device);
-                if (tail is not null) tail = MarketingResponseDecoder.AdvanceTail(tail, inputs.narrow(1, 0, ChannelCount));
-                (next, state) = Network.Decoder.Step(inputs, state, edges, context, PlanStep(h + 1), tail);
+                for (int h = 0; h < horizon; h++)
+                for (int c = 0; c < ChannelCount; c++) values[(s * horizon + h) * ChannelCount + c] = (float)plan[s][h, c];
+                planned = Tensors.FromArray(values, new long[] { shops, horizon, ChannelCount });
             }
+            float[] rolled = Rollout(from, torch.arange(shops, dtype: ScalarType.Int64), planned, horizon).cpu().data<float>().ToArray();
+            for (int s = 0; s < shops; s++)
+            for (int h = 0; h < horizon; h++)
+            for (int j = 0; j < n; j++)
+                forecast[s][h, j] = plan is not null && j < ChannelCount ? plan[s][h, j] : rolled[((long)s * horizon + h) * n + j];
             return new ModelPrediction(start, fitted, forecast);
         }
     }
 
     /// <summary>
-    /// What a differentiable scenario forecast from <paramref name="origin"/> needs, computed once without gradients: the
-    /// scaling of the window before the origin, the decoder state after it, the last observed values, the context and the
-    /// edge weights (<paramref name="fixedEdges"/>, else the encoder's probabilities). The forecast itself
-    /// (<c>Planning.CausalScenario</c>) runs the decoder's <see cref="MarketingResponseDecoder.Advance"/> and
-    /// <see cref="MarketingResponseDecoder.Emit"/> on these tensors with autograd on.
+    /// Where every forecast from <paramref name="origin"/> starts, computed once without gradients: the scaling of the
+    /// window before the origin, the decoder state after it, the last values, the context, the edge probabilities
+    /// (<paramref name="fixedEdges"/>, else the encoder's) and the shops' gains. <see cref="Rollout"/> goes on from it.
     /// </summary>
-    internal ScenarioStart StartScenario(NumericPanel panel, int origin, float[][]? fixedEdges)
+    internal RolloutStart Start(NumericPanel panel, int origin, float[][]? fixedEdges)
     {
         lock (_gate)
         {
             int end = CheckPanel(panel, origin);
-            int start = end - EncoderWindow, n = NodeNames.Count, shops = panel.ShopCount;
             using DisposeScope scope = torch.NewDisposeScope();
             using IDisposable noGrad = torch.no_grad();
-            (PanelScaling scaling, Tensor history, Tensor context, Tensor edges) = WindowInputs(panel, start, end, fixedEdges);
-            Device device = Network.Device;
-            (Tensor means, Tensor state) = Network.Decoder.Forward(history, edges, context);
-            // With feedback, the window's last step read the prediction before it, and so does Predict's first forecast.
-            Tensor last = Options.FeedbackSteps > 0 && EncoderWindow > 1 ? means.select(1, EncoderWindow - 2) : history.select(1, EncoderWindow - 1);
-            var min = new float[shops * n];
-            var range = new float[shops * n];
-            for (int s = 0; s < shops; s++)
-            for (int j = 0; j < n; j++)
-            {
-                min[s * n + j] = (float)scaling.Unscale(s, j, 0);
-                range[s * n + j] = (float)(scaling.Unscale(s, j, 1) - scaling.Unscale(s, j, 0));
-            }
-            return new ScenarioStart(
-                Tensors.FromArray(min, new long[] { shops, n }, device).MoveToOuterDisposeScope(),
-                Tensors.FromArray(range, new long[] { shops, n }, device).MoveToOuterDisposeScope(),
-                state.reshape(shops, n, Network.Decoder.Hidden).MoveToOuterDisposeScope(),
-                last.MoveToOuterDisposeScope(),
-                context.MoveToOuterDisposeScope(),
-                edges.MoveToOuterDisposeScope(),
-                Network.Decoder.TailOf(history)?.contiguous().MoveToOuterDisposeScope());
+            return StartCore(panel, end - EncoderWindow, end, fixedEdges).Start;
         }
+    }
+
+    /// <summary>
+    /// The teacher-forced pass over steps [start, end) and the roll-out start after it, with the window's scaling and
+    /// its means [S, W, n] (scaled; entry t predicts step start + t + 1). Call under the lock, in a dispose scope, without
+    /// gradients: the start's tensors leave the scope, the means do not.
+    /// </summary>
+    private (RolloutStart Start, PanelScaling Scaling, Tensor Means) StartCore(NumericPanel panel, int start, int end, float[][]? fixedEdges)
+    {
+        int n = NodeNames.Count, shops = panel.ShopCount;
+        (PanelScaling scaling, Tensor history, Tensor context, Tensor edges) = WindowInputs(panel, start, end, fixedEdges);
+        Device device = Network.Device;
+        Tensor? gains = ShopGains(panel);
+        (Tensor means, Tensor state) = Network.Decoder.Forward(history, Network.Weighted(edges, gains), context);
+        // With feedback, the window's last step read the prediction before it, and so does the roll-out's first step.
+        Tensor last = Options.FeedbackSteps > 0 && EncoderWindow > 1 ? means.select(1, EncoderWindow - 2) : history.select(1, EncoderWindow - 1);
+        Tensor? lastBase = Network.Decoder.ReadsBaselines ? Network.Decoder.DayBaseline(history, EncoderWindow - 1, last, Network.Weighted(edges, gains), context) : null;
+        var min = new float[shops * n];
+        var range = new float[shops * n];
+        for (int s = 0; s < shops; s++)
+        for (int j = 0; j < n; j++)
+        {
+            min[s * n + j] = (float)scaling.Unscale(s, j, 0);
+            range[s * n + j] = (float)(scaling.Unscale(s, j, 1) - scaling.Unscale(s, j, 0));
+        }
+        var rolloutStart = new RolloutStart(
+            Tensors.FromArray(min, new long[] { shops, n }, device).MoveToOuterDisposeScope(),
+            Tensors.FromArray(range, new long[] { shops, n }, device).MoveToOuterDisposeScope(),
+            state.reshape(shops, n, Network.Decoder.Hidden).MoveToOuterDisposeScope(),
+            last.MoveToOuterDisposeScope(),
+            context.MoveToOuterDisposeScope(),
+            edges.MoveToOuterDisposeScope(),
+            Network.Decoder.TailOf(history)?.contiguous().MoveToOuterDisposeScope(),
+            gains?.MoveToOuterDisposeScope(),
+            lastBase?.MoveToOuterDisposeScope());
+        return (rolloutStart, scaling, means);
+    }
+
+    /// <summary>
+    /// The one roll-out every forecast runs (<see cref="Predict"/>, and through it <c>Transform</c>; scenario forecasts,
+    /// contributions, response curves and the budget optimiser), differentiable in <paramref name="plan"/>. From
+    /// <paramref name="start"/>, for the shops at <paramref name="rows"/> [R] (indexes into the start's shops), each step
+    /// emits every node's mean from the recurrent state (with same-day edges, from the plan's given series of that step),
+    /// settles the day's mediators before the target, then advances the state on the day's values. The plan [R, H, given]
+    /// is in original units; null forecasts the given series too (autonomous). <paramref name="edges"/> [R, E + Ec]
+    /// replaces the start's edge probabilities (graph samples); the shops' gains apply either way. With
+    /// <paramref name="alternative"/>, the edges it marks read their senders from another roll-out's
+    /// <paramref name="trace"/> (path-specific effects); with <paramref name="trace"/>, each step's inputs are recorded.
+    /// Returns every node [R, H, n] in original units. It reads the network without the model's lock: after fitting its
+    /// weights never change and a forward pass keeps no state in the module.
+    /// </summary>
+    internal Tensor Rollout(RolloutStart start, Tensor rows, Tensor? plan, int horizon, Tensor? edges = null, RolloutAlternative? alternative = null,
+        List<RolloutStep>? trace = null)
+    {
+        MarketingResponseDecoder decoder = Network.Decoder;
+        int n = NodeNames.Count, given = ChannelCount, hidden = decoder.Hidden;
+        using DisposeScope scope = torch.NewDisposeScope();
+        Device device = start.State.device;
+        rows = rows.to(device);
+        long count = rows.size(0);
+        Tensor min = start.Min.index_select(0, rows), range = start.Range.index_select(0, rows);
+        Tensor state = start.State.index_select(0, rows).reshape(count * n, hidden);
+        Tensor previous = start.Last.index_select(0, rows);
+        Tensor? previousBase = start.LastBase?.index_select(0, rows);
+        Tensor context = start.Context.index_select(0, rows);
+        Tensor weights = Network.Weighted((edges?.to(device)) ?? start.Edges.index_select(0, rows), start.Gains?.index_select(0, rows));
+        Tensor? scaled = plan is null ? null : (plan.to(device) - min.narrow(1, 0, given).unsqueeze(1)) / range.narrow(1, 0, given).unsqueeze(1);
+        // With response curves, the given series before each step: the history's last steps, then the plan's.
+        Tensor? tail = start.GivenTail?.index_select(0, rows);
+        bool sameDay = HasSameDayEdges;
+        var days = new List<Tensor>(horizon);
+        for (int h = 0; h < horizon; h++)
+        {
+            Tensor? planned = scaled?.select(1, h);
+            SenderOverride? emitOverride = alternative is { } a && sameDay
+                ? new SenderOverride(a.Trace[h].Values, a.Trace[h].State, a.LaggedMask, a.Trace[h].Given, a.SameDayMask, a.Trace[h].Tail) : null;
+            (Tensor means, Tensor baseline) = decoder.EmitWithBaseline(state, previous, context, weights, sameDay ? planned : null, emitOverride, tail, previousBase);
+            Tensor day = planned is null ? means : torch.cat(new[] { planned, means.narrow(1, given, n - given) }, 1);
+            // A predicted day's baseline is the head's output before its same-day responses; the given series are their own.
+            Tensor? dayBase = previousBase is null ? null : torch.cat(new[] { day.narrow(1, 0, given), baseline.narrow(1, given, n - given) }, 1);
+            days.Add(day);
+            trace?.Add(new RolloutStep(day, state, sameDay ? planned : null, tail));
+            if (tail is not null) tail = MarketingResponseDecoder.AdvanceTail(tail, day.narrow(1, 0, given));
+            if (h + 1 == horizon) break;
+            SenderOverride? advanceOverride = alternative is { } b ? new SenderOverride(b.Trace[h].Values, b.Trace[h].State, b.LaggedMask, null, null) : null;
+            state = decoder.Advance(day, state, weights, advanceOverride, dayBase);
+            previous = day;
+            previousBase = dayBase;
+        }
+        if (trace is not null)
+        {
+            foreach (RolloutStep step in trace) step.MoveToOuterDisposeScope();
+        }
+        Tensor result = torch.stack(days, 1) * range.unsqueeze(1) + min.unsqueeze(1);
+        return result.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -283,7 +366,7 @@ public sealed class CausalMmmModel : IDisposable
         lock (_gate)
         {
             writer.WriteJson("model", new Stored(FormatName, FormatVersion, Options, NodeNames.ToArray(), ChannelCount, ContextNames.ToArray(),
-                _contextMean, _contextScale, EncoderWindow, Summary));
+                _contextMean, _contextScale, EncoderWindow, Summary, ShopIds.ToArray()));
             writer.WriteModule("weights", Network);
         }
     }
@@ -293,7 +376,7 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or FormatVersion))
+        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
@@ -302,6 +385,15 @@ public sealed class CausalMmmModel : IDisposable
         if (stored.Version < 5) stored.Options.Encoder = EdgeEncoder.WindowMlp;
         if (stored.Version < 6) stored.Options.Saturation = SaturationInput.Softplus;
         if (stored.Version < 7) stored.Options.EncoderGrangerScores = false;
+        if (stored.Version < 8)
+        {
+            // Options that version did not have, as its models were trained.
+            stored.Options.SameDayMediators = false;
+            stored.Options.ShopGains = false;
+            stored.Options.BaselineInputs = false;
+            stored.Options.CurveContext = false;
+            stored.Options.LaggedMediaMessages = true;
+        }
         if (!Enum.IsDefined(stored.Options.Saturation))
             throw new InvalidDataException($"its saturation input {(int)stored.Options.Saturation} is not one this version knows ({string.Join(", ", Enum.GetNames<SaturationInput>())})");
         if (!Enum.IsDefined(stored.Options.Encoder))
@@ -309,7 +401,7 @@ public sealed class CausalMmmModel : IDisposable
         if (CausalRelationalEncoder.ReadsPairs(stored.Options) && stored.EncoderWindow < CausalRelationalEncoder.PairKernel)
             throw new InvalidDataException($"its pair-convolution encoder reads {stored.EncoderWindow} steps, fewer than its kernel of {CausalRelationalEncoder.PairKernel}");
         var model = new CausalMmmModel(stored.Options, stored.NodeNames, stored.ChannelCount, stored.ContextNames, stored.ContextMean, stored.ContextScale,
-            stored.EncoderWindow) { Summary = stored.Summary };
+            stored.EncoderWindow, stored.ShopIds ?? Array.Empty<string>()) { Summary = stored.Summary };
         try
         {
             reader.ReadModule("weights", model.Network);
@@ -327,7 +419,7 @@ public sealed class CausalMmmModel : IDisposable
     public void Dispose() => Network.Dispose();
 
     private sealed record Stored(string Format, int Version, CausalMmmOptions Options, string[] NodeNames, int ChannelCount, string[] ContextNames,
-        double[] ContextMean, double[] ContextScale, int EncoderWindow, TrainingSummary? Summary);
+        double[] ContextMean, double[] ContextScale, int EncoderWindow, TrainingSummary? Summary, string[]? ShopIds);
 }
 
 /// <summary>What <see cref="CausalMmmModel.Predict"/> returns, per shop on the original scale.</summary>
@@ -337,12 +429,15 @@ public sealed class CausalMmmModel : IDisposable
 internal sealed record ModelPrediction(int FittedStart, double[][,] Fitted, double[][,] Forecast);
 
 /// <summary>
-/// The start of a differentiable scenario forecast, per shop: scaling <see cref="Min"/> and <see cref="Range"/> [S, n]
-/// (value = scaled * range + min), decoder <see cref="State"/> [S, n, H] after the history, the last observed scaled
-/// values <see cref="Last"/> [S, n], <see cref="Context"/> [S, C], edge weights <see cref="Edges"/> [S, E (+ Ec)] and, with
-/// response curves, the scaled given series of the last history steps <see cref="GivenTail"/> [S, L, given].
+/// Where <see cref="CausalMmmModel.Rollout"/> starts, per shop: scaling <see cref="Min"/> and <see cref="Range"/> [S, n]
+/// (value = scaled * range + min), decoder <see cref="State"/> [S, n, H] after the history, the last scaled values
+/// <see cref="Last"/> [S, n], <see cref="Context"/> [S, C], edge probabilities <see cref="Edges"/> [S, E (+ Ec)] (before the
+/// shop gains), with response curves the scaled given series of the last history steps <see cref="GivenTail"/>
+/// [S, L, given], with shop gains each shop's multipliers of the same-day edges <see cref="Gains"/> [S, Ec], and with
+/// baseline inputs the last day's baseline <see cref="LastBase"/> [S, n].
 /// </summary>
-internal sealed record ScenarioStart(Tensor Min, Tensor Range, Tensor State, Tensor Last, Tensor Context, Tensor Edges, Tensor? GivenTail) : IDisposable
+internal sealed record RolloutStart(Tensor Min, Tensor Range, Tensor State, Tensor Last, Tensor Context, Tensor Edges, Tensor? GivenTail, Tensor? Gains, Tensor? LastBase)
+    : IDisposable
 {
     /// <summary>Releases the tensors.</summary>
     public void Dispose()
@@ -354,5 +449,30 @@ internal sealed record ScenarioStart(Tensor Min, Tensor Range, Tensor State, Ten
         Context.Dispose();
         Edges.Dispose();
         GivenTail?.Dispose();
+        Gains?.Dispose();
+        LastBase?.Dispose();
     }
 }
+
+/// <summary>
+/// One step of a roll-out, recorded for another that reads it: the day's scaled values [R, n], the recurrent state it was
+/// emitted from [R*n, H], with same-day edges the plan's given series of the day [R, given], and with response curves the
+/// given series before it [R, L, given].
+/// </summary>
+internal sealed record RolloutStep(Tensor Values, Tensor State, Tensor? Given, Tensor? Tail)
+{
+    /// <summary>Moves the tensors to the enclosing dispose scope.</summary>
+    public void MoveToOuterDisposeScope()
+    {
+        Values.MoveToOuterDisposeScope();
+        State.MoveToOuterDisposeScope();
+        Given?.MoveToOuterDisposeScope();
+        Tail?.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// Which edges of a roll-out read their senders from another roll-out's <see cref="Trace"/>: the lagged edges marked 1 in
+/// <see cref="LaggedMask"/> [R, E] and the given series' same-day edges marked in <see cref="SameDayMask"/> [R, Ec given].
+/// </summary>
+internal sealed record RolloutAlternative(IReadOnlyList<RolloutStep> Trace, Tensor LaggedMask, Tensor? SameDayMask);

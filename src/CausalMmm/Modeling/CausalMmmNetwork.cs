@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace CausalMmm.Modeling;
@@ -6,9 +7,9 @@ namespace CausalMmm.Modeling;
 /// <summary>The encoder and decoder together, with the edge bookkeeping they share.</summary>
 internal sealed class CausalMmmNetwork : nn.Module
 {
-    public CausalMmmNetwork(int nodes, int givenCount, int window, int contextCount, CausalMmmOptions options) : base(nameof(CausalMmmNetwork))
+    public CausalMmmNetwork(int nodes, int givenCount, int window, int contextCount, CausalMmmOptions options, int shopCount = 0) : base(nameof(CausalMmmNetwork))
     {
-        Edges = new EdgeIndex(nodes, givenCount, options.SameDayMedia);
+        Edges = new EdgeIndex(nodes, givenCount, options.SameDayMedia, options.SameDayMediators);
         Variant = options.Variant;
         if (Variant != CausalMmmVariant.FullGraph)
         {
@@ -17,6 +18,25 @@ internal sealed class CausalMmmNetwork : nn.Module
         }
         Decoder = new MarketingResponseDecoder(Edges, contextCount, options);
         register_module("decoder", Decoder);
+        if (options.ShopGains && Edges.SameDayEdgeCount > 0 && shopCount > 0)
+        {
+            ShopGainLogs = nn.Parameter(torch.zeros(new long[] { shopCount, Edges.SameDayEdgeCount }));
+            register_parameter("shop_gains", ShopGainLogs);
+        }
+    }
+
+    /// <summary>Per training shop and same-day edge, the log of the shop's multiplier of the edge's effect [S, Ec]; null without shop gains.</summary>
+    public Parameter? ShopGainLogs { get; }
+
+    /// <summary>
+    /// Edge weights [R, E + Ec] with each row's same-day part multiplied by <paramref name="gains"/> [R, Ec] (the shop's
+    /// multipliers): what the decoder reads. Unchanged without gains.
+    /// </summary>
+    public Tensor Weighted(Tensor edges, Tensor? gains)
+    {
+        if (gains is null || Edges.SameDayEdgeCount == 0) return edges;
+        using var scope = torch.NewDisposeScope();
+        return torch.cat(new[] { edges.narrow(1, 0, Edges.EdgeCount), edges.narrow(1, Edges.EdgeCount, Edges.SameDayEdgeCount) * gains }, 1).MoveToOuterDisposeScope();
     }
 
     public EdgeIndex Edges { get; }
@@ -38,11 +58,11 @@ internal sealed class CausalMmmNetwork : nn.Module
     }
 
     /// <summary>Edge logits [B, E (+ Ec), 2] from a scaled history window [B, W, n]; null for CM-FULL.</summary>
-    /// <remarks><paramref name="grangerScores"/>: the window's <see cref="CausalRelationalEncoder.GrangerScores"/>, when already computed.</remarks>
-    public Tensor? EdgeLogits(Tensor window, Tensor? grangerScores = null) => Encoder?.Forward(window, grangerScores);
+    /// <remarks><paramref name="scores"/>: the window's <see cref="CausalRelationalEncoder.Scores"/>, when already computed.</remarks>
+    public Tensor? EdgeLogits(Tensor window, Tensor? scores = null) => Encoder?.Forward(window, scores);
 
-    /// <summary>The Granger scores [B, E] the encoder reads from <paramref name="window"/>, or null when it reads none.</summary>
-    public Tensor? GrangerScores(Tensor window) => Encoder is { ReadsGrangerScores: true } encoder ? encoder.GrangerScores(window) : null;
+    /// <summary>The scores [B, E + Ec] the encoder reads from <paramref name="window"/> (<see cref="CausalRelationalEncoder.Scores"/>), or null when it reads none.</summary>
+    public Tensor? EncoderScores(Tensor window) => Encoder is { ReadsScores: true } encoder ? encoder.Scores(window) : null;
 
     /// <summary>Edge probabilities [B, E (+ Ec)]: softmax of the logits, or all ones for CM-FULL.</summary>
     public Tensor EdgeProbabilities(Tensor window)

@@ -43,7 +43,7 @@ public static class CausalMmmTrainer
 
         var random = new Random(options.Seed);
         (double[] contextMean, double[] contextScale) = ContextStandardisation(train);
-        CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window);
+        CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window, train.ShopIds);
         Dictionary<string, Tensor>? bestState = null; // detached copies of the best epoch's weights, freed however training ends
         try
         {
@@ -73,10 +73,10 @@ public static class CausalMmmTrainer
 
             CausalMmmNetwork network = model.Network;
             // Fixed by each shop's data: computed once here, not again in every batch of every epoch.
-            Tensor? trainScores = allEdges is null ? network.GrangerScores(trainValues) : null;
-            Tensor? validationScores = allEdges is null && validationValues is not null ? network.GrangerScores(validationValues) : null;
+            Tensor? trainScores = allEdges is null ? network.EncoderScores(trainValues) : null;
+            Tensor? validationScores = allEdges is null && validationValues is not null ? network.EncoderScores(validationValues) : null;
             Parameter[] parameters = network.parameters().ToArray();
-            Tensor logPrior = LogPrior(options, device);
+            Tensor logPrior = LogPrior(options, device, network.Edges);
             using var adam = torch.optim.Adam(parameters, lr: options.LearningRate);
             var schedule = torch.optim.lr_scheduler.StepLR(adam, options.LearningRateStepSize, options.LearningRateDecay);
             var clock = Stopwatch.StartNew();
@@ -100,7 +100,8 @@ public static class CausalMmmTrainer
                     Tensor index = epochOrder.narrow(0, first, Math.Min(options.BatchSize, shuffled.Length - first));
                     adam.zero_grad();
                     Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, noise,
-                        trainEdges?.index_select(0, index), logPrior: logPrior, grangerScores: trainScores?.index_select(0, index));
+                        trainEdges?.index_select(0, index), logPrior: logPrior, scores: trainScores?.index_select(0, index),
+                        gainLogs: network.ShopGainLogs?.index_select(0, trainIndex.index_select(0, index)));
                     double value = loss.item<float>();
                     if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batches, $"the loss is {value}");
                     loss.backward();
@@ -121,7 +122,8 @@ public static class CausalMmmTrainer
                     using IDisposable noGrad = torch.no_grad();
                     // Held-out shops are scored on prediction alone: the KL term grows as the graph sharpens, so the full
                     // ELBO would stop training early exactly when the graph gets good.
-                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, noise: null, validationEdges, includeKl: false, logPrior, validationScores).item<float>();
+                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, noise: null, validationEdges, includeKl: false, logPrior, validationScores,
+                        network.ShopGainLogs?.index_select(0, validationIndex!), includeGainPrior: false).item<float>();
                 }
                 double monitored = validationValues is not null ? validationLoss : trainLoss;
                 if (monitored < best)
@@ -154,19 +156,21 @@ public static class CausalMmmTrainer
     /// The negative ELBO of a batch: sum over steps and nodes of (mu - x)^2 / (2 sigma^2) plus lambda * KL(q || prior),
     /// both per shop and node as in the reference. With a <paramref name="noise"/> generator, edges are Gumbel-softmax
     /// samples; without one, the edge probabilities. <paramref name="logPrior"/> is <see cref="LogPrior"/>, made once per fit
-    /// rather than once per step (made here when absent); <paramref name="grangerScores"/> likewise holds the encoder's
-    /// <see cref="CausalMmmNetwork.GrangerScores"/> of <paramref name="values"/> (computed here when absent).
+    /// rather than once per step (made here when absent); <paramref name="scores"/> likewise holds the encoder's
+    /// <see cref="CausalMmmNetwork.EncoderScores"/> of <paramref name="values"/> (computed here when absent). With shop gains,
+    /// <paramref name="gainLogs"/> [B, Ec] holds the batch's shops' log-multipliers of the same-day edges, and their Gaussian
+    /// prior (spread <see cref="CausalMmmOptions.Defaults.ShopGainSpread"/>) joins the loss on the NLL's scale.
     /// </summary>
     internal static Tensor NegativeElbo(CausalMmmNetwork network, Tensor values, Tensor context, CausalMmmOptions options, Generator? noise,
-        Tensor? fixedEdges = null, bool includeKl = true, Tensor? logPrior = null, Tensor? grangerScores = null)
+        Tensor? fixedEdges = null, bool includeKl = true, Tensor? logPrior = null, Tensor? scores = null, Tensor? gainLogs = null, bool includeGainPrior = true)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         long shops = values.size(0), steps = values.size(1), nodes = values.size(2);
-        Tensor? logits = fixedEdges is null ? network.EdgeLogits(values, grangerScores) : null;
+        Tensor? logits = fixedEdges is null ? network.EdgeLogits(values, scores) : null;
         Tensor edges = fixedEdges ?? (logits is null
             ? torch.ones(new[] { shops, (long)network.Edges.TotalEdgeCount }, values.dtype, values.device)
             : (noise is not null ? GumbelSoftmax(logits, options.Temperature, noise) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1));
-        (Tensor means, _) = network.Decoder.Forward(values, edges, context);
+        (Tensor means, _) = network.Decoder.Forward(values, network.Weighted(edges, gainLogs?.exp()), context);
         Tensor error = means.narrow(1, 0, steps - 1) - values.narrow(1, 1, steps - 1);
         // error * error, not error.pow(2): TorchSharp turns the 2 into a temporary Scalar the GC may free during the native call.
         Tensor nll = (error * error).sum() / (2 * options.Variance * shops * nodes);
@@ -174,15 +178,33 @@ public static class CausalMmmTrainer
         if (logits is not null && options.KlWeight > 0 && includeKl)
         {
             Tensor q = logits.softmax(-1);
-            Tensor kl = (q * ((q + 1e-16).log() - (logPrior ?? LogPrior(options, values.device)))).sum() / (shops * nodes);
+            Tensor kl = (q * ((q + 1e-16).log() - (logPrior ?? LogPrior(options, values.device, network.Edges)))).sum() / (shops * nodes);
             loss = nll + kl * options.KlWeight;
         }
+        if (gainLogs is not null && includeGainPrior)
+            loss = loss + (gainLogs * gainLogs).sum() / (2 * CausalMmmOptions.Defaults.ShopGainSpread * CausalMmmOptions.Defaults.ShopGainSpread * shops * nodes);
         return loss.MoveToOuterDisposeScope();
     }
 
-    /// <summary>The log of the edge prior [no edge, edge], for the KL term.</summary>
-    internal static Tensor LogPrior(CausalMmmOptions options, Device device) =>
-        torch.tensor(new[] { (float)Math.Log(1 - options.EdgePrior), (float)Math.Log(options.EdgePrior) }, device: device);
+    /// <summary>
+    /// The log of the edge prior [no edge, edge] for the KL term: [2], or [E + Ec, 2] when the same-day mediator edges
+    /// have a prior of their own. Those get the uniform prior (0.5): a mediator is in the data because it is thought to
+    /// carry media to the target, so its same-day edges are not shrunk toward absence the way the many candidate lagged
+    /// edges are (with the sparse prior a fully mediated channel's path could be dropped for a direct edge that mimics it).
+    /// </summary>
+    internal static Tensor LogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges = null)
+    {
+        float absent = (float)Math.Log(1 - options.EdgePrior), present = (float)Math.Log(options.EdgePrior);
+        if (edges is null || edges.MediatorSameDayEdgeCount == 0) return torch.tensor(new[] { absent, present }, device: device);
+        var prior = new float[edges.TotalEdgeCount * 2];
+        for (int e = 0; e < edges.TotalEdgeCount; e++)
+        {
+            bool mediator = e >= edges.EdgeCount + edges.GivenSameDayEdgeCount;
+            prior[2 * e] = mediator ? (float)Math.Log(0.5) : absent;
+            prior[2 * e + 1] = mediator ? (float)Math.Log(0.5) : present;
+        }
+        return Tensors.FromArray(prior, new long[] { edges.TotalEdgeCount, 2 }, device);
+    }
 
     /// <summary>Per-shop fixed edge weights as a [shops, E] tensor, checking every shop has E finite weights in [0, 1].</summary>
     internal static Tensor EdgeTensor(float[][] edges, int edgeCount, IReadOnlyList<string> shopIds)
@@ -223,8 +245,27 @@ public static class CausalMmmTrainer
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor uniform = torch.rand(logits.shape, dtype: logits.dtype, generator: noise).to(logits.device);
+        return GumbelSoftmax(logits, temperature, uniform).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>softmax((logits + g) / tau) with g = -log(-log u) from the uniform draws <paramref name="uniform"/> (same shape as the logits).</summary>
+    internal static Tensor GumbelSoftmax(Tensor logits, double temperature, Tensor uniform)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
         Tensor gumbel = -(-(uniform + 1e-10).log() + 1e-10).log();
         return ((logits + gumbel) / temperature).softmax(-1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Edge samples [R, E] from edge probabilities [R, E], as training draws them (Gumbel-softmax at
+    /// <paramref name="temperature"/>, the edge type's share), with the uniform draws [R, E, 2] given.
+    /// </summary>
+    internal static Tensor SampleEdges(Tensor probabilities, double temperature, Tensor uniform)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor p = probabilities.clamp(0, 1);
+        Tensor logits = torch.stack(new[] { (1 - p).log(), p.log() }, -1);
+        return GumbelSoftmax(logits, temperature, uniform).select(-1, 1).MoveToOuterDisposeScope();
     }
 
     private static Dictionary<string, Tensor> Snapshot(CausalMmmNetwork network) =>

@@ -7,11 +7,14 @@ namespace CausalMmm.Modeling;
 /// The n(n-1) directed off-diagonal lagged edges of an n-node graph, grouped by receiver (all edges into node 0,
 /// then into node 1, ...), so that averaging a node's incoming messages is a reshape to [.., n, n-1, ..] and a
 /// mean, with no scatter or incidence matmul. With same-day edges, also the C x (n - C) edges from each of the first C
-/// (given) nodes to each other node, grouped by receiver, which follow the lagged ones in every edge tensor.
+/// (given) nodes to each other node, grouped by receiver, which follow the lagged ones in every edge tensor; and, with
+/// same-day mediator edges, after those the edges from each mediator to every later mediator and to the target (node
+/// order: given series, mediators in schema order, target), grouped by receiver. Every same-day edge goes from a lower
+/// node index to a higher one, so the same-day graph is acyclic whatever weights it carries.
 /// </summary>
 internal sealed class EdgeIndex : IDisposable
 {
-    public EdgeIndex(int nodes, int givenCount = 0, bool sameDay = false)
+    public EdgeIndex(int nodes, int givenCount = 0, bool sameDay = false, bool sameDayMediators = false)
     {
         NodeCount = nodes;
         var senders = new List<long>();
@@ -40,18 +43,37 @@ internal sealed class EdgeIndex : IDisposable
                 sameReceivers.Add(j);
             }
         }
+        GivenSameDayEdgeCount = sameSenders.Count;
+        if (sameDay && sameDayMediators)
+        {
+            // Receivers after the first mediator, each from every mediator before it: all i < j with i, j past the given series.
+            for (int j = givenCount + 1; j < nodes; j++)
+            for (int i = givenCount; i < j; i++)
+            {
+                sameSenders.Add(i);
+                sameReceivers.Add(j);
+            }
+        }
         SameDaySenders = sameSenders.ToArray();
         SameDayReceivers = sameReceivers.ToArray();
         // The encoder scores a same-day edge i -> j from the embedding of the lagged edge i -> j.
         SameDayLaggedIndex = torch.tensor(SameDaySenders.Select((i, k) => (long)Of((int)i, (int)SameDayReceivers[k])).ToArray()).DetachFromDisposeScope();
-        SameDaySenderIndex = torch.tensor(SameDaySenders).DetachFromDisposeScope();
+        SameDaySenderIndex = torch.tensor(SameDaySenders.Take(GivenSameDayEdgeCount).ToArray()).DetachFromDisposeScope();
+        MediatorSenderIndex = torch.tensor(SameDaySenders.Skip(GivenSameDayEdgeCount).ToArray()).DetachFromDisposeScope();
+        MediatorReceiverIndex = torch.tensor(SameDayReceivers.Skip(GivenSameDayEdgeCount).ToArray()).DetachFromDisposeScope();
     }
 
     /// <summary>The first nodes are given (channels and covariates): they send same-day messages and receive none.</summary>
     public int GivenCount { get; }
 
-    /// <summary>Number of same-day edges (0 without them).</summary>
+    /// <summary>Number of same-day edges (0 without them): those from given series, then those from mediators.</summary>
     public int SameDayEdgeCount => SameDaySenders.Length;
+
+    /// <summary>Number of same-day edges from a given series to a mediator or the target (the first block of same-day edges).</summary>
+    public int GivenSameDayEdgeCount { get; }
+
+    /// <summary>Number of same-day edges from a mediator to a later mediator or the target (the second block; 0 without them).</summary>
+    public int MediatorSameDayEdgeCount => SameDayEdgeCount - GivenSameDayEdgeCount;
 
     /// <summary>Lagged plus same-day edges: the width of every edge-weight tensor.</summary>
     public int TotalEdgeCount => EdgeCount + SameDayEdgeCount;
@@ -62,8 +84,14 @@ internal sealed class EdgeIndex : IDisposable
     /// <summary>For each same-day edge, the position of the lagged edge between the same two nodes.</summary>
     public Tensor SameDayLaggedIndex { get; private set; }
 
-    /// <summary>For each same-day edge, its sender's node index (a tensor, for gathering the senders' series).</summary>
+    /// <summary>For each same-day edge from a given series, its sender's node index (a tensor, for gathering the senders' series).</summary>
     public Tensor SameDaySenderIndex { get; private set; }
+
+    /// <summary>For each same-day mediator edge, its sender's node index.</summary>
+    public Tensor MediatorSenderIndex { get; private set; }
+
+    /// <summary>For each same-day mediator edge, its receiver's node index.</summary>
+    public Tensor MediatorReceiverIndex { get; private set; }
 
     public int NodeCount { get; }
     public int EdgeCount => Senders.Length;
@@ -82,6 +110,11 @@ internal sealed class EdgeIndex : IDisposable
         Tensor senders = SenderIndex.to(device).DetachFromDisposeScope(), receivers = ReceiverIndex.to(device).DetachFromDisposeScope();
         Tensor sameDay = SameDayLaggedIndex.to(device).DetachFromDisposeScope(), sameDaySenders = SameDaySenderIndex.to(device).DetachFromDisposeScope();
         Tensor pairs = PairIndex.to(device).DetachFromDisposeScope();
+        Tensor mediatorSenders = MediatorSenderIndex.to(device).DetachFromDisposeScope(), mediatorReceivers = MediatorReceiverIndex.to(device).DetachFromDisposeScope();
+        MediatorSenderIndex.Dispose();
+        MediatorReceiverIndex.Dispose();
+        MediatorSenderIndex = mediatorSenders;
+        MediatorReceiverIndex = mediatorReceivers;
         SenderIndex.Dispose();
         ReceiverIndex.Dispose();
         PairIndex.Dispose();
@@ -96,6 +129,29 @@ internal sealed class EdgeIndex : IDisposable
 
     /// <summary>Edge position of i -> j.</summary>
     public int Of(int sender, int receiver) => receiver * (NodeCount - 1) + (sender < receiver ? sender : sender - 1);
+
+    /// <summary>Position of the same-day edge from given series <paramref name="sender"/> to <paramref name="receiver"/> within the same-day edges.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such same-day edge.</exception>
+    public int SameDayOf(int sender, int receiver) => GivenSameDayEdgeCount > 0 && sender >= 0 && sender < GivenCount && receiver >= GivenCount && receiver < NodeCount
+        ? (receiver - GivenCount) * GivenCount + sender
+        : throw new ArgumentOutOfRangeException(nameof(sender), $"There is no same-day edge {sender} -> {receiver}.");
+
+    /// <summary>
+    /// For rows whose given series <paramref name="senders"/>[r] is marked, 1 on that series' own edges into
+    /// <paramref name="receiver"/> and 0 elsewhere: the lagged edges [R * E] and the given series' same-day edges
+    /// [R * Ec given] (null without same-day edges). What a path-specific (direct) effect replaces.
+    /// </summary>
+    public (float[] Lagged, float[]? SameDay) DirectEdgeMasks(IReadOnlyList<int> senders, int receiver)
+    {
+        var lagged = new float[senders.Count * EdgeCount];
+        float[]? sameDay = GivenSameDayEdgeCount > 0 ? new float[senders.Count * GivenSameDayEdgeCount] : null;
+        for (int r = 0; r < senders.Count; r++)
+        {
+            lagged[r * EdgeCount + Of(senders[r], receiver)] = 1;
+            if (sameDay is not null) sameDay[r * GivenSameDayEdgeCount + SameDayOf(senders[r], receiver)] = 1;
+        }
+        return (lagged, sameDay);
+    }
 
     /// <summary>The mean of the incoming edge features per node: [..., E, H] along <paramref name="edgeDim"/> to [..., n, H].</summary>
     public Tensor MeanIncoming(Tensor edgeFeatures, int edgeDim)
@@ -131,5 +187,7 @@ internal sealed class EdgeIndex : IDisposable
         PairIndex.Dispose();
         SameDayLaggedIndex.Dispose();
         SameDaySenderIndex.Dispose();
+        MediatorSenderIndex.Dispose();
+        MediatorReceiverIndex.Dispose();
     }
 }

@@ -37,6 +37,13 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly Parameter? _curveShape;
     private readonly Parameter? _curveGain;
     private readonly double? _curveMaxShape;
+    private readonly Parameter? _mediatorGain;
+    private readonly float[]? _laggedMask;
+    private readonly bool _baselineInputs;
+    private readonly Parameter? _curveHalfContext;
+
+    // Kept alive for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free during the native call (see Mlp).
+    private static readonly Scalar One = 1.0;
 
     /// <summary>Steps a response curve's adstock reads (the predicted step and those before it).</summary>
     public const int CurveSpan = 28;
@@ -64,7 +71,20 @@ internal sealed class MarketingResponseDecoder : nn.Module
             _recurrent = nn.GRU(hidden + 1, hidden);
             register_module("gru", _recurrent);
         }
-        bool sameDay = edges.SameDayEdgeCount > 0;
+        bool sameDay = edges.GivenSameDayEdgeCount > 0;
+        _baselineInputs = options.BaselineInputs && edges.SameDayEdgeCount > 0;
+        if (!options.LaggedMediaMessages && sameDay)
+        {
+            // Given series act through their same-day edges only: their lagged edges carry no message.
+            _laggedMask = edges.Senders.Select(i => i < edges.GivenCount ? 0f : 1f).ToArray();
+        }
+        if (edges.MediatorSameDayEdgeCount > 0)
+        {
+            // Per same-day mediator edge, a non-negative gain on the sender's scaled value (stored divided by CurveRate): a
+            // linear response, starting at a tenth of the receiver's range per range of the sender.
+            _mediatorGain = nn.Parameter(torch.full(new[] { (long)edges.MediatorSameDayEdgeCount }, InverseSoftplus(0.1) / CurveRate));
+            register_parameter("mediator_gain", _mediatorGain);
+        }
         if (sameDay && options.SameDayResponse == SameDayResponse.SaturatingCurve)
         {
             // Per same-day edge, unconstrained parameters of decay, half-saturation, shape and gain. The starting curve
@@ -73,7 +93,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
             // middle of its range when that is lower than 1.5 (1.25 under the default bound of 2), where the sigmoid
             // that keeps it inside passes gradients best.
             // They are stored divided by CurveRate (see there).
-            long count = edges.SameDayEdgeCount;
+            long count = edges.GivenSameDayEdgeCount;
             _curveDecay = nn.Parameter(torch.full(new[] { count }, Logit(0.5 / CurveMaxDecay) / CurveRate));
             _curveHalf = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(0.4) / CurveRate));
             _curveMaxShape = options.CurveMaxShape;
@@ -85,6 +105,12 @@ internal sealed class MarketingResponseDecoder : nn.Module
             };
             _curveShape = nn.Parameter(torch.full(new[] { count }, rawShape / CurveRate));
             _curveGain = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(0.1) / CurveRate));
+            if (options.CurveContext)
+            {
+                // Log-shift of each edge's half-saturation point per standardised context variable, starting at none.
+                _curveHalfContext = nn.Parameter(torch.zeros(new long[] { Math.Max(contextCount, 1), count }));
+                register_parameter("curve_half_context", _curveHalfContext);
+            }
             register_parameter("curve_decay", _curveDecay);
             register_parameter("curve_half", _curveHalf);
             register_parameter("curve_shape", _curveShape);
@@ -150,19 +176,19 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// (scaled given series, oldest first): [B, T, Ec]. The adstock at step t reads steps t - 27 .. t; steps before the
     /// first are taken to equal it, as if the series had been steady before the window.
     /// </summary>
-    public Tensor CurveEdgeTerms(Tensor given)
+    public Tensor CurveEdgeTerms(Tensor given, Tensor context)
     {
         using var scope = torch.NewDisposeScope();
         Tensor windows = CurveWindows(given).unfold(2, CurveSpan, 1); // [B, Ec, T, span], oldest first
         Tensor adstock = (windows * CurveKernel(given).unsqueeze(1)).sum(-1); // [B, Ec, T]
-        return CurveResponse(adstock.permute(0, 2, 1)).MoveToOuterDisposeScope();
+        return CurveResponse(adstock.permute(0, 2, 1), context).MoveToOuterDisposeScope();
     }
 
     /// <summary>The senders' series of every same-day edge [B, Ec, span - 1 + T], led by span - 1 copies of the first step.</summary>
     private Tensor CurveWindows(Tensor given)
     {
         if (_curveGain is null) throw new InvalidOperationException("This decoder has no response curves.");
-        long b = given.size(0), count = _edges.SameDayEdgeCount;
+        long b = given.size(0), count = _edges.GivenSameDayEdgeCount;
         Tensor senders = given.index_select(2, _edges.SameDaySenderIndex).permute(0, 2, 1); // [B, Ec, T]
         return torch.cat(new[] { senders.narrow(2, 0, 1).expand(b, count, CurveSpan - 1), senders }, 2);
     }
@@ -176,12 +202,18 @@ internal sealed class MarketingResponseDecoder : nn.Module
         return kernel / kernel.sum(1, keepdim: true);
     }
 
-    /// <summary>beta * Hill(adstock) per edge, for adstocks [..., Ec].</summary>
-    private Tensor CurveResponse(Tensor adstock)
+    /// <summary>beta * Hill(adstock) per edge, for adstocks [B, Ec] or [B, T, Ec] of shops with <paramref name="context"/> [B, C].</summary>
+    private Tensor CurveResponse(Tensor adstock, Tensor context)
     {
         // Hill a^k / (a^k + K^k) written as sigmoid(k (log a - log K)): finite gradients at zero spend.
-        Tensor half = CurveHalf(), shape = CurveShape();
-        Tensor hill = (shape * (adstock.clamp_min(1e-6).log() - half.log())).sigmoid();
+        Tensor logHalf = CurveHalf().log(), shape = CurveShape();
+        if (_curveHalfContext is not null)
+        {
+            // Each shop's half-saturation points move with its context, as the saturation module's S-curve does.
+            Tensor shift = context.matmul(_curveHalfContext); // [B, Ec]
+            logHalf = logHalf + (adstock.dim() == 3 ? shift.unsqueeze(1) : shift);
+        }
+        Tensor hill = (shape * (adstock.clamp_min(1e-6).log() - logHalf)).sigmoid();
         return hill * CurveGain();
     }
 
@@ -209,7 +241,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
         long b = edgeTerms.size(0), t = edgeTerms.size(1);
         int given = _edges.GivenCount;
         long receivers = _edges.NodeCount - given;
-        Tensor z = edgeWeights.narrow(1, _edges.EdgeCount, _edges.SameDayEdgeCount).unsqueeze(1); // [B, 1, Ec]
+        Tensor z = edgeWeights.narrow(1, _edges.EdgeCount, _edges.GivenSameDayEdgeCount).unsqueeze(1); // [B, 1, Ec]
         Tensor received = (edgeTerms * z).reshape(b, t, receivers, given).sum(-1);
         Tensor terms = torch.cat(new[] { torch.zeros(new[] { b, t, (long)given }, edgeTerms.dtype, edgeTerms.device), received }, 2);
         return terms.MoveToOuterDisposeScope();
@@ -227,9 +259,12 @@ internal sealed class MarketingResponseDecoder : nn.Module
         using var scope = torch.NewDisposeScope();
         long b = values.size(0), t = values.size(1), n = values.size(2);
         int given = _edges.GivenCount;
+        // With baseline inputs the recurrence and the head read each day less its same-day responses.
+        Tensor? windowCurves = _baselineInputs && HasCurves ? CurveNodeTerms(CurveEdgeTerms(values.narrow(2, 0, given), context), edgeWeights) : null;
+        Tensor baseValues = _baselineInputs ? BaselineOf(values, windowCurves, edgeWeights) : values;
         if (_messages == MessageSource.ObservedValues && _feedbackSteps == 0)
         {
-            Tensor inputs = StepInputs(values, values, Lagged(edgeWeights)); // [B, T, n, H + 1]: every step's messages at once
+            Tensor inputs = StepInputs(baseValues, baseValues, Lagged(edgeWeights)); // [B, T, n, H + 1]: every step's messages at once
             Tensor states, last;
             if (_recurrent is not null)
             {
@@ -249,8 +284,17 @@ internal sealed class MarketingResponseDecoder : nn.Module
                 known = t > 1 ? values.narrow(1, 1, t - 1).narrow(2, 0, given) : null;
                 if (nextGiven is not null) known = known is null ? nextGiven.unsqueeze(1) : torch.cat(new[] { known, nextGiven.unsqueeze(1) }, 1);
             }
-            Tensor batched = Predict(states, values, context, known, edgeWeights);
-            if (HasCurves) batched = batched + WindowCurves(values, edgeWeights, nextGiven ?? batched.select(1, t - 1).narrow(1, 0, given));
+            Tensor batched = Predict(states, baseValues, context, known, edgeWeights);
+            if (HasCurves) batched = batched + WindowCurves(values, edgeWeights, nextGiven ?? batched.select(1, t - 1).narrow(1, 0, given), context);
+            if (HasMediatorEdges)
+            {
+                // Every step but the last predicts an observed step, whose mediators drive the later nodes that day; the
+                // step after the window settles on its own predicted mediators.
+                Tensor settledLast = Settle(batched.narrow(1, t - 1, 1), edgeWeights);
+                batched = t > 1
+                    ? torch.cat(new[] { batched.narrow(1, 0, t - 1) + MediatorTerms(values.narrow(1, 1, t - 1), edgeWeights), settledLast }, 1)
+                    : settledLast;
+            }
             return (batched.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
         }
 
@@ -258,14 +302,22 @@ internal sealed class MarketingResponseDecoder : nn.Module
         var means = new List<Tensor>();
         // Response curves read the observed given series (plans are known), all but the last step's in one pass; the last
         // step's plan may be the given nodes' own prediction, so that step computes its curves itself from the window's tail.
-        Tensor? curves = HasCurves && t > 1 ? WindowCurves(values.narrow(1, 0, t - 1), edgeWeights, values.select(1, t - 1).narrow(1, 0, given)) : null;
+        Tensor? curves = HasCurves && t > 1 ? WindowCurves(values.narrow(1, 0, t - 1), edgeWeights, values.select(1, t - 1).narrow(1, 0, given), context) : null;
         for (long step = 0; step < t; step++)
         {
             bool last = step + 1 == t;
-            Tensor current = step >= t - _feedbackSteps && step > 0 ? means[^1] : values.select(1, step);
+            // Within the feedback steps the mediators of the predicted day are the decoder's own, as in a roll-out.
+            bool fedBack = step + 1 >= t - _feedbackSteps;
+            bool feeds = step >= t - _feedbackSteps && step > 0;
+            Tensor current = feeds ? means[^1] : values.select(1, step);
+            Tensor? currentBase = !_baselineInputs ? null
+                : feeds ? BaselineOf(current, windowCurves?.select(1, step), edgeWeights)
+                : baseValues.select(1, step);
             Tensor? next = last ? nextGiven : _sameDayIn is null ? null : values.select(1, step + 1).narrow(1, 0, given);
-            (Tensor mean, state) = StepCore(current, state, edgeWeights, context, next, last ? TailOf(values) : null, skipCurves: !last);
+            (Tensor mean, state) = StepCore(current, state, edgeWeights, context, next, last ? TailOf(values) : null, skipCurves: !last, settle: last, currentBase);
             if (curves is not null && !last) mean = mean + curves.select(1, step);
+            if (HasMediatorEdges && !last)
+                mean = fedBack ? Settle(mean.unsqueeze(1), edgeWeights).squeeze(1) : mean + MediatorTerms(values.narrow(1, step + 1, 1), edgeWeights).squeeze(1);
             means.Add(mean);
         }
         return (torch.stack(means, 1).MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
@@ -275,42 +327,69 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// The response curves' terms [B, T, n] for the steps each teacher-forced mean predicts: the given series of
     /// <paramref name="values"/> [B, T, n] shifted by one, with <paramref name="nextGiven"/> [B, given] as the step after.
     /// </summary>
-    private Tensor WindowCurves(Tensor values, Tensor edgeWeights, Tensor nextGiven)
+    private Tensor WindowCurves(Tensor values, Tensor edgeWeights, Tensor nextGiven, Tensor context)
     {
         long t = values.size(1);
         Tensor series = torch.cat(new[] { values.narrow(2, 0, _edges.GivenCount), nextGiven.unsqueeze(1) }, 1); // steps 0 .. T
-        return CurveNodeTerms(CurveEdgeTerms(series), edgeWeights).narrow(1, 1, t);
+        return CurveNodeTerms(CurveEdgeTerms(series, context), edgeWeights).narrow(1, 1, t);
+    }
+
+    private (Tensor Means, Tensor State) StepCore(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven, Tensor? givenTail, bool skipCurves,
+        bool settle, Tensor? currentBase = null)
+    {
+        currentBase ??= current;
+        Tensor next = AdvanceCore(current, currentBase, state, edgeWeights, null);
+        return (EmitCore(next, current, context, edgeWeights, nextGiven, null, givenTail, skipCurves, settle, currentBase).Means, next);
     }
 
     /// <summary>
-    /// One recursive step: current values [B, n] and state [B*n, H] to the next-step means [B, n] and the new state. With
-    /// same-day edges, <paramref name="nextGiven"/> [B, given] holds the given series of the step being predicted, and with
-    /// response curves <paramref name="givenTail"/> [B, L, given] those of the steps before it (see <see cref="Emit"/>).
+    /// <paramref name="values"/> [..., n] less their same-day responses: <paramref name="curveTerms"/> (the response curves'
+    /// terms of the same steps, or null) and the same-day mediator edges' terms read from the values' own mediators.
     /// </summary>
-    public (Tensor Means, Tensor State) Step(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven = null, Tensor? givenTail = null)
+    private Tensor BaselineOf(Tensor values, Tensor? curveTerms, Tensor edgeWeights)
     {
-        using var scope = torch.NewDisposeScope();
-        (Tensor means, Tensor next) = StepCore(current, state, edgeWeights, context, nextGiven, givenTail, skipCurves: false);
-        return (means.MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope());
-    }
-
-    private (Tensor Means, Tensor State) StepCore(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven, Tensor? givenTail, bool skipCurves)
-    {
-        Tensor next = Advance(current, state, edgeWeights);
-        return (EmitCore(next, current, context, edgeWeights, nextGiven, null, givenTail, skipCurves), next);
+        Tensor result = curveTerms is null ? values : values - curveTerms;
+        if (!HasMediatorEdges) return result;
+        bool single = values.dim() == 2;
+        Tensor mediated = MediatorTerms(single ? values.unsqueeze(1) : values, edgeWeights);
+        return result - (single ? mediated.squeeze(1) : mediated);
     }
 
     /// <summary>
     /// The recurrent update alone: current values [B, n] and state [B*n, H] to the state after this step [B*n, H]. With
     /// <paramref name="alternative"/>, the edges it marks carry messages computed from its counterfactual sender values
     /// and states instead (for path-specific effects: the direct effect of a channel reaches the target through the
-    /// channel -> target edges only).
+    /// channel -> target edges only). With baseline inputs, <paramref name="currentBase"/> [B, n] holds the day's
+    /// baseline, the values less their same-day responses (<see cref="EmitWithBaseline"/> returns it for a predicted day),
+    /// which the recurrence reads instead of the values.
     /// </summary>
-    public Tensor Advance(Tensor current, Tensor state, Tensor edgeWeights, SenderOverride? alternative = null)
+    public Tensor Advance(Tensor current, Tensor state, Tensor edgeWeights, SenderOverride? alternative = null, Tensor? currentBase = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        if (_baselineInputs && currentBase is null) throw new InvalidOperationException("A decoder with baseline inputs advances on the day's baseline (currentBase).");
+        return AdvanceCore(current, currentBase ?? current, state, edgeWeights, alternative).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>True when the recurrence reads each day less its same-day responses (<see cref="CausalMmmOptions.BaselineInputs"/>).</summary>
+    public bool ReadsBaselines => _baselineInputs;
+
+    /// <summary>
+    /// The baseline [B, n] of day <paramref name="day"/> of <paramref name="window"/> [B, T, n] (scaled) with that day's
+    /// values taken from <paramref name="values"/> [B, n] (the observed day, or a prediction of it): the values less their
+    /// same-day responses, the curves reading the window's given series up to the day.
+    /// </summary>
+    public Tensor DayBaseline(Tensor window, int day, Tensor values, Tensor edgeWeights, Tensor context)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor? curves = HasCurves ? CurveNodeTerms(CurveEdgeTerms(window.narrow(1, 0, day + 1).narrow(2, 0, _edges.GivenCount), context), edgeWeights).select(1, day) : null;
+        return BaselineOf(values, curves, edgeWeights).MoveToOuterDisposeScope();
+    }
+
+    private Tensor AdvanceCore(Tensor current, Tensor currentBase, Tensor state, Tensor edgeWeights, SenderOverride? alternative)
     {
         using var scope = torch.NewDisposeScope();
         long b = current.size(0), n = current.size(1);
-        Tensor values = current.unsqueeze(1); // [B, 1, n]
+        Tensor values = currentBase.unsqueeze(1); // [B, 1, n]
         Tensor? altSenders = alternative is null ? null : SenderFeatures(alternative.Values.unsqueeze(1), alternative.State, b, n);
         Tensor inputs = StepInputs(SenderFeatures(values, state, b, n), values, Lagged(edgeWeights), altSenders, alternative?.LaggedMask).reshape(b * n, Hidden + 1);
         Tensor next = _recurrent is not null
@@ -327,31 +406,89 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// series of the steps before the predicted one, from which the adstock carries over.
     /// </summary>
     public Tensor Emit(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven, SenderOverride? alternative = null,
-        Tensor? givenTail = null) => EmitCore(state, current, context, edgeWeights, nextGiven, alternative, givenTail, skipCurves: false);
+        Tensor? givenTail = null, Tensor? currentBase = null) => EmitWithBaseline(state, current, context, edgeWeights, nextGiven, alternative, givenTail, currentBase).Means;
 
-    private Tensor EmitCore(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven, SenderOverride? alternative,
-        Tensor? givenTail, bool skipCurves)
+    /// <summary>
+    /// <see cref="Emit"/>, with the predicted day's baseline [B, n] beside its means: the head's output before the same-day
+    /// responses (for the given nodes, their means). A roll-out advances on it when the decoder reads baselines. With
+    /// baseline inputs, <paramref name="currentBase"/> holds the baseline of the day before (<paramref name="current"/>'s).
+    /// </summary>
+    public (Tensor Means, Tensor Baseline) EmitWithBaseline(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven,
+        SenderOverride? alternative = null, Tensor? givenTail = null, Tensor? currentBase = null)
+    {
+        if (_baselineInputs && currentBase is null) throw new InvalidOperationException("A decoder with baseline inputs emits from the day's baseline (currentBase).");
+        return EmitCore(state, current, context, edgeWeights, nextGiven, alternative, givenTail, skipCurves: false, settle: true, currentBase ?? current);
+    }
+
+    private (Tensor Means, Tensor Baseline) EmitCore(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven, SenderOverride? alternative,
+        Tensor? givenTail, bool skipCurves, bool settle, Tensor currentBase)
     {
         using var scope = torch.NewDisposeScope();
         long b = current.size(0), n = current.size(1);
-        Tensor means = Predict(state.reshape(b, 1, n, Hidden), current.unsqueeze(1), context, nextGiven?.unsqueeze(1), edgeWeights,
+        Tensor means = Predict(state.reshape(b, 1, n, Hidden), currentBase.unsqueeze(1), context, nextGiven?.unsqueeze(1), edgeWeights,
             alternative?.NextGiven?.unsqueeze(1), alternative?.SameDayMask).squeeze(1);
+        Tensor baseline = means;
         if (HasCurves && !skipCurves)
         {
             if (givenTail is null) throw new InvalidOperationException("A decoder with response curves needs the given series before the predicted step (givenTail).");
             int given = _edges.GivenCount;
             // The predicted step's given series: the plan's, else the given nodes' own predictions (they receive no curve).
             Tensor next = nextGiven ?? means.narrow(1, 0, given);
-            Tensor terms = LastCurveTerms(givenTail, next);
+            Tensor terms = LastCurveTerms(givenTail, next, context);
             if (alternative?.GivenTail is not null)
             {
                 // The marked same-day edges respond to the counterfactual plan instead.
-                Tensor altTerms = LastCurveTerms(alternative.GivenTail, alternative.NextGiven ?? next);
+                Tensor altTerms = LastCurveTerms(alternative.GivenTail, alternative.NextGiven ?? next, context);
                 terms = terms + alternative.SameDayMask! * (altTerms - terms);
             }
             means = means + CurveNodeTerms(terms.unsqueeze(1), edgeWeights).squeeze(1);
         }
-        return means.MoveToOuterDisposeScope();
+        if (settle && HasMediatorEdges) means = Settle(means.unsqueeze(1), edgeWeights).squeeze(1);
+        return (means.MoveToOuterDisposeScope(), baseline.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>True when mediators act on later mediators and the target on the same day (<see cref="CausalMmmOptions.SameDayMediators"/>).</summary>
+    public bool HasMediatorEdges => _mediatorGain is not null;
+
+    /// <summary>Each same-day mediator edge's non-negative gain [Em]: the receiver's change, on its scale, per unit of the sender's scaled value.</summary>
+    private Tensor MediatorGain() => nn.functional.softplus(_mediatorGain! * CurveRate);
+
+    /// <summary>Each same-day mediator edge's learned gain on the scaled series, with its sender and receiver node indices; empty without such edges.</summary>
+    public IReadOnlyList<(int Sender, int Receiver, double Gain)> MediatorGains()
+    {
+        if (_mediatorGain is null) return Array.Empty<(int, int, double)>();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        double[] gain = MediatorGain().to(torch.float64).cpu().data<double>().ToArray();
+        int first = _edges.GivenSameDayEdgeCount;
+        return gain.Select((g, e) => ((int)_edges.SameDaySenders[first + e], (int)_edges.SameDayReceivers[first + e], g)).ToArray();
+    }
+
+    /// <summary>
+    /// What the same-day mediator edges add to each node on the days of <paramref name="sameDay"/> [B, T, n], whose mediators
+    /// are read: z_ij gain_ij x_i per edge, summed per receiver, [B, T, n] (zero for given nodes and the first mediator).
+    /// </summary>
+    public Tensor MediatorTerms(Tensor sameDay, Tensor edgeWeights)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor z = edgeWeights.narrow(1, _edges.EdgeCount + _edges.GivenSameDayEdgeCount, _edges.MediatorSameDayEdgeCount).unsqueeze(1); // [B, 1, Em]
+        Tensor sent = sameDay.index_select(2, _edges.MediatorSenderIndex) * z * MediatorGain(); // [B, T, Em]
+        return torch.zeros_like(sameDay).index_add(2, _edges.MediatorReceiverIndex, sent, One).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// A day computed in topological order: <paramref name="unsettled"/> [B, T, n] holds each node's prediction before the
+    /// same-day mediator edges; each mediator, then the target, gets the terms of the mediators before it, read from their
+    /// own settled predictions. As many passes as mediators settle every node (each pass fixes one more level of the chain).
+    /// </summary>
+    public Tensor Settle(Tensor unsettled, Tensor edgeWeights)
+    {
+        if (!HasMediatorEdges) return unsettled;
+        using var scope = torch.NewDisposeScope();
+        Tensor settled = unsettled;
+        int mediators = _edges.NodeCount - _edges.GivenCount - 1;
+        for (int pass = 0; pass < mediators; pass++) settled = unsettled + MediatorTerms(settled, edgeWeights);
+        return settled.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -373,13 +510,13 @@ internal sealed class MarketingResponseDecoder : nn.Module
     }
 
     /// <summary>Per edge, the curve's response [B, Ec] on the step whose given series is <paramref name="next"/> [B, given], after <paramref name="tail"/> [B, L, given].</summary>
-    private Tensor LastCurveTerms(Tensor tail, Tensor next)
+    private Tensor LastCurveTerms(Tensor tail, Tensor next, Tensor context)
     {
         // Only the last window is needed: the padded series' last span steps against the kernel.
         Tensor series = tail.size(1) == 0 ? next.unsqueeze(1) : torch.cat(new[] { tail, next.unsqueeze(1) }, 1);
         Tensor padded = CurveWindows(series);
         Tensor window = padded.narrow(2, padded.size(2) - CurveSpan, CurveSpan); // [B, Ec, span]
-        return CurveResponse((window * CurveKernel(series)).sum(-1));
+        return CurveResponse((window * CurveKernel(series)).sum(-1), context);
     }
 
     /// <summary>What a node sends along its edges: its hidden state, its value, or both ([B, 1, n, F], or values [B, 1, n]).</summary>
@@ -413,7 +550,11 @@ internal sealed class MarketingResponseDecoder : nn.Module
     }
 
     /// <summary>The lagged part of the edge weights (the same-day ones follow it).</summary>
-    private Tensor Lagged(Tensor edgeWeights) => _edges.SameDayEdgeCount == 0 ? edgeWeights : edgeWeights.narrow(1, 0, _edges.EdgeCount);
+    private Tensor Lagged(Tensor edgeWeights)
+    {
+        Tensor lagged = _edges.SameDayEdgeCount == 0 ? edgeWeights : edgeWeights.narrow(1, 0, _edges.EdgeCount);
+        return _laggedMask is null ? lagged : lagged * torch.tensor(_laggedMask, dtype: lagged.dtype, device: lagged.device);
+    }
 
     /// <summary>
     /// The next-step means [B, T, n] from states [B, T, n, H] and values [B, T, n]. With same-day edges,
@@ -436,7 +577,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
             next = knownNext is null ? own : torch.cat(new[] { knownNext, own }, 1);
         }
         Tensor sent = _sameDayOut!.forward(_sameDayIn.forward(next.unsqueeze(-1)).tanh()).tanh(); // [B, T, given, H]
-        Tensor weights = edgeWeights.narrow(1, _edges.EdgeCount, _edges.SameDayEdgeCount).reshape(b, receivers, given);
+        Tensor weights = edgeWeights.narrow(1, _edges.EdgeCount, _edges.GivenSameDayEdgeCount).reshape(b, receivers, given);
         Tensor received = torch.einsum("brc,btch->btrh", weights, sent) / given; // the mean over given senders, [B, T, receivers, H]
         if (altNext is not null)
         {

@@ -1,3 +1,4 @@
+using CausalMmm.Forecasting;
 using CausalMmm.Modeling;
 using MathNet.Numerics.Statistics;
 using Microsoft.Data.Analysis;

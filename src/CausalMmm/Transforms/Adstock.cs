@@ -1,6 +1,8 @@
 using CausalMmm.Data;
 using CausalMmm.Persistence;
 using Microsoft.ML;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Transforms;
 
@@ -218,6 +220,41 @@ public sealed class AdstockTransformer : ChannelTransformerBase
     private protected override IReadOnlyList<(string Input, string Output)> ColumnPairs => Parameters.Channels.Select(c => (c.Input, c.Output)).ToArray();
 
     private protected override double[] Apply(int column, string shopId, double[] input) => Parameters.Channels[column].Apply(input);
+
+    private protected override PlanFeature PlanFeature(int column, PlanFeatureContext context)
+    {
+        AdstockChannel adstock = Parameters.Channels[column];
+        PlanFeature inner = context.Trace(adstock.Input);
+        if (adstock.Kind == AdstockKind.Geometric)
+        {
+            // The recursion goes on from the history's last adstocked value.
+            Tensor carry = context.History(adstock.Output, 1).squeeze(1);
+            double decay = adstock.Decay;
+            return (plan, shops) =>
+            {
+                Tensor x = inner(plan, shops);
+                Tensor c = carry.index_select(0, shops);
+                var outputs = new List<Tensor>();
+                for (int h = 0; h < x.size(1); h++) outputs.Add(c = (1 - decay) * x.select(1, h) + decay * c);
+                return torch.stack(outputs, 1);
+            };
+        }
+        double[] w = adstock.Weights();
+        Tensor past = context.History(adstock.Input, w.Length - 1);
+        return (plan, shops) =>
+        {
+            Tensor x = torch.cat(new[] { past.index_select(0, shops), inner(plan, shops) }, 1);
+            int steps = (int)plan.size(1), offset = w.Length - 1;
+            var outputs = new List<Tensor>();
+            for (int h = 0; h < steps; h++)
+            {
+                Tensor sum = torch.zeros_like(x.select(1, 0));
+                for (int l = 0; l < w.Length; l++) sum = sum + w[l] * x.select(1, offset + h - l);
+                outputs.Add(sum);
+            }
+            return torch.stack(outputs, 1);
+        };
+    }
 
     /// <inheritdoc />
     public override void SaveState(ComponentStateWriter writer)

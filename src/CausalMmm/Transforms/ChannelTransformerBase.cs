@@ -27,6 +27,25 @@ public abstract class ChannelTransformerBase : PanelTransformerBase
     /// <summary>The output series of input number <paramref name="column"/> for one shop's series in date order.</summary>
     private protected abstract double[] Apply(int column, string shopId, double[] input);
 
+    /// <summary>
+    /// The same map as <see cref="Apply"/>, differentiable, for output number <paramref name="column"/> on a plan's steps:
+    /// what a scenario forecast of the classic chain runs, with the carry-over from the history the plan continues.
+    /// </summary>
+    private protected abstract PlanFeature PlanFeature(int column, PlanFeatureContext context);
+
+    /// <summary>Each input and the column this transform adds from it.</summary>
+    internal IReadOnlyList<(string Input, string Output)> Columns => ColumnPairs;
+
+    /// <summary>The plan feature of <paramref name="output"/> (see <see cref="PlanFeature"/>), or null when this transform does not add that column.</summary>
+    internal PlanFeature? PlanFeatureFor(string output, PlanFeatureContext context)
+    {
+        for (int c = 0; c < ColumnPairs.Count; c++)
+        {
+            if (ColumnPairs[c].Output == output) return PlanFeature(c, context);
+        }
+        return null;
+    }
+
     /// <summary>The date formats of a Text date column, saved with the component.</summary>
     private protected string[] DateFormats => _dateFormats;
 

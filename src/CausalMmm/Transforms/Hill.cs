@@ -1,6 +1,8 @@
 using CausalMmm.Data;
 using CausalMmm.Persistence;
 using Microsoft.ML;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace CausalMmm.Transforms;
 
@@ -177,6 +179,27 @@ public sealed class HillTransformer : ChannelTransformerBase
             throw new ArgumentException($"{nameof(HillTransformer)}: shop '{shopId}' was not in the fitting data, so its average spend (the curve's scale) is unknown. Fit on data that includes it.");
         HillChannel curve = Parameters.Channels[column];
         return input.Select(v => curve.Response(v, means[column])).ToArray();
+    }
+
+    private protected override PlanFeature PlanFeature(int column, PlanFeatureContext context)
+    {
+        HillChannel curve = Parameters.Channels[column];
+        PlanFeature inner = context.Trace(curve.Input);
+        var means = new float[context.ShopIds.Count];
+        for (int s = 0; s < means.Length; s++)
+        {
+            means[s] = Parameters.ShopMeans.TryGetValue(context.ShopIds[s], out double[]? m) ? (float)m[column]
+                : throw new ArgumentException($"{context.Component}: shop '{context.ShopIds[s]}' has no fitted Hill scale (the curves are scaled per shop).");
+        }
+        Tensor shopMean = context.PerShop(means);
+        double halfSaturation = curve.HalfSaturation, slope = curve.Slope;
+        return (plan, shops) =>
+        {
+            Tensor r = inner(plan, shops).clamp_min(0) / shopMean.index_select(0, shops).unsqueeze(1);
+            // r^S / (r^S + K^S), written so that zero spend gives zero and the gradient stays finite.
+            Tensor ratio = (halfSaturation / r.clamp_min(1e-12)).pow(slope);
+            return 1 / (1 + ratio);
+        };
     }
 
     /// <inheritdoc />

@@ -34,9 +34,11 @@ public sealed class CliProcessTests : IDisposable
         {
             JsonElement[] edges = graph.RootElement.GetProperty("edges").EnumerateArray().ToArray();
             Assert.Equal(3, graph.RootElement.GetProperty("shops").GetInt32());
-            Assert.Equal(6 * 5 + 4 * 2, edges.Length); // 30 lagged edges among 6 nodes, 8 same-day edges from 4 channels to pv and gmv
+            // 42 lagged edges among 7 nodes (x0-x3, promo, pv, gmv); same-day edges from the 5 given series to pv and gmv, and pv -> gmv.
+            Assert.Equal(7 * 6 + 5 * 2 + 1, edges.Length);
             Assert.All(edges, e => Assert.InRange(e.GetProperty("probability").GetDouble(), 0, 1));
-            Assert.Equal(8, edges.Count(e => e.GetProperty("kind").GetString() == "same day"));
+            Assert.Equal(11, edges.Count(e => e.GetProperty("kind").GetString() == "same day"));
+            Assert.Contains(edges, e => e.GetProperty("kind").GetString() == "same day" && e.GetProperty("from").GetString() == "pv" && e.GetProperty("to").GetString() == "gmv");
         }
         (code, stdout, _) = Run("graph model.zip --shop shop001 --min 0");
         Assert.Equal(0, code);
@@ -55,7 +57,7 @@ public sealed class CliProcessTests : IDisposable
         (code, stdout, stderr) = Run("optimize model.zip shops.csv --horizon 5 --bounds bounds.csv --fix x0 --json -o plan.csv");
         Assert.True(code == 0, stderr);
         string[] plan = File.ReadAllLines(Path.Combine(_dir, "plan.csv"));
-        Assert.Equal("shop_id,step,x0,x1,x2,x3", plan[0]);
+        Assert.Equal("shop_id,step,x0,x1,x2,x3,promo", plan[0]);
         using JsonDocument optimized = JsonDocument.Parse(stdout);
         Assert.Equal(optimized.RootElement.GetProperty("currentSpend").GetDouble(), optimized.RootElement.GetProperty("optimizedSpend").GetDouble(), 1e-6 * optimized.RootElement.GetProperty("currentSpend").GetDouble());
         // The JSON's channel totals are the plan file's.
@@ -121,7 +123,7 @@ public sealed class CliProcessTests : IDisposable
         // The analyst's layout: store_code and when (dd.MM.yyyy) for shop and date, the target called sales, and a
         // revenue column that would pass for a second target by its name.
         string[] lines = File.ReadAllLines(Path.Combine(_dir, "shops.csv"));
-        var rewritten = new List<string> { "store_code,when,context0,context1,x0,x1,x2,x3,pv,sales,revenue" };
+        var rewritten = new List<string> { "store_code,when,context0,context1,x0,x1,x2,x3,promo,pv,sales,revenue" };
         foreach (string line in lines.Skip(1))
         {
             string[] c = line.Split(',');
@@ -138,7 +140,7 @@ public sealed class CliProcessTests : IDisposable
         Assert.Equal("store_code,when,forecast", File.ReadLines(Path.Combine(_dir, "forecast.csv")).First());
         (code, _, stderr) = Run("optimize model.zip mine.csv --schema schema.json --horizon 3 --quiet -o plan.csv");
         Assert.True(code == 0, stderr);
-        Assert.Equal("store_code,step,x0,x1,x2,x3", File.ReadLines(Path.Combine(_dir, "plan.csv")).First());
+        Assert.Equal("store_code,step,x0,x1,x2,x3,promo", File.ReadLines(Path.Combine(_dir, "plan.csv")).First());
 
         // Without the schema the shop column is not found: one line that says so.
         (code, _, stderr) = Run("forecast model.zip mine.csv --horizon 3 -o f2.csv");

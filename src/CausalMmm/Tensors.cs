@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace CausalMmm.Modeling;
+namespace CausalMmm;
 
 /// <summary>Builds tensors from .NET arrays so that results do not depend on where the array happened to lie in memory.</summary>
 internal static class Tensors
