@@ -58,11 +58,11 @@ internal sealed class CausalMmmNetwork : nn.Module
     }
 
     /// <summary>Edge logits [B, E (+ Ec), 2] from a scaled history window [B, W, n]; null for CM-FULL.</summary>
-    /// <remarks><paramref name="scores"/>: the window's <see cref="CausalRelationalEncoder.Scores"/>, when already computed.</remarks>
-    public Tensor? EdgeLogits(Tensor window, Tensor? scores = null) => Encoder?.Forward(window, scores);
+    /// <remarks><paramref name="grangerScores"/>: the window's <see cref="CausalRelationalEncoder.GrangerScores"/>, when already computed.</remarks>
+    public Tensor? EdgeLogits(Tensor window, Tensor? grangerScores = null) => Encoder?.Forward(window, grangerScores);
 
-    /// <summary>The scores [B, E + Ec] the encoder reads from <paramref name="window"/> (<see cref="CausalRelationalEncoder.Scores"/>), or null when it reads none.</summary>
-    public Tensor? EncoderScores(Tensor window) => Encoder is { ReadsScores: true } encoder ? encoder.Scores(window) : null;
+    /// <summary>The Granger scores [B, E] the encoder reads from <paramref name="window"/>, or null when it reads none.</summary>
+    public Tensor? GrangerScores(Tensor window) => Encoder is { ReadsGrangerScores: true } encoder ? encoder.GrangerScores(window) : null;
 
     /// <summary>Edge probabilities [B, E (+ Ec)]: softmax of the logits, or all ones for CM-FULL.</summary>
     public Tensor EdgeProbabilities(Tensor window)

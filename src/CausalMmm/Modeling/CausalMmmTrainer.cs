@@ -73,8 +73,8 @@ public static class CausalMmmTrainer
 
             CausalMmmNetwork network = model.Network;
             // Fixed by each shop's data: computed once here, not again in every batch of every epoch.
-            Tensor? trainScores = allEdges is null ? network.EncoderScores(trainValues) : null;
-            Tensor? validationScores = allEdges is null && validationValues is not null ? network.EncoderScores(validationValues) : null;
+            Tensor? trainScores = allEdges is null ? network.GrangerScores(trainValues) : null;
+            Tensor? validationScores = allEdges is null && validationValues is not null ? network.GrangerScores(validationValues) : null;
             Parameter[] parameters = network.parameters().ToArray();
             Tensor logPrior = LogPrior(options, device, network.Edges);
             using var adam = torch.optim.Adam(parameters, lr: options.LearningRate);
@@ -100,7 +100,7 @@ public static class CausalMmmTrainer
                     Tensor index = epochOrder.narrow(0, first, Math.Min(options.BatchSize, shuffled.Length - first));
                     adam.zero_grad();
                     Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, noise,
-                        trainEdges?.index_select(0, index), logPrior: logPrior, scores: trainScores?.index_select(0, index),
+                        trainEdges?.index_select(0, index), logPrior: logPrior, grangerScores: trainScores?.index_select(0, index),
                         gainLogs: network.ShopGainLogs?.index_select(0, trainIndex.index_select(0, index)));
                     double value = loss.item<float>();
                     if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batches, $"the loss is {value}");
@@ -156,17 +156,17 @@ public static class CausalMmmTrainer
     /// The negative ELBO of a batch: sum over steps and nodes of (mu - x)^2 / (2 sigma^2) plus lambda * KL(q || prior),
     /// both per shop and node as in the reference. With a <paramref name="noise"/> generator, edges are Gumbel-softmax
     /// samples; without one, the edge probabilities. <paramref name="logPrior"/> is <see cref="LogPrior"/>, made once per fit
-    /// rather than once per step (made here when absent); <paramref name="scores"/> likewise holds the encoder's
-    /// <see cref="CausalMmmNetwork.EncoderScores"/> of <paramref name="values"/> (computed here when absent). With shop gains,
+    /// rather than once per step (made here when absent); <paramref name="grangerScores"/> likewise holds the encoder's
+    /// <see cref="CausalMmmNetwork.GrangerScores"/> of <paramref name="values"/> (computed here when absent). With shop gains,
     /// <paramref name="gainLogs"/> [B, Ec] holds the batch's shops' log-multipliers of the same-day edges, and their Gaussian
     /// prior (spread <see cref="CausalMmmOptions.Defaults.ShopGainSpread"/>) joins the loss on the NLL's scale.
     /// </summary>
     internal static Tensor NegativeElbo(CausalMmmNetwork network, Tensor values, Tensor context, CausalMmmOptions options, Generator? noise,
-        Tensor? fixedEdges = null, bool includeKl = true, Tensor? logPrior = null, Tensor? scores = null, Tensor? gainLogs = null, bool includeGainPrior = true)
+        Tensor? fixedEdges = null, bool includeKl = true, Tensor? logPrior = null, Tensor? grangerScores = null, Tensor? gainLogs = null, bool includeGainPrior = true)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         long shops = values.size(0), steps = values.size(1), nodes = values.size(2);
-        Tensor? logits = fixedEdges is null ? network.EdgeLogits(values, scores) : null;
+        Tensor? logits = fixedEdges is null ? network.EdgeLogits(values, grangerScores) : null;
         Tensor edges = fixedEdges ?? (logits is null
             ? torch.ones(new[] { shops, (long)network.Edges.TotalEdgeCount }, values.dtype, values.device)
             : (noise is not null ? GumbelSoftmax(logits, options.Temperature, noise) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1));

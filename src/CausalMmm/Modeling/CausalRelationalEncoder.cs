@@ -26,10 +26,8 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
     private readonly Linear _out;
     private readonly Linear? _outSameDay;
     private readonly Linear? _outSameDayMediators;
-    private readonly Parameter? _sameDayBias;
 
     private readonly bool _grangerScores;
-    private readonly bool _sameDayScores;
 
     public CausalRelationalEncoder(EdgeIndex edges, int window, int hidden, EdgeEncoder kind = EdgeEncoder.WindowMlp, bool grangerScores = false) : base(nameof(CausalRelationalEncoder))
     {
@@ -68,24 +66,16 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
         register_module("vertex1", _node2);
         register_module("edge2", _edge2);
         register_module("out", _out);
-        // With mediators acting on the same day, each same-day head also reads the edge's same-day score (see SameDayScores):
-        // the pair embeddings of x -> pv and x -> gmv are alike when gmv follows pv, the conditional score is not.
-        _sameDayScores = edges.MediatorSameDayEdgeCount > 0;
-        int sameDayInputs = hidden + (_sameDayScores ? 1 : 0);
         if (edges.SameDayEdgeCount > 0)
         {
-            _outSameDay = nn.Linear(sameDayInputs, 2);
+            _outSameDay = nn.Linear(hidden, 2);
             register_module("out_same_day", _outSameDay);
         }
         if (edges.MediatorSameDayEdgeCount > 0)
         {
             // A mediator's same-day edges act linearly rather than through a response curve: a head of their own.
-            _outSameDayMediators = nn.Linear(sameDayInputs, 2);
+            _outSameDayMediators = nn.Linear(hidden, 2);
             register_module("out_same_day_mediators", _outSameDayMediators);
-            // Each same-day edge's own prior logit, learned across shops: the sparse prior can then remove an edge that no
-            // shop needs (x -> gmv when x acts through pv) without moving the shared head that keeps x -> pv.
-            _sameDayBias = nn.Parameter(torch.zeros(new long[] { edges.SameDayEdgeCount, 2 }));
-            register_parameter("same_day_bias", _sameDayBias);
         }
     }
 
@@ -105,40 +95,18 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
     /// <summary>Whether the first edge layer reads <see cref="GrangerScores"/> beside the edge's learned features.</summary>
     public bool ReadsGrangerScores => _grangerScores;
 
-    /// <summary>Whether the same-day heads read <see cref="SameDayScores"/>.</summary>
-    public bool ReadsSameDayScores => _sameDayScores;
-
-    /// <summary>Whether <see cref="Forward"/> reads any <see cref="Scores"/>.</summary>
-    public bool ReadsScores => _grangerScores || _sameDayScores;
-
-    /// <summary>
-    /// The scores the encoder reads from a window [B, W, n], [B, E + Ec]: the lagged edges' <see cref="GrangerScores"/>
-    /// (zeros when it reads none) then the same-day edges' <see cref="SameDayScores"/> (zeros when it reads none). They
-    /// depend on the data alone, so training computes them once per shop.
-    /// </summary>
-    public Tensor Scores(Tensor history)
-    {
-        using var scope = torch.NewDisposeScope();
-        long batch = history.size(0);
-        Tensor lagged = _grangerScores ? GrangerScores(history) : torch.zeros(new[] { batch, (long)_edges.EdgeCount }, history.dtype, history.device);
-        if (_edges.SameDayEdgeCount == 0) return lagged.MoveToOuterDisposeScope();
-        Tensor sameDay = _sameDayScores ? SameDayScores(history) : torch.zeros(new[] { batch, (long)_edges.SameDayEdgeCount }, history.dtype, history.device);
-        return torch.cat(new[] { lagged, sameDay }, 1).MoveToOuterDisposeScope();
-    }
-
     /// <summary>history [B, W, n] (scaled) to edge logits [B, E (+ Ec same-day), 2].</summary>
-    public override Tensor forward(Tensor history) => Forward(history, scores: null);
+    public override Tensor forward(Tensor history) => Forward(history, grangerScores: null);
 
     /// <summary>
-    /// <see cref="forward"/> with the window's <see cref="Scores"/> [B, E + Ec] already computed (they depend on the data
+    /// <see cref="forward"/> with the window's <see cref="GrangerScores"/> [B, E] already computed (they depend on the data
     /// alone, so training computes them once per shop rather than once per batch); null computes them here.
     /// </summary>
-    public Tensor Forward(Tensor history, Tensor? scores)
+    public Tensor Forward(Tensor history, Tensor? grangerScores)
     {
         using var scope = torch.NewDisposeScope();
-        if (ReadsScores) scores ??= Scores(history);
         Tensor first = _node1 is not null ? NodeToEdge(_node1.forward(history.transpose(1, 2))) : PairFeatures(history);
-        if (_grangerScores) first = torch.cat(new[] { first, scores!.narrow(1, 0, _edges.EdgeCount).unsqueeze(-1) }, -1);
+        if (_grangerScores) first = torch.cat(new[] { first, (grangerScores ?? GrangerScores(history)).unsqueeze(-1) }, -1);
         Tensor skip = _edge1.forward(first); // [B, E, H]
         Tensor nodes2 = _node2.forward(_edges.MeanIncoming(skip, 1)); // [B, n, H]
         Tensor edges2 = _edge2.forward(torch.cat(new[] { NodeToEdge(nodes2), skip }, -1));
@@ -147,12 +115,9 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
         if (_outSameDay is not null)
         {
             Tensor pairs = edges2.index_select(1, _edges.SameDayLaggedIndex);
-            if (_sameDayScores) pairs = torch.cat(new[] { pairs, scores!.narrow(1, _edges.EdgeCount, _edges.SameDayEdgeCount).unsqueeze(-1) }, -1);
-            Tensor sameDay = _outSameDay.forward(pairs.narrow(1, 0, _edges.GivenSameDayEdgeCount));
+            logits = torch.cat(new[] { logits, _outSameDay.forward(pairs.narrow(1, 0, _edges.GivenSameDayEdgeCount)) }, 1);
             if (_outSameDayMediators is not null)
-                sameDay = torch.cat(new[] { sameDay, _outSameDayMediators.forward(pairs.narrow(1, _edges.GivenSameDayEdgeCount, _edges.MediatorSameDayEdgeCount)) }, 1);
-            if (_sameDayBias is not null) sameDay = sameDay + _sameDayBias;
-            logits = torch.cat(new[] { logits, sameDay }, 1);
+                logits = torch.cat(new[] { logits, _outSameDayMediators.forward(pairs.narrow(1, _edges.GivenSameDayEdgeCount, _edges.MediatorSameDayEdgeCount)) }, 1);
         }
         return logits.MoveToOuterDisposeScope();
     }
@@ -212,45 +177,6 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
         Tensor lagged = coefficients.narrow(1, 0, features - 1).reshape(batch, GrangerLags, n, n); // [B, lag, sender, receiver]
         Tensor scores = (lagged * lagged).sum(1).sqrt().reshape(batch, n * n);
         return scores.index_select(1, _edges.PairIndex).to_type(history.dtype).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// [B, W, n] to [B, Ec]: each shop's same-day score of every same-day edge over the window. Per receiver, a ridge
-    /// regression (ridge <see cref="GrangerRidge"/>, standardised series, unpenalised intercept) of its value on the same
-    /// day's values of every node that may act on it that day (the given series and the mediators before it) and on
-    /// <see cref="GrangerLags"/> lags of every node; the score of i -> j is |coefficient of i|. Like the Granger scores it
-    /// is conditional: when GMV follows page views, a channel that drives page views scores high into page views and near
-    /// zero into GMV, where two series side by side look alike. Fixed by the data: no parameters, no gradient.
-    /// </summary>
-    internal Tensor SameDayScores(Tensor history)
-    {
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        long batch = history.size(0), steps = history.size(1), n = history.size(2), rows = steps - GrangerLags;
-        int given = _edges.GivenCount;
-        if (rows < 2) return torch.zeros(new[] { batch, (long)_edges.SameDayEdgeCount }, history.dtype, history.device).MoveToOuterDisposeScope();
-        Tensor x = history.to_type(ScalarType.Float64);
-        Tensor deviation = x.std(1, unbiased: false, keepdim: true);
-        Tensor z = (x - x.mean(new long[] { 1 }, keepdim: true)) / torch.where(deviation > ConstantSeries, deviation, torch.ones_like(deviation));
-        Tensor today = z.narrow(1, GrangerLags, rows);
-        Tensor lags = torch.cat(Enumerable.Range(1, GrangerLags).Select(lag => z.narrow(1, GrangerLags - lag, rows)).ToArray(), 2);
-        Tensor ones = torch.ones(new[] { batch, rows, 1L }, x.dtype, x.device);
-        var byEdge = new Tensor[_edges.SameDayEdgeCount];
-        for (int j = given; j < n; j++)
-        {
-            // Same-day candidates of j: nodes 0 .. j - 1 (mediators only when they have same-day edges).
-            int candidates = _edges.MediatorSameDayEdgeCount > 0 ? j : given;
-            Tensor design = torch.cat(new[] { today.narrow(2, 0, candidates), lags, ones }, 2);
-            long features = design.size(2);
-            Tensor designT = design.transpose(1, 2);
-            Tensor penalty = torch.cat(new[] { torch.full(new[] { features - 1 }, Ridge, x.dtype, x.device), torch.zeros(new[] { 1L }, x.dtype, x.device) });
-            Tensor coefficients = torch.linalg.solve(designT.matmul(design) + torch.diag(penalty), designT.matmul(today.narrow(2, j, 1))).squeeze(-1); // [B, features]
-            for (int e = 0; e < _edges.SameDayEdgeCount; e++)
-            {
-                if (_edges.SameDayReceivers[e] == j) byEdge[e] = coefficients.select(1, (int)_edges.SameDaySenders[e]).abs();
-            }
-        }
-        return torch.stack(byEdge, 1).to_type(history.dtype).MoveToOuterDisposeScope();
     }
 
     private Tensor NodeToEdge(Tensor nodes) =>
