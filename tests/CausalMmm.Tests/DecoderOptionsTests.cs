@@ -166,6 +166,8 @@ public sealed class DecoderOptionsTests
         // Step by step, as a roll-out runs: the state from zero, each step's plan from the data, the given series before it as
         // the tail, and (the marketing defaults read baselines) each day less its same-day responses.
         Assert.True(decoder.ReadsBaselines);
+        // The levels the teacher-forced pass anchored its head on: those of the window it read.
+        TorchSharp.torch.Tensor levels = decoder.Levels(values.narrow(1, 0, panel.Length - 1), edges, context)!;
         TorchSharp.torch.Tensor state = TorchSharp.torch.zeros(new long[] { panel.ShopCount * 3, decoder.Hidden });
         for (int step = 0; step < panel.Length - 1; step++)
         {
@@ -173,7 +175,7 @@ public sealed class DecoderOptionsTests
             TorchSharp.torch.Tensor tail = values.narrow(1, first, step + 1 - first).narrow(2, 0, 2), day = values.select(1, step);
             TorchSharp.torch.Tensor baseline = decoder.DayBaseline(values, step, day, edges, context);
             state = decoder.Advance(day, state, edges, currentBase: baseline);
-            TorchSharp.torch.Tensor mean = decoder.Emit(state, day, context, edges, values.select(1, step + 1).narrow(1, 0, 2), givenTail: tail, currentBase: baseline);
+            TorchSharp.torch.Tensor mean = decoder.Emit(state, day, context, edges, values.select(1, step + 1).narrow(1, 0, 2), givenTail: tail, currentBase: baseline, levels: levels);
             float gap = (mean - batched.select(1, step)).abs().max().item<float>();
             Assert.True(gap < 1e-4, $"step {step}: the two paths differ by {gap}");
         }

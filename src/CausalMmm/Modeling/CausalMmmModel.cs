@@ -222,7 +222,9 @@ public sealed class CausalMmmModel : IDisposable
         (Tensor means, Tensor state) = Network.Decoder.Forward(history, Network.Weighted(edges, gains), context);
         // With feedback, the window's last step read the prediction before it, and so does the roll-out's first step.
         Tensor last = Options.FeedbackSteps > 0 && EncoderWindow > 1 ? means.select(1, EncoderWindow - 2) : history.select(1, EncoderWindow - 1);
-        Tensor? lastBase = Network.Decoder.ReadsBaselines ? Network.Decoder.DayBaseline(history, EncoderWindow - 1, last, Network.Weighted(edges, gains), context) : null;
+        Tensor weighted = Network.Weighted(edges, gains);
+        Tensor? lastBase = Network.Decoder.ReadsBaselines ? Network.Decoder.DayBaseline(history, EncoderWindow - 1, last, weighted, context) : null;
+        Tensor? levels = Network.Decoder.Levels(history, weighted, context);
         var min = new float[shops * n];
         var range = new float[shops * n];
         for (int s = 0; s < shops; s++)
@@ -240,7 +242,8 @@ public sealed class CausalMmmModel : IDisposable
             edges.MoveToOuterDisposeScope(),
             Network.Decoder.TailOf(history)?.contiguous().MoveToOuterDisposeScope(),
             gains?.MoveToOuterDisposeScope(),
-            lastBase?.MoveToOuterDisposeScope());
+            lastBase?.MoveToOuterDisposeScope(),
+            levels?.MoveToOuterDisposeScope());
         return (rolloutStart, scaling, means);
     }
 
@@ -270,6 +273,7 @@ public sealed class CausalMmmModel : IDisposable
         Tensor state = start.State.index_select(0, rows).reshape(count * n, hidden);
         Tensor previous = start.Last.index_select(0, rows);
         Tensor? previousBase = start.LastBase?.index_select(0, rows);
+        Tensor? levels = start.Levels?.index_select(0, rows);
         Tensor context = start.Context.index_select(0, rows);
         Tensor weights = Network.Weighted((edges?.to(device)) ?? start.Edges.index_select(0, rows), start.Gains?.index_select(0, rows));
         Tensor? scaled = plan is null ? null : (plan.to(device) - min.narrow(1, 0, given).unsqueeze(1)) / range.narrow(1, 0, given).unsqueeze(1);
@@ -282,7 +286,7 @@ public sealed class CausalMmmModel : IDisposable
             Tensor? planned = scaled?.select(1, h);
             SenderOverride? emitOverride = alternative is { } a && sameDay
                 ? new SenderOverride(a.Trace[h].Values, a.Trace[h].State, a.LaggedMask, a.Trace[h].Given, a.SameDayMask, a.Trace[h].Tail) : null;
-            (Tensor means, Tensor baseline) = decoder.EmitWithBaseline(state, previous, context, weights, sameDay ? planned : null, emitOverride, tail, previousBase);
+            (Tensor means, Tensor baseline) = decoder.EmitWithBaseline(state, previous, context, weights, sameDay ? planned : null, emitOverride, tail, previousBase, levels);
             Tensor day = planned is null ? means : torch.cat(new[] { planned, means.narrow(1, given, n - given) }, 1);
             // A predicted day's baseline is the head's output before its same-day responses; the given series are their own.
             Tensor? dayBase = previousBase is null ? null : torch.cat(new[] { day.narrow(1, 0, given), baseline.narrow(1, given, n - given) }, 1);
@@ -434,9 +438,10 @@ internal sealed record ModelPrediction(int FittedStart, double[][,] Fitted, doub
 /// <see cref="Last"/> [S, n], <see cref="Context"/> [S, C], edge probabilities <see cref="Edges"/> [S, E (+ Ec)] (before the
 /// shop gains), with response curves the scaled given series of the last history steps <see cref="GivenTail"/>
 /// [S, L, given], with shop gains each shop's multipliers of the same-day edges <see cref="Gains"/> [S, Ec], and with
-/// baseline inputs the last day's baseline <see cref="LastBase"/> [S, n].
+/// baseline inputs the last day's baseline <see cref="LastBase"/> [S, n] and each node's level over the window <see cref="Levels"/> [S, n].
 /// </summary>
-internal sealed record RolloutStart(Tensor Min, Tensor Range, Tensor State, Tensor Last, Tensor Context, Tensor Edges, Tensor? GivenTail, Tensor? Gains, Tensor? LastBase)
+internal sealed record RolloutStart(Tensor Min, Tensor Range, Tensor State, Tensor Last, Tensor Context, Tensor Edges, Tensor? GivenTail, Tensor? Gains, Tensor? LastBase,
+    Tensor? Levels)
     : IDisposable
 {
     /// <summary>Releases the tensors.</summary>
@@ -451,6 +456,7 @@ internal sealed record RolloutStart(Tensor Min, Tensor Range, Tensor State, Tens
         GivenTail?.Dispose();
         Gains?.Dispose();
         LastBase?.Dispose();
+        Levels?.Dispose();
     }
 }
 

@@ -173,18 +173,25 @@ public static class CausalMmmTrainer
         (Tensor means, _) = network.Decoder.Forward(values, network.Weighted(edges, gainLogs?.exp()), context);
         Tensor error = means.narrow(1, 0, steps - 1) - values.narrow(1, 1, steps - 1);
         // error * error, not error.pow(2): TorchSharp turns the 2 into a temporary Scalar the GC may free during the native call.
-        Tensor nll = (error * error).sum() / (2 * options.Variance * shops * nodes);
+        // Scalars held to the end of the scope: a number passed straight to a TorchSharp call becomes a temporary Scalar the
+        // GC may free during the call.
+        using Scalar nllScale = 2 * options.Variance * shops * nodes, perShopNode = (double)(shops * nodes), klWeight = options.KlWeight;
+        using Scalar gainScale = 2 * CausalMmmOptions.Defaults.ShopGainSpread * CausalMmmOptions.Defaults.ShopGainSpread * shops * nodes;
+        Tensor nll = (error * error).sum() / nllScale;
         Tensor loss = nll;
         if (logits is not null && options.KlWeight > 0 && includeKl)
         {
             Tensor q = logits.softmax(-1);
-            Tensor kl = (q * ((q + 1e-16).log() - (logPrior ?? LogPrior(options, values.device, network.Edges)))).sum() / (shops * nodes);
-            loss = nll + kl * options.KlWeight;
+            Tensor kl = (q * ((q + ProbabilityFloor).log() - (logPrior ?? LogPrior(options, values.device, network.Edges)))).sum() / perShopNode;
+            loss = nll + kl * klWeight;
         }
         if (gainLogs is not null && includeGainPrior)
-            loss = loss + (gainLogs * gainLogs).sum() / (2 * CausalMmmOptions.Defaults.ShopGainSpread * CausalMmmOptions.Defaults.ShopGainSpread * shops * nodes);
+            loss = loss + (gainLogs * gainLogs).sum() / gainScale;
         return loss.MoveToOuterDisposeScope();
     }
+
+    // Held for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free during the call.
+    private static readonly Scalar ProbabilityFloor = 1e-16, UniformFloor = 1e-10, Certain = 1.0;
 
     /// <summary>
     /// The log of the edge prior [no edge, edge] for the KL term: [2], or [E + Ec, 2] when the same-day mediator edges
@@ -252,8 +259,9 @@ public static class CausalMmmTrainer
     internal static Tensor GumbelSoftmax(Tensor logits, double temperature, Tensor uniform)
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        Tensor gumbel = -(-(uniform + 1e-10).log() + 1e-10).log();
-        return ((logits + gumbel) / temperature).softmax(-1).MoveToOuterDisposeScope();
+        using Scalar tau = temperature;
+        Tensor gumbel = -(-(uniform + UniformFloor).log() + UniformFloor).log();
+        return ((logits + gumbel) / tau).softmax(-1).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -264,7 +272,7 @@ public static class CausalMmmTrainer
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor p = probabilities.clamp(0, 1);
-        Tensor logits = torch.stack(new[] { (1 - p).log(), p.log() }, -1);
+        Tensor logits = torch.stack(new[] { (Certain - p).log(), p.log() }, -1);
         return GumbelSoftmax(logits, temperature, uniform).select(-1, 1).MoveToOuterDisposeScope();
     }
 

@@ -42,8 +42,12 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly bool _baselineInputs;
     private readonly Parameter? _curveHalfContext;
 
-    // Kept alive for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free during the native call (see Mlp).
-    private static readonly Scalar One = 1.0;
+    // Kept alive for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free
+    // during the native call (see Mlp), which surfaced as a rare "toFloat" failure in the planning tests.
+    private static readonly Scalar One = 1.0, Rate = CurveRate, HalfFloor = 1e-3, MaxDecay = CurveMaxDecay, MinShape = CurveMinShape, SpendFloor = 1e-6;
+    private readonly Scalar? _shapeSpan;
+    private readonly Scalar _givenCount;
+    private readonly Scalar _sumOverNodes;
 
     /// <summary>Steps a response curve's adstock reads (the predicted step and those before it).</summary>
     public const int CurveSpan = 28;
@@ -56,6 +60,8 @@ internal sealed class MarketingResponseDecoder : nn.Module
         // CM-MARKOV has no recurrent state to send, so its messages always read the observed values.
         _messages = options.Variant == CausalMmmVariant.Markov ? MessageSource.ObservedValues : options.Messages;
         _aggregation = options.Aggregation;
+        _givenCount = Math.Max(edges.GivenCount, 1);
+        _sumOverNodes = (edges.NodeCount - 1.0) / edges.NodeCount;
         _feedbackSteps = options.FeedbackSteps;
         _edgeIn = nn.Linear(_messages switch { MessageSource.HiddenStates => 2 * hidden, MessageSource.HiddenStatesAndValues => 2 * hidden + 2, _ => 2 }, hidden);
         _edgeOut = nn.Linear(hidden, hidden);
@@ -97,6 +103,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
             _curveDecay = nn.Parameter(torch.full(new[] { count }, Logit(0.5 / CurveMaxDecay) / CurveRate));
             _curveHalf = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(0.4) / CurveRate));
             _curveMaxShape = options.CurveMaxShape;
+            if (_curveMaxShape is double bound) _shapeSpan = bound - CurveMinShape;
             double rawShape = _curveMaxShape switch
             {
                 null => InverseSoftplus(1.5 - CurveMinShape),
@@ -124,7 +131,10 @@ internal sealed class MarketingResponseDecoder : nn.Module
             register_module("same_day_fc1", _sameDayIn);
             register_module("same_day_fc2", _sameDayOut);
         }
-        _preHidden = nn.Linear(sameDay ? 2 * hidden + 1 : hidden + 1, hidden);
+        // With baseline inputs the head also reads each node's level: its mean baseline over the window before the origin,
+        // an anchor a roll-out of many steps keeps while the recurrence carries the deviations from it.
+        int headValues = _baselineInputs ? 2 : 1;
+        _preHidden = nn.Linear(sameDay ? 2 * hidden + headValues : hidden + headValues, hidden);
         _preOut = nn.Linear(hidden, 1);
         register_module("pre_fc1", _preHidden);
         register_module("pre_fc2", _preOut);
@@ -213,23 +223,23 @@ internal sealed class MarketingResponseDecoder : nn.Module
             Tensor shift = context.matmul(_curveHalfContext); // [B, Ec]
             logHalf = logHalf + (adstock.dim() == 3 ? shift.unsqueeze(1) : shift);
         }
-        Tensor hill = (shape * (adstock.clamp_min(1e-6).log() - logHalf)).sigmoid();
+        Tensor hill = (shape * (adstock.clamp_min(SpendFloor).log() - logHalf)).sigmoid();
         return hill * CurveGain();
     }
 
     /// <summary>Each edge's adstock decay [Ec], in (0, <see cref="CurveMaxDecay"/>).</summary>
-    private Tensor CurveDecay() => (_curveDecay! * CurveRate).sigmoid() * CurveMaxDecay;
+    private Tensor CurveDecay() => (_curveDecay! * Rate).sigmoid() * MaxDecay;
 
     /// <summary>Each edge's half-saturation point [Ec] on the scaled spend, positive.</summary>
-    private Tensor CurveHalf() => nn.functional.softplus(_curveHalf! * CurveRate) + 1e-3;
+    private Tensor CurveHalf() => nn.functional.softplus(_curveHalf! * Rate) + HalfFloor;
 
     /// <summary>Each edge's non-negative gain [Ec] on the receiver's scale.</summary>
-    private Tensor CurveGain() => nn.functional.softplus(_curveGain! * CurveRate);
+    private Tensor CurveGain() => nn.functional.softplus(_curveGain! * Rate);
 
     /// <summary>Each edge's Hill shape [Ec]: above <see cref="CurveMinShape"/>, and below the options' maximum when one is set.</summary>
-    private Tensor CurveShape() => _curveMaxShape is double max
-        ? CurveMinShape + (max - CurveMinShape) * (_curveShape! * CurveRate).sigmoid()
-        : nn.functional.softplus(_curveShape! * CurveRate) + CurveMinShape;
+    private Tensor CurveShape() => _shapeSpan is not null
+        ? (_curveShape! * Rate).sigmoid() * _shapeSpan + MinShape
+        : nn.functional.softplus(_curveShape! * Rate) + MinShape;
 
     /// <summary>
     /// What the response curves add to each node's prediction: per edge terms [B, T, Ec] weighted by the same-day edge
@@ -262,6 +272,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
         // With baseline inputs the recurrence and the head read each day less its same-day responses.
         Tensor? windowCurves = _baselineInputs && HasCurves ? CurveNodeTerms(CurveEdgeTerms(values.narrow(2, 0, given), context), edgeWeights) : null;
         Tensor baseValues = _baselineInputs ? BaselineOf(values, windowCurves, edgeWeights) : values;
+        Tensor? levels = _baselineInputs ? baseValues.mean(new long[] { 1 }) : null;
         if (_messages == MessageSource.ObservedValues && _feedbackSteps == 0)
         {
             Tensor inputs = StepInputs(baseValues, baseValues, Lagged(edgeWeights)); // [B, T, n, H + 1]: every step's messages at once
@@ -284,7 +295,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
                 known = t > 1 ? values.narrow(1, 1, t - 1).narrow(2, 0, given) : null;
                 if (nextGiven is not null) known = known is null ? nextGiven.unsqueeze(1) : torch.cat(new[] { known, nextGiven.unsqueeze(1) }, 1);
             }
-            Tensor batched = Predict(states, baseValues, context, known, edgeWeights);
+            Tensor batched = Predict(states, baseValues, context, known, edgeWeights, levels);
             if (HasCurves) batched = batched + WindowCurves(values, edgeWeights, nextGiven ?? batched.select(1, t - 1).narrow(1, 0, given), context);
             if (HasMediatorEdges)
             {
@@ -314,7 +325,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
                 : feeds ? BaselineOf(current, windowCurves?.select(1, step), edgeWeights)
                 : baseValues.select(1, step);
             Tensor? next = last ? nextGiven : _sameDayIn is null ? null : values.select(1, step + 1).narrow(1, 0, given);
-            (Tensor mean, state) = StepCore(current, state, edgeWeights, context, next, last ? TailOf(values) : null, skipCurves: !last, settle: last, currentBase);
+            (Tensor mean, state) = StepCore(current, state, edgeWeights, context, next, last ? TailOf(values) : null, skipCurves: !last, settle: last, currentBase, levels);
             if (curves is not null && !last) mean = mean + curves.select(1, step);
             if (HasMediatorEdges && !last)
                 mean = fedBack ? Settle(mean.unsqueeze(1), edgeWeights).squeeze(1) : mean + MediatorTerms(values.narrow(1, step + 1, 1), edgeWeights).squeeze(1);
@@ -335,11 +346,11 @@ internal sealed class MarketingResponseDecoder : nn.Module
     }
 
     private (Tensor Means, Tensor State) StepCore(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven, Tensor? givenTail, bool skipCurves,
-        bool settle, Tensor? currentBase = null)
+        bool settle, Tensor? currentBase, Tensor? levels)
     {
         currentBase ??= current;
         Tensor next = AdvanceCore(current, currentBase, state, edgeWeights, null);
-        return (EmitCore(next, current, context, edgeWeights, nextGiven, null, givenTail, skipCurves, settle, currentBase).Means, next);
+        return (EmitCore(next, current, context, edgeWeights, nextGiven, null, givenTail, skipCurves, settle, currentBase, levels).Means, next);
     }
 
     /// <summary>
@@ -406,26 +417,40 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// series of the steps before the predicted one, from which the adstock carries over.
     /// </summary>
     public Tensor Emit(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven, SenderOverride? alternative = null,
-        Tensor? givenTail = null, Tensor? currentBase = null) => EmitWithBaseline(state, current, context, edgeWeights, nextGiven, alternative, givenTail, currentBase).Means;
+        Tensor? givenTail = null, Tensor? currentBase = null, Tensor? levels = null) => EmitWithBaseline(state, current, context, edgeWeights, nextGiven, alternative, givenTail, currentBase, levels).Means;
 
     /// <summary>
     /// <see cref="Emit"/>, with the predicted day's baseline [B, n] beside its means: the head's output before the same-day
     /// responses (for the given nodes, their means). A roll-out advances on it when the decoder reads baselines. With
-    /// baseline inputs, <paramref name="currentBase"/> holds the baseline of the day before (<paramref name="current"/>'s).
+    /// baseline inputs, <paramref name="currentBase"/> holds the baseline of the day before (<paramref name="current"/>'s) and
+    /// <paramref name="levels"/> [B, n] each node's level (<see cref="Levels"/> of the window before the origin).
     /// </summary>
     public (Tensor Means, Tensor Baseline) EmitWithBaseline(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven,
-        SenderOverride? alternative = null, Tensor? givenTail = null, Tensor? currentBase = null)
+        SenderOverride? alternative = null, Tensor? givenTail = null, Tensor? currentBase = null, Tensor? levels = null)
     {
-        if (_baselineInputs && currentBase is null) throw new InvalidOperationException("A decoder with baseline inputs emits from the day's baseline (currentBase).");
-        return EmitCore(state, current, context, edgeWeights, nextGiven, alternative, givenTail, skipCurves: false, settle: true, currentBase ?? current);
+        if (_baselineInputs && (currentBase is null || levels is null))
+            throw new InvalidOperationException("A decoder with baseline inputs emits from the day's baseline (currentBase) and the window's levels.");
+        return EmitCore(state, current, context, edgeWeights, nextGiven, alternative, givenTail, skipCurves: false, settle: true, currentBase ?? current, levels);
+    }
+
+    /// <summary>
+    /// Each node's level [B, n] over a window [B, T, n] (scaled): the mean of its baseline, the values less their same-day
+    /// responses. Null without baseline inputs.
+    /// </summary>
+    public Tensor? Levels(Tensor window, Tensor edgeWeights, Tensor context)
+    {
+        if (!_baselineInputs) return null;
+        using var scope = torch.NewDisposeScope();
+        Tensor? curves = HasCurves ? CurveNodeTerms(CurveEdgeTerms(window.narrow(2, 0, _edges.GivenCount), context), edgeWeights) : null;
+        return BaselineOf(window, curves, edgeWeights).mean(new long[] { 1 }).MoveToOuterDisposeScope();
     }
 
     private (Tensor Means, Tensor Baseline) EmitCore(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven, SenderOverride? alternative,
-        Tensor? givenTail, bool skipCurves, bool settle, Tensor currentBase)
+        Tensor? givenTail, bool skipCurves, bool settle, Tensor currentBase, Tensor? levels)
     {
         using var scope = torch.NewDisposeScope();
         long b = current.size(0), n = current.size(1);
-        Tensor means = Predict(state.reshape(b, 1, n, Hidden), currentBase.unsqueeze(1), context, nextGiven?.unsqueeze(1), edgeWeights,
+        Tensor means = Predict(state.reshape(b, 1, n, Hidden), currentBase.unsqueeze(1), context, nextGiven?.unsqueeze(1), edgeWeights, levels,
             alternative?.NextGiven?.unsqueeze(1), alternative?.SameDayMask).squeeze(1);
         Tensor baseline = means;
         if (HasCurves && !skipCurves)
@@ -451,7 +476,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
     public bool HasMediatorEdges => _mediatorGain is not null;
 
     /// <summary>Each same-day mediator edge's non-negative gain [Em]: the receiver's change, on its scale, per unit of the sender's scaled value.</summary>
-    private Tensor MediatorGain() => nn.functional.softplus(_mediatorGain! * CurveRate);
+    private Tensor MediatorGain() => nn.functional.softplus(_mediatorGain! * Rate);
 
     /// <summary>Each same-day mediator edge's learned gain on the scaled series, with its sender and receiver node indices; empty without such edges.</summary>
     public IReadOnlyList<(int Sender, int Receiver, double Gain)> MediatorGains()
@@ -545,7 +570,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
         // The no-edge type sends nothing: a message counts only as much as its edge is present.
         Tensor weighted = messages * edgeWeights.unsqueeze(1).unsqueeze(-1);
         Tensor aggregated = _edges.MeanIncoming(weighted, 2); // [B, T, n, H]
-        if (_aggregation == MessageAggregation.SumOverNodes) aggregated = aggregated * ((_edges.NodeCount - 1.0) / _edges.NodeCount);
+        if (_aggregation == MessageAggregation.SumOverNodes) aggregated = aggregated * _sumOverNodes;
         return torch.cat(new[] { aggregated, values.unsqueeze(-1) }, -1);
     }
 
@@ -561,9 +586,11 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// <paramref name="knownNext"/> [B, T' &lt;= T, given] holds the given series of the predicted steps that are known; the
     /// rest are the given nodes' own predictions, which receive no same-day messages and so do not depend on them.
     /// </summary>
-    private Tensor Predict(Tensor states, Tensor values, Tensor context, Tensor? knownNext, Tensor edgeWeights, Tensor? altNext = null, Tensor? altMask = null)
+    private Tensor Predict(Tensor states, Tensor values, Tensor context, Tensor? knownNext, Tensor edgeWeights, Tensor? levels, Tensor? altNext = null, Tensor? altMask = null)
     {
-        if (_sameDayIn is null) return Head(torch.cat(new[] { states, values.unsqueeze(-1) }, -1), context);
+        Tensor HeadValues(Tensor v) => levels is null ? v.unsqueeze(-1)
+            : torch.stack(new[] { v, levels.unsqueeze(1).expand(v.size(0), v.size(1), v.size(2)) }, -1);
+        if (_sameDayIn is null) return Head(torch.cat(new[] { states, HeadValues(values) }, -1), context);
         long b = states.size(0), t = states.size(1), n = states.size(2);
         int given = _edges.GivenCount;
         long receivers = n - given;
@@ -573,22 +600,34 @@ internal sealed class MarketingResponseDecoder : nn.Module
         {
             // Only the steps whose given series are unknown need the given nodes' own predictions: the head runs on those alone.
             Tensor silent = torch.zeros(new[] { b, missing, n, (long)Hidden }, states.dtype, states.device);
-            Tensor own = Head(torch.cat(new[] { states.narrow(1, known, missing), values.narrow(1, known, missing).unsqueeze(-1), silent }, -1), context).narrow(2, 0, given);
+            Tensor own = Head(torch.cat(new[] { states.narrow(1, known, missing), HeadValues(values.narrow(1, known, missing)), silent }, -1), context).narrow(2, 0, given);
             next = knownNext is null ? own : torch.cat(new[] { knownNext, own }, 1);
         }
         Tensor sent = _sameDayOut!.forward(_sameDayIn.forward(next.unsqueeze(-1)).tanh()).tanh(); // [B, T, given, H]
         Tensor weights = edgeWeights.narrow(1, _edges.EdgeCount, _edges.GivenSameDayEdgeCount).reshape(b, receivers, given);
-        Tensor received = torch.einsum("brc,btch->btrh", weights, sent) / given; // the mean over given senders, [B, T, receivers, H]
+        Tensor received = torch.einsum("brc,btch->btrh", weights, sent) / _givenCount; // the mean over given senders, [B, T, receivers, H]
         if (altNext is not null)
         {
             // The marked same-day edges carry the counterfactual plan's message instead.
             Tensor altSent = _sameDayOut.forward(_sameDayIn.forward(altNext.unsqueeze(-1)).tanh()).tanh();
             Tensor marked = weights * altMask!.reshape(b, receivers, given);
-            received = received + torch.einsum("brc,btch->btrh", marked, altSent - sent) / given;
+            received = received + torch.einsum("brc,btch->btrh", marked, altSent - sent) / _givenCount;
         }
         // Given nodes receive no same-day messages.
         Tensor sameDay = torch.cat(new[] { torch.zeros(new[] { b, t, (long)given, (long)Hidden }, states.dtype, states.device), received }, 2);
-        return Head(torch.cat(new[] { states, values.unsqueeze(-1), sameDay }, -1), context);
+        return Head(torch.cat(new[] { states, HeadValues(values), sameDay }, -1), context);
+    }
+
+    /// <summary>Releases the decoder's own scalars with its modules.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _shapeSpan?.Dispose();
+            _givenCount.Dispose();
+            _sumOverNodes.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     private Tensor Head(Tensor input, Tensor context)

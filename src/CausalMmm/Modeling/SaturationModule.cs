@@ -34,13 +34,16 @@ internal sealed class SaturationModule : nn.Module
         register_module("softplus", _softplus);
     }
 
+    // Held for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free during the call.
+    private static readonly Scalar AlphaFloor = 0.05, GammaFloor = 1e-3, InputFloor = 1e-6;
+
     /// <summary>The shape a and inflection g per shop, each [B, 1].</summary>
     public (Tensor Alpha, Tensor Gamma) Parameters(Tensor context)
     {
         using var scope = torch.NewDisposeScope();
         Tensor input = _contextCount == 0 ? torch.ones(new[] { context.size(0), 1L }, context.dtype, context.device) : context;
-        Tensor alpha = _softplus.forward(_alphaOut.forward(_elu.forward(_alphaHidden.forward(input)))) + 0.05;
-        Tensor gamma = _softplus.forward(_gammaOut.forward(_elu.forward(_gammaHidden.forward(input)))) + 1e-3;
+        Tensor alpha = _softplus.forward(_alphaOut.forward(_elu.forward(_alphaHidden.forward(input)))) + AlphaFloor;
+        Tensor gamma = _softplus.forward(_gammaOut.forward(_elu.forward(_gammaHidden.forward(input)))) + GammaFloor;
         return (alpha.MoveToOuterDisposeScope(), gamma.MoveToOuterDisposeScope());
     }
 
@@ -51,7 +54,7 @@ internal sealed class SaturationModule : nn.Module
         (Tensor alpha, Tensor gamma) = Parameters(context);
         // exp(raw)^a / (exp(raw)^a + g) = sigmoid(a raw - ln g), computed in that form so that it never overflows.
         if (_input == SaturationInput.Exponential) return torch.sigmoid(raw * alpha.unsqueeze(1) - gamma.log().unsqueeze(1)).MoveToOuterDisposeScope();
-        Tensor p = _softplus.forward(raw) + 1e-6;
+        Tensor p = _softplus.forward(raw) + InputFloor;
         Tensor powered = p.pow(alpha.unsqueeze(1)); // [B, T, 1] ^ [B, 1, 1]
         return (powered / (powered + gamma.unsqueeze(1))).MoveToOuterDisposeScope();
     }

@@ -229,18 +229,20 @@ public sealed class AdstockTransformer : ChannelTransformerBase
         {
             // The recursion goes on from the history's last adstocked value.
             Tensor carry = context.History(adstock.Output, 1).squeeze(1);
-            double decay = adstock.Decay;
+            // Scalars captured by the feature, so none is a temporary the GC may free during a native call.
+            Scalar decay = context.Constant(adstock.Decay), fresh = context.Constant(1 - adstock.Decay);
             return (plan, shops) =>
             {
                 Tensor x = inner(plan, shops);
                 Tensor c = carry.index_select(0, shops);
                 var outputs = new List<Tensor>();
-                for (int h = 0; h < x.size(1); h++) outputs.Add(c = (1 - decay) * x.select(1, h) + decay * c);
+                for (int h = 0; h < x.size(1); h++) outputs.Add(c = x.select(1, h) * fresh + c * decay);
                 return torch.stack(outputs, 1);
             };
         }
-        double[] w = adstock.Weights();
-        Tensor past = context.History(adstock.Input, w.Length - 1);
+        double[] weights = adstock.Weights();
+        Scalar[] w = weights.Select(context.Constant).ToArray();
+        Tensor past = context.History(adstock.Input, weights.Length - 1);
         return (plan, shops) =>
         {
             Tensor x = torch.cat(new[] { past.index_select(0, shops), inner(plan, shops) }, 1);
@@ -249,7 +251,7 @@ public sealed class AdstockTransformer : ChannelTransformerBase
             for (int h = 0; h < steps; h++)
             {
                 Tensor sum = torch.zeros_like(x.select(1, 0));
-                for (int l = 0; l < w.Length; l++) sum = sum + w[l] * x.select(1, offset + h - l);
+                for (int l = 0; l < w.Length; l++) sum = sum + x.select(1, offset + h - l) * w[l];
                 outputs.Add(sum);
             }
             return torch.stack(outputs, 1);

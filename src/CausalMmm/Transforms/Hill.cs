@@ -192,13 +192,14 @@ public sealed class HillTransformer : ChannelTransformerBase
                 : throw new ArgumentException($"{context.Component}: shop '{context.ShopIds[s]}' has no fitted Hill scale (the curves are scaled per shop).");
         }
         Tensor shopMean = context.PerShop(means);
-        double halfSaturation = curve.HalfSaturation, slope = curve.Slope;
+        Scalar halfSaturation = context.Constant(curve.HalfSaturation), slope = context.Constant(curve.Slope), zero = context.Constant(0), floor = context.Constant(1e-12),
+            one = context.Constant(1);
         return (plan, shops) =>
         {
-            Tensor r = inner(plan, shops).clamp_min(0) / shopMean.index_select(0, shops).unsqueeze(1);
-            // r^S / (r^S + K^S), written so that zero spend gives zero and the gradient stays finite.
-            Tensor ratio = (halfSaturation / r.clamp_min(1e-12)).pow(slope);
-            return 1 / (1 + ratio);
+            Tensor r = inner(plan, shops).clamp_min(zero) / shopMean.index_select(0, shops).unsqueeze(1);
+            // r^S / (r^S + K^S) = 1 / (1 + (K / r)^S), written so that zero spend gives zero and the gradient stays finite.
+            Tensor ratio = (r.clamp_min(floor).reciprocal() * halfSaturation).pow(slope);
+            return (ratio + one).reciprocal();
         };
     }
 

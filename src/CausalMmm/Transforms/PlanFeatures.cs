@@ -20,6 +20,7 @@ internal sealed class PlanFeatureContext : IDisposable
     private readonly Func<string, PlanFeature> _trace;
     private readonly Func<string, int, float[]> _history;
     private readonly List<Tensor> _owned = new();
+    private readonly List<Scalar> _scalars = new();
 
     /// <param name="shopIds">The shops, in the order of the shop indexes a feature is called with.</param>
     /// <param name="trace">The plan feature of a column: a plan series, or another transform's output.</param>
@@ -49,6 +50,17 @@ internal sealed class PlanFeatureContext : IDisposable
     /// <summary>A per-shop constant [S] (for instance each shop's curve scale), owned by this context.</summary>
     public Tensor PerShop(float[] values) => Own(values, new long[] { values.Length });
 
+    /// <summary>
+    /// A number as a Scalar owned by this context, for a feature to capture: a number passed straight to a TorchSharp call
+    /// becomes a temporary Scalar the GC may free while the native call still reads it.
+    /// </summary>
+    public Scalar Constant(double value)
+    {
+        Scalar scalar = value;
+        _scalars.Add(scalar);
+        return scalar;
+    }
+
     private Tensor Own(float[] values, long[] shape)
     {
         Tensor tensor = Tensors.FromArray(values, shape).DetachFromDisposeScope();
@@ -61,5 +73,7 @@ internal sealed class PlanFeatureContext : IDisposable
     {
         foreach (Tensor t in _owned) t.Dispose();
         _owned.Clear();
+        foreach (Scalar s in _scalars) s.Dispose();
+        _scalars.Clear();
     }
 }
