@@ -182,7 +182,7 @@ internal static class PlanningBenchmark
             {
                 CausalGraphSet graphs = graph.Graphs(truth.History);
                 double[] p = panel.ShopIds.Where(truth.World.MediatorDrivesTarget)
-                    .Select(id => graphs.Edges(id, threshold: 0).Where(e => e.From == "pv" && e.To == "gmv").Select(e => e.Probability).DefaultIfEmpty(0).Max()).ToArray();
+                    .Select(id => graphs.Edges(id, threshold: 0).Where(e => e.SameDay && e.From == "pv" && e.To == "gmv").Select(e => e.Probability).DefaultIfEmpty(0).Max()).ToArray();
                 pvEdge = p.Length > 0 ? p.Average() : double.NaN;
             }
         }

@@ -181,6 +181,48 @@ public sealed class DecoderOptionsTests
         }
     }
 
+    [Theory]
+    [InlineData(MessageSource.ObservedValues)]
+    [InlineData(MessageSource.HiddenStatesAndValues)]
+    public void With_mediator_edges_teacher_forcing_and_the_step_by_step_roll_out_agree_on_each_days_own_part(MessageSource messages)
+    {
+        // x0, x1, promo given; pv a mediator; gmv the target.
+        NumericPanel panel = Api.MediatedPathTests.ChainPanel(shops: 4, length: 40).ToNumeric();
+        var options = CausalMmmOptions.ForMarketingData();
+        (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed, options.Messages) = (3, 8, 2, 4, messages);
+        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        MarketingResponseDecoder decoder = model.Network.Decoder;
+        Assert.True(decoder.HasMediatorEdges && decoder.ReadsBaselines);
+        const int given = 3, n = 5;
+        TorchSharp.torch.Tensor values = model.MeasureScaling(panel, 0, panel.Length).ToTensor(panel, 0, panel.Length);
+        TorchSharp.torch.Tensor edges = model.Network.Weighted(model.Network.EdgeProbabilities(values), model.ShopGains(panel)), context = model.ContextTensor(panel);
+        TorchSharp.torch.Tensor window = values.narrow(1, 0, panel.Length - 1);
+        (TorchSharp.torch.Tensor batched, _) = decoder.Forward(window, edges, context, values.select(1, panel.Length - 1).narrow(1, 0, given));
+        TorchSharp.torch.Tensor levels = decoder.Levels(window, edges, context)!;
+        TorchSharp.torch.Tensor state = TorchSharp.torch.zeros(new long[] { panel.ShopCount * n, decoder.Hidden });
+        for (int step = 0; step < panel.Length - 1; step++)
+        {
+            int first = Math.Max(0, step + 1 - (MarketingResponseDecoder.CurveSpan - 1));
+            TorchSharp.torch.Tensor tail = values.narrow(1, first, step + 1 - first).narrow(2, 0, given), day = values.select(1, step);
+            TorchSharp.torch.Tensor baseline = decoder.DayBaseline(values, step, day, edges, context);
+            state = decoder.Advance(day, state, edges, currentBase: baseline);
+            // The roll-out settles the day on its own mediators; teacher forcing adds what the observed mediators send. Less
+            // what the mediators send, both are the day's own part, which must agree.
+            TorchSharp.torch.Tensor rolled = decoder.Emit(state, day, context, edges, values.select(1, step + 1).narrow(1, 0, given), givenTail: tail, currentBase: baseline, levels: levels);
+            TorchSharp.torch.Tensor ownRolled = rolled - decoder.MediatorTerms(rolled.unsqueeze(1), edges).squeeze(1);
+            bool last = step == panel.Length - 2;
+            TorchSharp.torch.Tensor forced = batched.select(1, step);
+            TorchSharp.torch.Tensor ownForced = forced - decoder.MediatorTerms((last ? forced : values.select(1, step + 1)).unsqueeze(1), edges).squeeze(1);
+            float gap = (ownRolled - ownForced).abs().max().item<float>();
+            Assert.True(gap < 1e-4, $"step {step}: the two paths' own parts differ by {gap}");
+            // The step after the window has no observed mediators, so teacher forcing settles it as the roll-out does.
+            if (last) Assert.True((rolled - forced).abs().max().item<float>() < 1e-4, "the step after the window should settle as a roll-out does");
+        }
+        Assert.True(decoder.MediatorTerms(values.narrow(1, 1, 5), edges).abs().max().item<float>() > 1e-3, "the mediators send nothing, so the test shows nothing");
+    }
+
     [Fact]
     public void Without_same_day_edges_the_forecast_of_the_day_cannot_see_its_plan()
     {
@@ -479,6 +521,8 @@ public sealed class DecoderOptionsTests
         // Version 8 added the same-day mediator edges and the options around them.
         IEnumerable<string> removed = version < 8 ? newerOptions.Concat(new[] { "SameDayMediators", "ShopGains", "BaselineInputs", "CurveContext", "LaggedMediaMessages" }) : newerOptions;
         foreach (string option in removed) Assert.True(json["Options"]!.AsObject().Remove(option), $"the saved options have no {option}");
+        // Version 8 also started to list the training shops, for their gains.
+        if (version < 8) Assert.True(json.Remove("ShopIds"), "the saved model has no ShopIds");
         return (entries, json);
     }
 

@@ -50,8 +50,10 @@ public sealed class CausalMmmModel : IDisposable
     private readonly Dictionary<string, int> _shopRows;
 
     /// <summary>
-    /// The shops the model was trained on, in the order of its per-shop parameters (<see cref="CausalMmmOptions.ShopGains"/>);
-    /// other shops use the pooled effects.
+    /// The shops of the panel the model was fitted on, in the order of its per-shop parameters
+    /// (<see cref="CausalMmmOptions.ShopGains"/>); other shops use the pooled effects. Shops held out for validation
+    /// (<see cref="CausalMmmOptions.ValidationFraction"/>) are listed too, but their multipliers are never fitted and stay at
+    /// the prior's centre, the pooled effect.
     /// </summary>
     public IReadOnlyList<string> ShopIds { get; }
 
@@ -95,12 +97,16 @@ public sealed class CausalMmmModel : IDisposable
     /// </summary>
     public IReadOnlyList<double[,]> EdgeProbabilities(NumericPanel panel, int? origin = null) => Graphs(panel, origin).Lagged;
 
-    /// <summary>True when the model has same-day edges from the given series to the others (<see cref="CausalMmmOptions.SameDayMedia"/>).</summary>
+    /// <summary>
+    /// True when the model has same-day edges (<see cref="CausalMmmOptions.SameDayMedia"/>): from the given series to the
+    /// others and, with <see cref="CausalMmmOptions.SameDayMediators"/>, from each mediator to later mediators and the target.
+    /// </summary>
     public bool HasSameDayEdges => Network.Edges.SameDayEdgeCount > 0;
 
     /// <summary>
     /// Per shop, both kinds of edge probability: lagged ([i, j]: i drives j from the steps before) and, when the model has
-    /// them, same-day ([i, j]: given series i drives j on the same step; zero where there is no such edge).
+    /// them, same-day ([i, j]: node i drives j on the same step, i a given series or a mediator before j in the fixed
+    /// same-day order; zero where there is no such edge).
     /// </summary>
     /// <exception cref="ArgumentException">The panel's nodes or context differ from the model's, or the origin leaves too little history.</exception>
     public (IReadOnlyList<double[,]> Lagged, IReadOnlyList<double[,]>? SameDay) Graphs(NumericPanel panel, int? origin = null)
@@ -254,7 +260,9 @@ public sealed class CausalMmmModel : IDisposable
     /// emits every node's mean from the recurrent state (with same-day edges, from the plan's given series of that step),
     /// settles the day's mediators before the target, then advances the state on the day's values. The plan [R, H, given]
     /// is in original units; null forecasts the given series too (autonomous). <paramref name="edges"/> [R, E + Ec]
-    /// replaces the start's edge probabilities (graph samples); the shops' gains apply either way. With
+    /// replaces the start's edge probabilities (graph samples) from the origin on: the start's state, last baseline and
+    /// levels stay those the history reached under the point graph, so a sample changes the forecast, not the past it
+    /// starts from. The shops' gains apply either way. With
     /// <paramref name="alternative"/>, the edges it marks read their senders from another roll-out's
     /// <paramref name="trace"/> (path-specific effects); with <paramref name="trace"/>, each step's inputs are recorded.
     /// Returns every node [R, H, n] in original units. It reads the network without the model's lock: after fitting its

@@ -323,22 +323,25 @@ public sealed class CausalMmmOptions
     /// <summary>
     /// Whether the decoder's lagged edges from given series (channels, covariates) carry messages. With
     /// <see cref="SameDayMedia"/>, turning it off leaves spend only its same-day edges (whose adstock carries it over), so
-    /// a plan reaches the forecast through monotone responses alone. Experimental.
+    /// a plan reaches the forecast through monotone responses alone. On by default: turning it off has not been measured to
+    /// help planning, and it removes lagged channel edges from the graph's messages.
     /// </summary>
     public bool LaggedMediaMessages = true;
 
     /// <summary>
     /// With same-day edges, the decoder's recurrence, messages and head read each day's values less that day's same-day
-    /// responses (the response curves and the mediator edges): the baseline the media act on. A plan then moves the
-    /// forecast through its same-day responses (and their adstock) only, never through the node's own history, so a
-    /// media effect is not carried over a second time by the recurrence. Experimental.
+    /// responses (the response curves and the mediator edges): the baseline the media act on, and the head reads each node's
+    /// level (its mean baseline over the window before the forecast origin). A media effect then reaches a node's own
+    /// history only through its baseline, so the recurrence does not carry it over a second time; a plan still moves the
+    /// forecast through the lagged messages of its channels while <see cref="LaggedMediaMessages"/> is on. Part of
+    /// <see cref="ForMarketingData"/>.
     /// </summary>
     public bool BaselineInputs;
 
     /// <summary>
     /// With response curves, each shop's half-saturation points move with its context (a learned log-shift per edge and
-    /// standardised context variable), as the paper's saturation module lets the context set the target's S-curve.
-    /// Experimental.
+    /// standardised context variable), as the paper's saturation module lets the context set the target's S-curve. Part of
+    /// <see cref="ForMarketingData"/>.
     /// </summary>
     public bool CurveContext;
 
@@ -386,9 +389,9 @@ public sealed class CausalMmmOptions
     /// (<see cref="SameDayMediators"/>), per-shop gains of every same-day edge (<see cref="ShopGains"/>), and a recurrence
     /// that reads each day less its same-day responses (<see cref="BaselineInputs"/>); the window-MLP encoder
     /// (<see cref="EdgeEncoder.WindowMlp"/>), the softplus saturation input and no Granger scores, as chosen on the earlier
-    /// planning check. On the planning benchmark (marketing simulator, 40 shops x 182 days, seeds 1-3) these settings give a
-    /// median +/-50% plan error of 12.7% against 18.0% for adstock + Hill + ridge, and the optimised plan 94.4% of the
-    /// true optimum's gain against 72.5% (see docs/benchmarks.md).
+    /// planning check. On the planning benchmark (marketing simulator, 40 shops x 182 days, seeds 1-5) these settings give a
+    /// median +/-50% plan error of 11.8% against 20.2% for adstock + Hill + ridge, and the optimised plan 96.3% of the
+    /// true optimum's gain against 70.9% (mean over seeds; see docs/benchmarks.md).
     /// </summary>
     public static CausalMmmOptions ForMarketingData() =>
         new()

@@ -15,6 +15,11 @@ namespace CausalMmm.Modeling;
 /// mediators and the target: f_pre's input gains SAME_j^{t+1}, the mean over given nodes i of z0_ij g(x_i^{t+1})
 /// (<see cref="SameDayResponse.Message"/>), or the prediction gains sum_i z0_ij beta_ij Hill_ij(adstock_ij(x_i))^{t+1}
 /// (<see cref="SameDayResponse.SaturatingCurve"/>), where the adstock reads the given series up to the predicted step.
+/// With mediator edges (<see cref="CausalMmmOptions.SameDayMediators"/>), each mediator then adds z0_mk gamma_mk m^{t+1}
+/// (a non-negative gain gamma) to every later mediator and the target k, in the fixed same-day order: teacher forcing
+/// reads the day's observed mediators, a roll-out settles its own predicted mediators first (<see cref="Settle"/>). With
+/// baseline inputs, the recurrence and f_pre read each day less its same-day responses, and f_pre also reads each node's
+/// level, the mean of that baseline over the window.
 /// </summary>
 internal sealed class MarketingResponseDecoder : nn.Module
 {
@@ -435,7 +440,9 @@ internal sealed class MarketingResponseDecoder : nn.Module
 
     /// <summary>
     /// Each node's level [B, n] over a window [B, T, n] (scaled): the mean of its baseline, the values less their same-day
-    /// responses. Null without baseline inputs.
+    /// responses. Null without baseline inputs. It is one constant per shop and window, a shop intercept re-measured at
+    /// each origin: teacher forcing reads the level of the whole training window, a forecast that of the window before its
+    /// origin (the same one when it starts where training ended), so the days a forecast predicts never enter it.
     /// </summary>
     public Tensor? Levels(Tensor window, Tensor edgeWeights, Tensor context)
     {

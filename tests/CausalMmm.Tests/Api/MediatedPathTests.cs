@@ -114,7 +114,9 @@ public sealed class MediatedPathTests
         float[] Forecast(MediaPlan p) => ml.Data.FilterRowsByColumn(model.Transform(p.AppendTo(history)), "t", lowerBound: Length).GetColumn<float>("Score").ToArray();
         float[] planned = Forecast(plan);
         Assert.Equal(planned, Forecast(plan.Scale("x1", 0)));
-        Assert.NotEqual(planned, Forecast(plan.Scale("x0", 0)));
+        // x0 carries a large share of page views, so cutting it must cost a visible share of gmv, not a rounding error.
+        double plannedTotal = planned.Sum(v => (double)v), withoutX0 = Forecast(plan.Scale("x0", 0)).Sum(v => (double)v);
+        Assert.True(withoutX0 < plannedTotal * 0.98, $"zeroing x0 should lower the forecast by more than 2%: {plannedTotal} planned, {withoutX0} without x0");
 
         MediaPlan Promotion(double value) => new(plan.Roles, plan.ShopIds.ToDictionary(id => id, id =>
         {
@@ -147,11 +149,19 @@ public sealed class MediatedPathTests
         Tensor settled = decoder.Settle(unsettled, weights);
         // The day's equations hold: every node is its own part plus what the mediators before it send.
         Assert.True(settled.allclose(unsettled + decoder.MediatorTerms(settled, weights), rtol: 1e-5, atol: 1e-6));
-        // Nothing flows back: a later node's own part never changes an earlier one.
-        Tensor moved = unsettled.clone();
-        moved.narrow(2, 3, 2).add_(10);
-        Tensor again = decoder.Settle(moved, weights);
-        Assert.True(again.narrow(2, 0, 3).allclose(settled.narrow(2, 0, 3)));
-        Assert.False(again.narrow(2, 4, 1).allclose(settled.narrow(2, 4, 1)), "the target should follow the second mediator");
+        // Nothing flows back: moving the target's own part leaves every mediator as it was; moving the second mediator's
+        // leaves the first as it was and moves the target; moving the first mediator's moves both later nodes.
+        Tensor Moved(int node)
+        {
+            Tensor moved = unsettled.clone();
+            moved.narrow(2, node, 1).add_(10);
+            return decoder.Settle(moved, weights);
+        }
+        Tensor target = Moved(4), second = Moved(3), first = Moved(2);
+        Assert.True(target.narrow(2, 0, 4).allclose(settled.narrow(2, 0, 4)), "the target's part moved a mediator");
+        Assert.True(second.narrow(2, 0, 3).allclose(settled.narrow(2, 0, 3)), "the second mediator's part moved the first mediator");
+        Assert.False(second.narrow(2, 4, 1).allclose(settled.narrow(2, 4, 1)), "the target should follow the second mediator");
+        Assert.True(first.narrow(2, 0, 2).allclose(settled.narrow(2, 0, 2)), "a mediator moved a given series");
+        Assert.False(first.narrow(2, 3, 2).allclose(settled.narrow(2, 3, 2)), "the second mediator and the target should follow the first");
     }
 }

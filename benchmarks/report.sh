@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Regenerates the "Current figures" section of docs/benchmarks.md: runs the planning suite (5 seeds of the marketing
+# simulator), the Quickstart's holdout table and the demo's, and writes their output between the markers
+# <!-- current:begin --> and <!-- current:end -->. About 25 minutes on 2 cores. Usage: bash benchmarks/report.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+dotnet build CausalMmm.MLNet.sln -c Release --nologo -v quiet
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+dotnet run -c Release --no-build --project benchmarks/CausalMmm.Benchmarks -- planning > "$out/planning.txt"
+dotnet run -c Release --no-build --project examples/Quickstart | sed -n '/^Holdout gmv/,/^$/p' > "$out/quickstart.txt"
+dotnet run -c Release --no-build --project src/CausalMmm.Cli -- demo --out "$out/demo" > "$out/demo-run.txt"
+# The demo's holdout table from its HTML report: one line per model.
+python3 - "$out/demo/report.html" > "$out/demo.txt" <<'PY'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " | ", r)).strip() for r in re.findall(r"<tr>(.*?)</tr>", html, re.S)]
+start = next(i for i, r in enumerate(rows) if "RMSE" in r)
+for r in rows[start:start + 7]:
+    print(r)
+PY
+
+{
+  echo "<!-- current:begin -->"
+  echo "## Current figures"
+  echo
+  echo "Written by \`bash benchmarks/report.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(git rev-parse --short HEAD))."
+  echo
+  echo "### Planning against truth (\`dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- planning\`)"
+  echo
+  echo '```'
+  cat "$out/planning.txt"
+  echo '```'
+  echo
+  echo "### Quickstart holdout (\`dotnet run -c Release --project examples/Quickstart\`, 60 epochs)"
+  echo
+  echo '```'
+  cat "$out/quickstart.txt"
+  echo '```'
+  echo
+  echo "### Demo holdout (\`bash scripts/demo.sh\`, 60 epochs; the report's table)"
+  echo
+  echo '```'
+  cat "$out/demo.txt"
+  echo '```'
+  echo "<!-- current:end -->"
+} > "$out/current.md"
+
+python3 - docs/benchmarks.md "$out/current.md" <<'PY'
+import re, sys
+doc, current = sys.argv[1], open(sys.argv[2], encoding="utf-8").read().rstrip("\n")
+text = open(doc, encoding="utf-8").read()
+text = re.sub(r"<!-- current:begin -->.*?<!-- current:end -->", lambda _: current, text, flags=re.S)
+open(doc, "w", encoding="utf-8").write(text)
+PY
+echo "docs/benchmarks.md: current figures updated"
