@@ -140,22 +140,25 @@ internal static class AnalystCommands
         if (holdout > 0)
         {
             ITransformer ridge = mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history);
-            foreach ((string name, ITransformer m) in new[] { ("CausalMMM", model), ("Adstock+Hill+Ridge", ridge) })
-            {
-                RegressionMetrics metrics = ml.Regression.Evaluate(ml.Data.FilterRowsByColumn(m.Transform(all), "t", lowerBound: days - holdout), label, "Score");
-                rows.Add(new HoldoutRow(name, metrics.RootMeanSquaredError, metrics.MeanAbsoluteError, metrics.RSquared));
-            }
+            PanelRoles roles = ((IEnumerable<ITransformer>)model).OfType<MarketingResponseTransformer>().Single().Roles;
+            DateTime firstDate = ml.Data.FilterRowsByColumn(all, "t", lowerBound: days - holdout, upperBound: days - holdout + 1).GetColumn<DateTime>(roles.Date).First();
+            var models = new List<(string, ITransformer)> { ("CausalMMM", model), ("Adstock+Hill+Ridge", ridge) };
+            models.AddRange(HoldoutScoring.NaiveModels(mmm, history));
+            foreach ((string name, ITransformer m) in models)
+                rows.Add(HoldoutScoring.Score(ml, mmm, name, m, all, days - holdout, firstDate, label));
         }
         cancel.ThrowIfCancellationRequested(); // a cancelled fit saves nothing
         ml.Model.SaveCausalMmm(model, all.Schema, output);
-        Report(settings, new { command = "fit", data, output, days, holdout, epochs, target = label, holdoutMetrics = rows }, () =>
+        Report(settings, new { command = "fit", data, output, days, holdout, epochs, target = label, holdoutMetrics = rows, verdict = rows.Count > 0 ? HoldoutScoring.Verdict(rows) : null }, () =>
         {
             if (rows.Count > 0)
             {
-                var table = new Table().AddColumns("model", $"holdout RMSE ({holdout} days)", "MAE", "R²");
+                var table = new Table().AddColumns("model", $"holdout RMSE ({holdout} days)", "MAE", "R² pooled", "R² within shops", "MASE vs last value");
                 foreach (HoldoutRow r in rows)
-                    table.AddRow(r.Model, r.Rmse.ToString("N1", CultureInfo.InvariantCulture), r.Mae.ToString("N1", CultureInfo.InvariantCulture), r.R2.ToString("0.000", CultureInfo.InvariantCulture));
+                    table.AddRow(r.Model, r.Rmse.ToString("N1", CultureInfo.InvariantCulture), r.Mae.ToString("N1", CultureInfo.InvariantCulture), r.R2.ToString("0.000", CultureInfo.InvariantCulture),
+                        r.WithinShopR2.ToString("0.000", CultureInfo.InvariantCulture), r.Mase.ToString("0.00", CultureInfo.InvariantCulture));
                 AnsiConsole.Write(table);
+                AnsiConsole.WriteLine(HoldoutScoring.Verdict(rows));
             }
             AnsiConsole.MarkupLineInterpolated($"Saved the fitted model to [bold]{output}[/]");
         });
@@ -349,8 +352,6 @@ internal static class AnalystCommands
 /// <summary>One edge in <c>graph</c>'s output: its kind ("lagged" or "same day"), probability (or mean over shops) and the shops that have it.</summary>
 internal sealed record EdgeRow(string From, string To, string Kind, double Probability, int Shops);
 
-/// <summary>One model's holdout metrics in <c>fit</c>'s output.</summary>
-internal sealed record HoldoutRow(string Model, double Rmse, double Mae, double R2);
 
 /// <summary>Channel bounds for <c>optimize --bounds</c>: a CSV <c>channel,min,max[,relative]</c>, where relative (true/false, default true) makes min and max multiples of the current plan.</summary>
 internal static class BoundsCsv

@@ -141,7 +141,9 @@ internal static class ReportCommand
         else
         {
             html.Paragraph($"Every model is scored on the same {holdout * panel.ShopCount} holdout rows with the actual spends given "
-                + "(mlContext.Regression.Evaluate); the baselines were fitted here on the model's history.");
+                + "(mlContext.Regression.Evaluate); the baselines were fitted here on the model's history. Pooled R² mostly says how well a "
+                + "model tells shops apart; R² within shops and MASE (each shop's error over that of repeating its last value; below 1 beats it) "
+                + "say whether it forecasts each shop's own course. The naive forecasts read only the target's history.");
             string[] saturated = roles.Channels.Select(c => c + "_adstock_hill").ToArray();
             IEstimator<ITransformer> Stock(IEstimator<ITransformer> trainer) => mmm.Transforms.Adstock().Append(mmm.Transforms.Hill())
                 .Append(ml.Transforms.Categorical.OneHotEncoding("__shop", roles.Shop))
@@ -157,13 +159,15 @@ internal static class ReportCommand
                 ("FastTree (adstock+Hill)", _ => Stock(ml.Regression.Trainers.FastTree(labelColumnName: target)).Fit(history), 0),
                 ("LightGbm (adstock+Hill)", _ => Stock(ml.Regression.Trainers.LightGbm(labelColumnName: target)).Fit(history), 0),
             };
-            var rows = new List<string[]>();
+            foreach ((string name, ITransformer naive) in HoldoutScoring.NaiveModels(mmm, history)) models.Add((name, _ => naive, 0));
+            DateTime firstDate = panel.Dates[historyDays].ToDateTime(TimeOnly.MinValue);
+            var scores = new List<HoldoutRow>();
             foreach ((string name, var fit, int epochs) in models)
-            {
-                RegressionMetrics m = Long(name, progress => ml.Regression.Evaluate(ml.Data.FilterRowsByColumn(fit(progress).Transform(all), "t", lowerBound: historyDays), target, "Score"), epochs);
-                rows.Add(new[] { name, Number(m.RootMeanSquaredError), Number(m.MeanAbsoluteError), m.RSquared.ToString("0.000", CultureInfo.InvariantCulture) });
-            }
-            html.Table(new[] { "model", "RMSE", "MAE", "R²" }, rows);
+                scores.Add(Long(name, progress => HoldoutScoring.Score(ml, mmm, name, fit(progress), all, historyDays, firstDate, target), epochs));
+            string F(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
+            html.Table(new[] { "model", "RMSE", "MAE", "R² pooled", "R² within shops", "MASE vs last value" },
+                scores.Select(r => new[] { r.Model, Number(r.Rmse), Number(r.Mae), F(r.R2, "0.000"), F(r.WithinShopR2, "0.000"), F(r.Mase, "0.00") }).ToList());
+            html.Paragraph(HoldoutScoring.Verdict(scores));
         }
 
         Step("contributions, curves and allocation");

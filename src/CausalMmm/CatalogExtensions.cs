@@ -83,7 +83,7 @@ public static class CausalDiscoveryCatalogExtensions
     }
 }
 
-/// <summary>Forecasters as catalog methods: <c>mlContext.CausalMmm().Forecasting.Trainers.MarketingResponse(...)</c>, <c>Ridge(...)</c>, <c>Wide(...)</c>.</summary>
+/// <summary>Forecasters as catalog methods: <c>mlContext.CausalMmm().Forecasting.Trainers.MarketingResponse(...)</c>, <c>Ridge(...)</c>, <c>Wide(...)</c>, <c>Naive(...)</c>.</summary>
 public static class ForecastingCatalogExtensions
 {
     /// <summary>The causal forecaster with named arguments.</summary>
@@ -134,5 +134,22 @@ public static class ForecastingCatalogExtensions
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new WideEstimator(catalog.Root, options);
+    }
+
+    /// <summary>
+    /// A naive forecast (each shop's last value, the value one season earlier, or its recent mean): the baseline every
+    /// forecaster must beat on a holdout, scored the same way as the others.
+    /// </summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="method">Which naive forecast.</param>
+    /// <param name="labelColumnName">The target; null takes the catalog's schema or infers it.</param>
+    public static NaiveForecastEstimator Naive(this CausalMmmCatalog.ForecastingTrainers catalog, NaiveMethod method = NaiveMethod.LastValue, string? labelColumnName = null) =>
+        Naive(catalog, new NaiveForecastEstimator.Options { Method = method, LabelColumnName = labelColumnName });
+
+    /// <summary>The naive forecast with every setting in <paramref name="options"/>.</summary>
+    public static NaiveForecastEstimator Naive(this CausalMmmCatalog.ForecastingTrainers catalog, NaiveForecastEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new NaiveForecastEstimator(catalog.Root, options);
     }
 }

@@ -165,8 +165,10 @@ public sealed class CausalMmmCatalog
 
         /// <summary>
         /// MSE, MAE, MAPE and R² of <paramref name="scoreColumnName"/> against the label for each horizon: rows dated
-        /// <paramref name="firstForecastDate"/> are horizon 1, the next date horizon 2, and so on. For one figure over all rows,
-        /// use <c>mlContext.Regression.Evaluate</c> on the same view.
+        /// <paramref name="firstForecastDate"/> are horizon 1, the next date horizon 2, and so on; over all of them, also the
+        /// skill against repeating each shop's last value (<see cref="ForecastEvaluation.Mase"/>, which needs the rows before
+        /// <paramref name="firstForecastDate"/> in <paramref name="scored"/>: transform the whole panel, do not filter it
+        /// first) and the R² within each shop. <c>mlContext.Regression.Evaluate</c> on the same rows gives the pooled figures.
         /// </summary>
         /// <exception cref="ArgumentException">A column is missing, or no row is dated on or after <paramref name="firstForecastDate"/>.</exception>
         public ForecastEvaluation Evaluate(IDataView scored, DateTime firstForecastDate, string? labelColumnName = null, string scoreColumnName = "Score",

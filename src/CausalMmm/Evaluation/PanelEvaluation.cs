@@ -15,9 +15,24 @@ public readonly record struct HorizonMetrics(int Horizon, double Mse, double Mae
 /// <summary>Forecast accuracy of one variable, per horizon and over every horizon together.</summary>
 /// <param name="Variable">The scored variable.</param>
 /// <param name="PerHorizon">Metrics at each horizon 1..H.</param>
-/// <param name="Overall">Metrics over every shop and horizon (its Horizon field is 0).</param>
-public sealed record ForecastEvaluation(string Variable, IReadOnlyList<HorizonMetrics> PerHorizon, HorizonMetrics Overall)
+/// <param name="Overall">Metrics over every shop and horizon (its Horizon field is 0). Its R² is pooled over shops, so it
+/// mostly measures how well the forecast tells shops apart; see <see cref="WithinShopRSquared"/>.</param>
+/// <param name="Mase">
+/// Scale-free skill against the last-value forecast: per shop, the forecast's mean absolute error over the scored dates
+/// divided by that of repeating the shop's last value before them; the mean over shops. Below 1 beats "repeat the last
+/// value", above 1 loses to it. Shops whose last-value error is zero, or with no value before the scored dates, are
+/// left out (NaN when none is left).
+/// </param>
+/// <param name="WithinShopRSquared">
+/// Per shop, 1 - SSE/SST over its scored dates (how much of the shop's own ups and downs the forecast explains); the
+/// mean over shops whose values vary. Negative when the shop's own mean would have done better.
+/// </param>
+/// <param name="ShopCount">Shops scored.</param>
+public sealed record ForecastEvaluation(string Variable, IReadOnlyList<HorizonMetrics> PerHorizon, HorizonMetrics Overall, double Mase, double WithinShopRSquared, int ShopCount)
 {
+    /// <summary>Root mean squared error over every shop and horizon.</summary>
+    public double Rmse => Math.Sqrt(Overall.Mse);
+
     /// <summary>The metrics at horizon <paramref name="horizon"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The forecast is shorter.</exception>
     public HorizonMetrics At(int horizon) => horizon >= 1 && horizon <= PerHorizon.Count ? PerHorizon[horizon - 1]
@@ -46,9 +61,15 @@ public static class PanelEvaluation
         var label = new PanelVariable(roles.Target!, VariableRole.Covariate);
         var score = new PanelVariable(scoreColumnName, VariableRole.Covariate);
         var rows = new Dictionary<string, List<(DateOnly Date, double Actual, double Forecast)>>(StringComparer.Ordinal);
+        // Each shop's last finite label before the scored dates: the last-value forecast MASE compares with.
+        var lastBefore = new Dictionary<string, (DateOnly Date, double Value)>(StringComparer.Ordinal);
         foreach ((string shop, DateOnly date, double[] values) in PanelReader.Rows(scored, roles, new[] { label, score }, component, dateFormats))
         {
-            if (date < firstForecastDate) continue;
+            if (date < firstForecastDate)
+            {
+                if (double.IsFinite(values[0]) && (!lastBefore.TryGetValue(shop, out var seen) || seen.Date < date)) lastBefore[shop] = (date, values[0]);
+                continue;
+            }
             if (!rows.TryGetValue(shop, out var list)) rows[shop] = list = new();
             list.Add((date, values[0], values[1]));
         }
@@ -66,7 +87,23 @@ public static class PanelEvaluation
         }
         var perHorizon = byHorizon.Select(kv => Score(kv.Key, kv.Value.ToArray())).ToArray();
         HorizonMetrics overall = Score(0, byHorizon.Values.SelectMany(p => p).ToArray());
-        return new ForecastEvaluation(roles.Target!, perHorizon, overall);
+        var mase = new List<double>();
+        var withinR2 = new List<double>();
+        foreach ((string shop, var list) in rows)
+        {
+            var pairs = list.Where(p => double.IsFinite(p.Forecast) && double.IsFinite(p.Actual)).ToArray();
+            if (pairs.Length == 0) continue;
+            if (lastBefore.TryGetValue(shop, out var last))
+            {
+                double naive = pairs.Average(p => Math.Abs(p.Actual - last.Value));
+                if (naive > 1e-12) mase.Add(pairs.Average(p => Math.Abs(p.Forecast - p.Actual)) / naive);
+            }
+            double mean = pairs.Average(p => p.Actual);
+            double sst = pairs.Sum(p => (p.Actual - mean) * (p.Actual - mean));
+            if (sst > 1e-12 * Math.Max(1, mean * mean)) withinR2.Add(1 - pairs.Sum(p => (p.Forecast - p.Actual) * (p.Forecast - p.Actual)) / sst);
+        }
+        return new ForecastEvaluation(roles.Target!, perHorizon, overall, mase.Count > 0 ? mase.Average() : double.NaN,
+            withinR2.Count > 0 ? withinR2.Average() : double.NaN, rows.Count);
     }
 
     /// <summary>Scores <paramref name="graphs"/> against <paramref name="truth"/> (shop id to adjacency over the same nodes).</summary>

@@ -20,6 +20,7 @@ public static class CausalMmmComponents
         Register(HillTransformer.Kind, HillTransformer.Load);
         Register(RidgeTransformer.Kind, RidgeTransformer.Load);
         Register(WideTransformer.Kind, WideTransformer.Load);
+        Register(NaiveForecastTransformer.Kind, NaiveForecastTransformer.Load);
         Register(CausalGraphTransformer.Kind, CausalGraphTransformer.Load);
         Register(MarketingResponseTransformer.Kind, MarketingResponseTransformer.Load);
     }

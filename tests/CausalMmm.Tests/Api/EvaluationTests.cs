@@ -28,6 +28,13 @@ public sealed class EvaluationTests
         Assert.Equal(5.0, e.At(2).Mape, 12);
         Assert.Equal(4, e.Overall.Count);
         Assert.Equal(5.0, e.Overall.Mse, 12);
+        Assert.Equal(Math.Sqrt(5.0), e.Rmse, 12);
+        // Skill against repeating each shop's last value before the holdout (1 in both shops): shop a's MAE 1 against the
+        // naive forecast's (9 + 19) / 2 = 14, shop b's 2 against (29 + 39) / 2 = 34.
+        Assert.Equal((1.0 / 14 + 2.0 / 34) / 2, e.Mase, 12);
+        // Within each shop: a's actuals 10, 20 (SST 50) with SSE 4, b's 30, 40 (SST 50) with SSE 16.
+        Assert.Equal(((1 - 4.0 / 50) + (1 - 16.0 / 50)) / 2, e.WithinShopRSquared, 12);
+        Assert.Equal(2, e.ShopCount);
         Assert.Throws<ArgumentOutOfRangeException>(() => e.At(3));
         Assert.Contains("no numeric score column 'Forecast'", Assert.Throws<ArgumentException>(() =>
             new MLContext().CausalMmm().Forecasting.Evaluate(frame, new DateTime(2024, 1, 3), scoreColumnName: "Forecast")).Message);

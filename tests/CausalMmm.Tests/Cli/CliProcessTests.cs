@@ -22,8 +22,12 @@ public sealed class CliProcessTests : IDisposable
         {
             Assert.Equal("gmv", fit.RootElement.GetProperty("target").GetString());
             JsonElement[] rows = fit.RootElement.GetProperty("holdoutMetrics").EnumerateArray().ToArray();
-            Assert.Equal(new[] { "CausalMMM", "Adstock+Hill+Ridge" }, rows.Select(r => r.GetProperty("model").GetString()));
+            Assert.Equal(new[] { "CausalMMM", "Adstock+Hill+Ridge", "Naive: last value", "Naive: 7 steps earlier", "Naive: mean of last 28" }, rows.Select(r => r.GetProperty("model").GetString()));
             Assert.All(rows, r => Assert.True(double.IsFinite(r.GetProperty("rmse").GetDouble())));
+            // Skill against the last value: the last-value forecast itself scores exactly 1, the others something finite.
+            Assert.Equal(1.0, rows[2].GetProperty("mase").GetDouble(), 9);
+            Assert.All(rows, r => Assert.True(double.IsFinite(r.GetProperty("mase").GetDouble()) && double.IsFinite(r.GetProperty("withinShopR2").GetDouble())));
+            Assert.Contains("last value", fit.RootElement.GetProperty("verdict").GetString());
         }
         Assert.True(File.Exists(Path.Combine(_dir, "model.zip")));
 

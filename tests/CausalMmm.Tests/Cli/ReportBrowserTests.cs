@@ -48,7 +48,8 @@ public sealed class ReportBrowserTests : IDisposable
         Assert.True(charts >= 5, $"{charts} charts");
         Assert.Equal(charts, drawn); // every chart has plotted marks, not just an empty frame
         Assert.Equal(3, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#graphs figure svg').length"));
-        Assert.Equal(6, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#metrics tbody tr').length")); // CausalMMM and five baselines
+        Assert.Equal(9, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#metrics tbody tr').length")); // CausalMMM, five baselines and three naive forecasts
+        Assert.Contains("last value", await page.EvaluateExpressionAsync<string>("document.querySelector('#metrics').innerText"));
 
         // Not blank: the variance of the screenshot's grey levels, measured by the browser itself.
         string png = await page.ScreenshotBase64Async(new ScreenshotOptions { FullPage = true });
