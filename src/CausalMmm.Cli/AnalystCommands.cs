@@ -337,7 +337,7 @@ internal static class AnalystCommands
         return AnsiConsole.Status().Start(what, _ => work());
     }
 
-    private static void Report(CommonSettings settings, object json, Action tables)
+    internal static void Report(CommonSettings settings, object json, Action tables)
     {
         if (settings.Json) Console.WriteLine(JsonSerializer.Serialize(json, new JsonSerializerOptions
         {

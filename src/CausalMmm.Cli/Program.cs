@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CausalMmm.Cli;
 using CausalMmm.Data;
+using CausalMmm.Forecasting;
 
 // Exit codes: 0 ok, 1 bad input, 2 usage, 130 cancelled (Ctrl-C).
 var seedOption = new Option<ulong>("--seed") { Description = "Random seed; the same seed gives the same CPU run.", DefaultValueFactory = _ => 1 };
@@ -61,6 +62,16 @@ var fit = WithCommon(new Command("fit", "Learn a causal graph per shop and fit t
 fit.SetAction(r => Cli.Run(r, cancel => AnalystCommands.Fit(Settings(r), r.GetValue(dataArgument)!, r.GetValue(schemaOption), r.GetValue(targetOption), r.GetValue(holdoutOption),
     r.GetValue(fitEpochs), r.GetValue(outputOption)!, cancel)));
 
+var foldsOption = new Option<int>("--folds") { Description = "Forecast origins; the last window ends where the data ends.", DefaultValueFactory = _ => BacktestOptions.Defaults.Folds };
+var backtestHorizon = new Option<int>("--horizon") { Description = "Steps forecast from each origin.", DefaultValueFactory = _ => BacktestOptions.Defaults.Horizon };
+var backtestReport = new Option<string?>("--report") { Description = "Also write the tables as one offline HTML file." };
+var backtest = WithCommon(new Command("backtest", "Rolling-origin backtest: refit CausalMMM, adstock+Hill+ridge and the naive forecasts at several origins, forecast each following window with the actual spends given, and score every fold and all together (MASE against the last value, R² within shops).\n\nExample:\n  causalmmm backtest shops.csv --folds 4 --horizon 13")
+{
+    dataArgument, schemaOption, targetOption, foldsOption, backtestHorizon, fitEpochs, backtestReport,
+});
+backtest.SetAction(r => Cli.Run(r, cancel => BacktestCommand.Run(Settings(r), r.GetValue(dataArgument)!, r.GetValue(schemaOption), r.GetValue(targetOption), r.GetValue(foldsOption),
+    r.GetValue(backtestHorizon), r.GetValue(fitEpochs), r.GetValue(backtestReport), cancel)));
+
 var modelArgument = new Argument<string>("MODEL") { Description = "A model saved by 'causalmmm fit'." };
 var planOption = new Option<string?>("--plan") { Description = "A plan CSV (shop_id, step, channels...); default: the last --horizon days repeated." };
 var horizonOption = new Option<int>("--horizon") { Description = "Days to forecast or plan after the data.", DefaultValueFactory = _ => 28 };
@@ -111,7 +122,7 @@ var demo = WithCommon(new Command("demo", "The main job on built-in synthetic da
 });
 demo.SetAction(r => Cli.Run(r, cancel => DemoRun.Run(Settings(r), r.GetValue(demoDir)!, r.GetValue(demoEpochs), cancel)));
 
-var root = new RootCommand("causalmmm: causal marketing-mix modeling (CausalMMM, WSDM 2024) on ML.NET and TorchSharp.") { demo, sample, fit, graph, forecast, optimize, report, paper, smoke };
+var root = new RootCommand("causalmmm: causal marketing-mix modeling (CausalMMM, WSDM 2024) on ML.NET and TorchSharp.") { demo, sample, fit, backtest, graph, forecast, optimize, report, paper, smoke };
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

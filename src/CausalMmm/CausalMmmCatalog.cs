@@ -181,6 +181,23 @@ public sealed class CausalMmmCatalog
             PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(scored.Schema), options, Root.Schema, requireTarget: true, nameof(Evaluate), out _);
             return PanelEvaluation.Forecast(scored, roles, scoreColumnName, DateOnly.FromDateTime(firstForecastDate), Root.Schema.DateFormats.ToArray());
         }
+
+        /// <summary>
+        /// A rolling-origin backtest: for each of <see cref="BacktestOptions.Folds"/> origins (the last fold's window ends
+        /// where <paramref name="data"/> ends, the others <see cref="BacktestOptions.Step"/> steps apart before it), every
+        /// model is fitted afresh on the dates before the origin only, then scored (<see cref="Evaluate"/>) on the
+        /// <see cref="BacktestOptions.Horizon"/> dates after it, with the window's actual spends and covariates given. Each
+        /// model must add a <c>Score</c> column. Include the naive forecasts (<c>Trainers.Naive</c>) among the models: a
+        /// forecaster that does not beat them has no skill.
+        /// </summary>
+        /// <param name="data">The whole panel (rows of every shop and date).</param>
+        /// <param name="models">Named estimators, fitted once per fold.</param>
+        /// <param name="options">Folds, horizon and step; null takes the defaults.</param>
+        /// <param name="columns">Column roles; null uses the catalog's schema and the column names.</param>
+        /// <exception cref="ArgumentException">The data is too short for the folds asked, no model or two of the same name is given, or an option is out of range.</exception>
+        /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
+        public BacktestResult Backtest(IDataView data, IReadOnlyList<(string Name, IEstimator<ITransformer> Estimator)> models, BacktestOptions? options = null,
+            PanelColumnOptions? columns = null) => Backtesting.Run(Root, data, models, options ?? new BacktestOptions(), columns);
     }
 
     /// <summary>Where graph learners attach.</summary>

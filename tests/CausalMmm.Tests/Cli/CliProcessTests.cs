@@ -88,6 +88,31 @@ public sealed class CliProcessTests : IDisposable
     }
 
     [Fact]
+    public void Backtest_scores_every_fold_and_model_against_the_last_value_and_writes_its_report()
+    {
+        Assert.Equal(0, Run("sample -o shops.csv --shops 3 --length 40 --quiet").Code);
+        (int code, string stdout, string stderr) = Run("backtest shops.csv --folds 2 --horizon 7 --epochs 2 --json --report backtest.html");
+        Assert.True(code == 0, stderr);
+        using JsonDocument json = JsonDocument.Parse(stdout);
+        JsonElement[] folds = json.RootElement.GetProperty("foldResults").EnumerateArray().ToArray();
+        Assert.Equal(new[] { 26, 33 }, folds.Select(f => f.GetProperty("historyLength").GetInt32()));
+        foreach (JsonElement fold in folds)
+        {
+            JsonElement[] models = fold.GetProperty("models").EnumerateArray().ToArray();
+            Assert.Equal(new[] { "CausalMMM", "Adstock+Hill+Ridge", "Naive: last value", "Naive: 7 steps earlier", "Naive: recent mean" }, models.Select(m => m.GetProperty("model").GetString()));
+            Assert.Equal(1.0, models[2].GetProperty("mase").GetDouble(), 9);
+            Assert.All(models, m => Assert.True(double.IsFinite(m.GetProperty("rmse").GetDouble())));
+        }
+        Assert.Equal(5, json.RootElement.GetProperty("overall").GetArrayLength());
+        Assert.Contains("last value", json.RootElement.GetProperty("verdict").GetString());
+        Assert.Contains("Rolling-origin backtest", File.ReadAllText(Path.Combine(_dir, "backtest.html")));
+
+        (code, _, stderr) = Run("backtest shops.csv --folds 6 --horizon 7 --epochs 2 --quiet");
+        Assert.Equal(1, code);
+        Assert.Contains("use fewer folds or a shorter horizon", stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void Bad_input_exits_1_with_one_line_naming_the_place_and_usage_errors_exit_2()
     {
         Assert.Equal(0, Run("sample -o shops.csv --shops 2 --length 30 --quiet").Code);
