@@ -241,11 +241,13 @@ internal static class AnalystCommands
 
     /// <summary><c>causalmmm optimize</c>: the optimised plan for the next <paramref name="horizon"/> days, written as a plan CSV.</summary>
     public static int Optimize(CommonSettings settings, string modelPath, string data, string? schemaPath, double? budget, string? boundsPath, string? fix, string objective,
-        double? targetRoi, int horizon, string output, CancellationToken cancel)
+        double? targetRoi, int horizon, string output, CancellationToken cancel, string? planPath = null)
     {
         MLContext ml = settings.Context();
         (CausalMmmCatalog mmm, ITransformer model, IDataView history) = Load(ml, modelPath, data, schemaPath);
-        MediaPlan plan = mmm.Planning.RepeatLast(history, horizon);
+        // The plan to improve on: its covariates known in advance (a promo calendar) stay as planned, its spends are the
+        // current ones the budget and relative bounds refer to.
+        MediaPlan plan = planPath is null ? mmm.Planning.RepeatLast(history, horizon) : mmm.Planning.LoadPlanCsv(planPath, history);
         var options = new BudgetOptimizationOptions
         {
             Objective = objective switch

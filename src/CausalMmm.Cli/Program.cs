@@ -73,7 +73,8 @@ backtest.SetAction(r => Cli.Run(r, cancel => BacktestCommand.Run(Settings(r), r.
     r.GetValue(backtestHorizon), r.GetValue(fitEpochs), r.GetValue(backtestReport), cancel)));
 
 var modelArgument = new Argument<string>("MODEL") { Description = "A model saved by 'causalmmm fit'." };
-var planOption = new Option<string?>("--plan") { Description = "A plan CSV (shop_id, step, channels...); default: the last --horizon days repeated." };
+var planOption = new Option<string?>("--plan") { Description = "A plan CSV: shop_id, step (1, 2, ...) or date (from the day after the data), then every channel and covariate; default: the last --horizon days repeated." };
+var optimizePlanOption = new Option<string?>("--plan") { Description = "The plan to improve on, as for forecast: its covariates (a promo calendar) are kept, its spends set the current budget; default: the last --horizon days repeated." };
 var horizonOption = new Option<int>("--horizon") { Description = "Days to forecast or plan after the data.", DefaultValueFactory = _ => 28 };
 var dataSchemaOption = new Option<string?>("--schema") { Description = "The JSON schema the model was fitted with, when the CSV's shop or date column or date format needed one." };
 var forecast = WithCommon(new Command("forecast", "Forecast the target for the days after the data under a media plan.\n\nExample:\n  causalmmm forecast model.zip shops.csv --plan plan.csv -o forecast.csv")
@@ -89,12 +90,12 @@ var fixOption = new Option<string?>("--fix") { Description = "Channels kept at t
 var objectiveOption = new Option<string>("--objective") { Description = "max-target, min-spend (reach 5% more) or target-roi.", DefaultValueFactory = _ => "max-target" };
 objectiveOption.AcceptOnlyFromAmong("max-target", "min-spend", "target-roi");
 var roiOption = new Option<double?>("--target-roi") { Description = "The ROI to keep with --objective target-roi (default 1)." };
-var optimize = WithCommon(new Command("optimize", "Optimise the next --horizon days' budget by the model's forecast and write the plan as CSV.\n\nExample:\n  causalmmm optimize model.zip shops.csv --bounds bounds.csv --fix x0 -o plan.csv")
+var optimize = WithCommon(new Command("optimize", "Optimise the next --horizon days' budget by the model's forecast and write the plan as CSV.\n\nExample:\n  causalmmm optimize model.zip shops.csv --plan promo-calendar.csv --bounds bounds.csv --fix x0 -o plan.csv")
 {
-    modelArgument, dataArgument, dataSchemaOption, budgetOption, boundsOption, fixOption, objectiveOption, roiOption, horizonOption, outputOption,
+    modelArgument, dataArgument, dataSchemaOption, optimizePlanOption, budgetOption, boundsOption, fixOption, objectiveOption, roiOption, horizonOption, outputOption,
 });
 optimize.SetAction(r => Cli.Run(r, cancel => AnalystCommands.Optimize(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(dataSchemaOption), r.GetValue(budgetOption),
-    r.GetValue(boundsOption), r.GetValue(fixOption), r.GetValue(objectiveOption)!, r.GetValue(roiOption), r.GetValue(horizonOption), r.GetValue(outputOption)!, cancel)));
+    r.GetValue(boundsOption), r.GetValue(fixOption), r.GetValue(objectiveOption)!, r.GetValue(roiOption), r.GetValue(horizonOption), r.GetValue(outputOption)!, cancel, r.GetValue(optimizePlanOption))));
 
 var shopOption = new Option<string?>("--shop") { Description = "One shop's graph (default: every edge's mean over shops)." };
 var minOption = new Option<double>("--min") { Description = "Show edges with at least this probability.", DefaultValueFactory = _ => 0.5 };

@@ -244,21 +244,26 @@ public sealed class CausalMmmCatalog
         /// <summary>
         /// Reads a media plan saved with <see cref="SavePlanCsv"/> (or written by hand in that layout: header
         /// <c>&lt;shop column&gt;,step,&lt;channels...&gt;,&lt;covariates...&gt;</c>, one row per shop and step, steps 1..N for
-        /// every shop). The columns are resolved from <paramref name="history"/> as <see cref="RepeatLast"/> resolves them, so
-        /// the file must give exactly the history's channels and covariates: an unknown column (a misspelt channel) is an error.
+        /// every shop), or one with dates instead of steps, as an analyst's calendar has them: header
+        /// <c>&lt;shop column&gt;,&lt;date column&gt;,&lt;channels...&gt;,&lt;covariates...&gt;</c>, dates in the history's format,
+        /// starting the day (or week) after <paramref name="history"/> ends and going on without gaps or repeats. The columns
+        /// are resolved from <paramref name="history"/> as <see cref="RepeatLast"/> resolves them, so the file must give exactly
+        /// the history's channels and covariates: an unknown column (a misspelt channel) is an error.
         /// </summary>
         /// <param name="path">The CSV file.</param>
         /// <param name="history">The data the plan continues; only its columns are read here.</param>
         /// <param name="columns">Column roles, as for <see cref="RepeatLast"/>; null uses the catalog's schema and the column names.</param>
         /// <exception cref="ArgumentException">The history's columns do not resolve (no target or no channel, a named column missing).</exception>
         /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-        /// <exception cref="PanelDataException">The file is not a valid plan: a missing or unknown column, a missing or repeated step, shops with different numbers of steps, a value that is not a finite number, a negative spend, an empty file. The message names the file, line, column and value, and how to fix it.</exception>
+        /// <exception cref="PanelDataException">The file is not a valid plan: a missing or unknown column, a missing or repeated step or date, dates that do not start right after the history, shops with different numbers of steps, a value that is not a finite number, a negative spend, an empty file. The message names the file, line, column and value, and how to fix it.</exception>
         public MediaPlan LoadPlanCsv(string path, IDataView history, PanelColumnOptions? columns = null)
         {
             ArgumentNullException.ThrowIfNull(path);
             ArgumentNullException.ThrowIfNull(history);
             PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(history.Schema), columns ?? new PanelColumnOptions(), Root.Schema, requireTarget: true, nameof(LoadPlanCsv), out _);
-            return MediaPlanCsv.Read(path, roles, Root.Schema.DateFormats.ToArray());
+            string[] formats = Root.Schema.DateFormats.ToArray();
+            MarketingPanel panel = PanelReader.Read(history, roles, roles.Variables(), nameof(LoadPlanCsv), allowMissingOutcomes: false, formats).Panel;
+            return MediaPlanCsv.Read(path, roles, formats, new PlanCalendar(panel.Dates[^1], panel.StepDays));
         }
 
         /// <summary>

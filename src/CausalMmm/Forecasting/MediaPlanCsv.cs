@@ -5,13 +5,24 @@ using CsvHelper.Configuration;
 
 namespace CausalMmm.Forecasting;
 
+/// <summary>Where a plan's dates must fall: the day after the history's last date, then every <paramref name="StepDays"/> days.</summary>
+/// <param name="HistoryEnd">The history's last date.</param>
+/// <param name="StepDays">Days between consecutive dates of the history (1 daily, 7 weekly).</param>
+internal sealed record PlanCalendar(DateOnly HistoryEnd, int StepDays)
+{
+    /// <summary>The date of planned step <paramref name="step"/> (1 = the first).</summary>
+    public DateOnly DateOf(int step) => HistoryEnd.AddDays(step * StepDays);
+}
+
 /// <summary>
 /// Reads and writes a <see cref="MediaPlan"/> as a wide CSV: header <c>&lt;shop column&gt;,step,&lt;series...&gt;</c> (the
 /// plan's channels, then its covariates), one row per shop and step, steps numbered from 1, numbers in invariant culture and
-/// round-trip format so a saved plan loads back exactly. Input is checked completely: a missing or unknown column, a step
-/// that is missing, repeated or not a whole number, shops with different numbers of steps, a value that is not a finite
-/// number, a negative spend, an empty file or one with a header only each raise a <see cref="PanelDataException"/> naming
-/// the file, line, column and value, and saying how to fix it.
+/// round-trip format so a saved plan loads back exactly. A plan may give dates instead of steps, in the history's date
+/// column and format (<c>&lt;shop column&gt;,&lt;date column&gt;,&lt;series...&gt;</c>): they must start the day (or step)
+/// after the history ends and go on without gaps. Input is checked completely: a missing or unknown column, a step or date
+/// that is missing, repeated or malformed, a plan that does not start right after the history, shops with different
+/// numbers of steps, a value that is not a finite number, a negative spend, an empty file or one with a header only each
+/// raise a <see cref="PanelDataException"/> naming the file, line, column and value, and saying how to fix it.
 /// </summary>
 internal static class MediaPlanCsv
 {
@@ -77,24 +88,27 @@ internal static class MediaPlanCsv
     /// <param name="dateFormats">The date formats <see cref="MediaPlan.AppendTo"/> reads the history's text dates with; null for the defaults.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="PanelDataException">The file is not a valid plan; the message names the file, line, column and value, and how to fix it.</exception>
-    public static MediaPlan Read(string path, PanelRoles roles, string[]? dateFormats = null)
+    /// <param name="calendar">Where the history ends and how far apart its dates are, to read a plan with dates; null reads steps only.</param>
+    public static MediaPlan Read(string path, PanelRoles roles, string[]? dateFormats = null, PlanCalendar? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(roles);
         if (!File.Exists(path)) throw new FileNotFoundException($"The plan file '{Path.GetFullPath(path)}' does not exist.", path);
         using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        return Read(reader, roles, path, dateFormats);
+        return Read(reader, roles, path, dateFormats, calendar);
     }
 
-    /// <summary>Reads plan CSV text as <see cref="Read(string, PanelRoles, string[])"/> does a file; <paramref name="source"/> names it in error messages.</summary>
+    /// <summary>Reads plan CSV text as <see cref="Read(string, PanelRoles, string[], PlanCalendar)"/> does a file; <paramref name="source"/> names it in error messages.</summary>
     /// <exception cref="PanelDataException">The text is not a valid plan; the message names the source, line, column and value, and how to fix it.</exception>
-    public static MediaPlan Read(TextReader reader, PanelRoles roles, string source, string[]? dateFormats = null)
+    public static MediaPlan Read(TextReader reader, PanelRoles roles, string source, string[]? dateFormats = null, PlanCalendar? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(roles);
         ArgumentNullException.ThrowIfNull(source);
         IReadOnlyList<string> series = roles.GivenSeries;
-        string expected = string.Join(",", new[] { roles.Shop, StepColumnName }.Concat(series));
+        string expected = string.Join(",", new[] { roles.Shop, StepColumnName }.Concat(series))
+            + (calendar is null ? "" : $" (or {string.Join(",", new[] { roles.Shop, roles.Date }.Concat(series))} with dates from {calendar.DateOf(1):yyyy-MM-dd})");
+        string[] formats = dateFormats is { Length: > 0 } ? dateFormats : new[] { "yyyy-MM-dd" };
         using var parser = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             BadDataFound = args => throw new PanelDataException(
@@ -108,8 +122,21 @@ internal static class MediaPlanCsv
         if (shopColumn < 0)
             throw new PanelDataException($"The shop column '{roles.Shop}' is not in the header [{string.Join(", ", header)}]. A plan file's header is {expected}.", source, 1, roles.Shop);
         int stepColumn = Array.IndexOf(header, StepColumnName);
+        // The history's date column, or one named as dates usually are (the file the history came from may call it 'ds').
+        int dateColumn = Array.IndexOf(header, roles.Date);
+        if (dateColumn < 0) dateColumn = Array.FindIndex(header, h => MarketingSchema.Defaults.DateColumns.Contains(h, StringComparer.OrdinalIgnoreCase));
+        if (stepColumn >= 0 && dateColumn >= 0)
+            throw new PanelDataException($"The header has both '{StepColumnName}' and a date column '{header[dateColumn]}'; give one of them. A plan file's header is {expected}.", source, 1, header[dateColumn]);
+        bool dated = stepColumn < 0 && dateColumn >= 0;
+        if (dated && calendar is null)
+            throw new PanelDataException($"The plan gives dates ('{header[dateColumn]}'), which are placed after the history it continues; read it with mlContext.CausalMmm().Planning.LoadPlanCsv(path, history), or number the steps in a '{StepColumnName}' column.",
+                source, 1, header[dateColumn]);
+        if (dated) stepColumn = dateColumn;
         if (stepColumn < 0)
-            throw new PanelDataException($"The '{StepColumnName}' column (1, 2, ... for each shop's planned dates) is not in the header [{string.Join(", ", header)}]. A plan file's header is {expected}.", source, 1, StepColumnName);
+            throw new PanelDataException($"The '{StepColumnName}' column (1, 2, ... for each shop's planned dates){(calendar is null ? "" : $" or the date column '{roles.Date}'")} is not in the header [{string.Join(", ", header)}]. A plan file's header is {expected}.", source, 1, StepColumnName);
+        string stepName = header[stepColumn];
+        // How a planned step is named in messages: its number, or its date in a dated plan.
+        string At(int h) => dated ? calendar!.DateOf(h).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : $"step {h}";
         string[] unknown = header.Where((h, c) => c != shopColumn && c != stepColumn && !series.Contains(h, StringComparer.Ordinal)).ToArray();
         string[] missing = series.Where(s => !header.Contains(s, StringComparer.Ordinal)).ToArray();
         if (unknown.Length > 0)
@@ -136,11 +163,24 @@ internal static class MediaPlanCsv
             string shop = record[shopColumn].Trim();
             if (shop.Length == 0) throw new PanelDataException("The shop id is empty; give the shop of every row.", source, line, roles.Shop, "");
             string stepText = record[stepColumn];
-            if (!int.TryParse(stepText.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int step) || step < 1)
+            int step;
+            if (dated)
+            {
+                if (!DateOnly.TryParseExact(stepText.Trim(), formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly date))
+                    throw new PanelDataException($"The date is not in the history's format ({string.Join(" or ", formats)}).", source, line, stepName, stepText, shop: shop);
+                int offset = date.DayNumber - calendar!.HistoryEnd.DayNumber;
+                if (offset <= 0)
+                    throw new PanelDataException($"The date is not after the history, which ends on {calendar.HistoryEnd:yyyy-MM-dd}; a plan starts on {calendar.DateOf(1):yyyy-MM-dd}.", source, line, stepName, stepText, shop: shop);
+                if (offset % calendar.StepDays != 0)
+                    throw new PanelDataException($"The date falls between the plan's dates: the history's dates are {calendar.StepDays} days apart, so the plan's are {calendar.DateOf(1):yyyy-MM-dd}, {calendar.DateOf(2):yyyy-MM-dd}, ...",
+                        source, line, stepName, stepText, shop: shop);
+                step = offset / calendar.StepDays;
+            }
+            else if (!int.TryParse(stepText.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out step) || step < 1)
                 throw new PanelDataException("The step must be a whole number from 1 (the first planned date) upwards.", source, line, StepColumnName, stepText, shop: shop);
             if (!shops.TryGetValue(shop, out var steps)) shops[shop] = steps = new Dictionary<int, (double[], int)>();
             if (steps.TryGetValue(step, out var previous))
-                throw new PanelDataException($"Shop '{shop}' has step {step} twice (first on line {previous.Line}). Keep one row per shop and step.", source, line, StepColumnName, stepText, shop: shop);
+                throw new PanelDataException($"Shop '{shop}' has {At(step)} twice (first on line {previous.Line}). Keep one row per shop and {(dated ? "date" : "step")}.", source, line, stepName, stepText, shop: shop);
             var values = new double[series.Count];
             for (int k = 0; k < series.Count; k++)
             {
@@ -170,18 +210,23 @@ internal static class MediaPlanCsv
             {
                 if (!rows.TryGetValue(h, out var row))
                 {
+                    string Text(int k) => dated ? At(k) : k.ToString(CultureInfo.InvariantCulture);
                     int[] later = rows.Keys.Where(k => k > h).ToArray();
                     if (later.Length > 0)
                     {
                         int next = later.Min();
                         throw new PanelDataException(
-                            $"Shop '{shop}' has no step {h}: it goes from step {h - 1} to step {next}. Every shop needs steps 1..{length}, one row each; add the missing row.",
-                            source, rows[next].Line, StepColumnName, next.ToString(CultureInfo.InvariantCulture), shop: shop);
+                            dated && h == 1
+                                ? $"Shop '{shop}' starts on {At(next)}, but a plan starts the day after the history ends: {At(1)}. Add the rows from {At(1)}."
+                                : dated
+                                    ? $"Shop '{shop}' has no row for {At(h)}: it goes from {At(h - 1)} to {At(next)}. Every shop needs every date from {At(1)} to {At(length)}, one row each; add the missing row."
+                                    : $"Shop '{shop}' has no step {h}: it goes from step {h - 1} to step {next}. Every shop needs steps 1..{length}, one row each; add the missing row.",
+                            source, rows[next].Line, stepName, Text(next), shop: shop);
                     }
                     int last = rows.Keys.Max();
                     throw new PanelDataException(
-                        $"Shop '{shop}' stops at step {last}, but shop '{longestShop}' goes on to step {length} (line {longestLine}); every shop needs the same steps 1..{length}. Add the missing rows, or drop the extra steps of the longer shops.",
-                        source, rows[last].Line, StepColumnName, last.ToString(CultureInfo.InvariantCulture), shop: shop);
+                        $"Shop '{shop}' stops at {At(last)}, but shop '{longestShop}' goes on to {At(length)} (line {longestLine}); every shop needs the same {(dated ? $"dates {At(1)} to {At(length)}" : $"steps 1..{length}")}. Add the missing rows, or drop the extra {(dated ? "dates" : "steps")} of the longer shops.",
+                        source, rows[last].Line, stepName, Text(last), shop: shop);
                 }
                 for (int k = 0; k < series.Count; k++) values[h - 1, k] = row.Values[k];
             }

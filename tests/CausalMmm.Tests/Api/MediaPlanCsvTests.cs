@@ -187,4 +187,65 @@ public sealed class MediaPlanCsvTests : IDisposable
         string missing = Path.Combine(_directory, "missing.csv");
         Assert.Throws<FileNotFoundException>(() => _mmm.Planning.LoadPlanCsv(missing, _sim.Data));
     }
+
+    /// <summary>The saved plan with its step column turned into dates, the first one <paramref name="shift"/> days after the history's end.</summary>
+    private List<string> Dated(int shift = 1)
+    {
+        DateOnly end = _sim.Panel.Dates[^1];
+        var lines = File.ReadAllLines(Saved(_plan, "stepped.csv")).ToList();
+        lines[0] = lines[0].Replace(",step,", ",date,");
+        for (int i = 1; i < lines.Count; i++)
+        {
+            string[] fields = lines[i].Split(',');
+            fields[1] = end.AddDays(int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) - 1 + shift).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            lines[i] = string.Join(",", fields);
+        }
+        return lines;
+    }
+
+    private PanelDataException DatedFails(Action<List<string>> edit, int shift = 1)
+    {
+        List<string> lines = Dated(shift);
+        edit(lines);
+        string path = Path.Combine(_directory, "dated-bad.csv");
+        File.WriteAllText(path, string.Join("\n", lines) + "\n");
+        var error = Assert.Throws<PanelDataException>(() => _mmm.Planning.LoadPlanCsv(path, _sim.Data));
+        Assert.Equal(path, error.FilePath);
+        Assert.Equal("date", error.Column);
+        return error;
+    }
+
+    [Fact]
+    public void A_plan_with_dates_from_the_day_after_the_history_loads_as_the_same_plan_with_steps()
+    {
+        string path = Path.Combine(_directory, "dated.csv");
+        File.WriteAllText(path, string.Join("\n", Dated()) + "\n");
+        AssertSamePlan(_plan, _mmm.Planning.LoadPlanCsv(path, _sim.Data));
+    }
+
+    [Fact]
+    public void A_dated_plan_that_does_not_start_right_after_the_history_or_has_gaps_or_repeats_names_the_line()
+    {
+        DateOnly end = _sim.Panel.Dates[^1];
+        string Day(int days) => end.AddDays(days).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var late = DatedFails(_ => { }, shift: 2);
+        Assert.Equal(LineOf(0, 1), late.Line);
+        Assert.Contains($"starts on {Day(2)}, but a plan starts the day after the history ends: {Day(1)}", late.Message);
+
+        var early = DatedFails(lines => SetField(lines, LineOf(1, 1), 1, Day(0)));
+        Assert.Equal((LineOf(1, 1), Day(0)), (early.Line, early.Value));
+        Assert.Contains($"not after the history, which ends on {Day(0)}", early.Message);
+
+        var repeated = DatedFails(lines => SetField(lines, LineOf(0, 3), 1, Day(2)));
+        Assert.Equal(LineOf(0, 3), repeated.Line);
+        Assert.Contains($"has {Day(2)} twice (first on line {LineOf(0, 2)})", repeated.Message);
+
+        var gap = DatedFails(lines => lines.RemoveAt(LineOf(2, 4) - 1));
+        Assert.Contains($"no row for {Day(4)}: it goes from {Day(3)} to {Day(5)}", gap.Message);
+
+        var malformed = DatedFails(lines => SetField(lines, LineOf(1, 2), 1, "12/31/2024"));
+        Assert.Equal("12/31/2024", malformed.Value);
+        Assert.Contains("not in the history's format", malformed.Message);
+    }
 }

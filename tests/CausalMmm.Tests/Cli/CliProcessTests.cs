@@ -85,6 +85,26 @@ public sealed class CliProcessTests : IDisposable
             Assert.Equal(channel.GetProperty("optimized").GetDouble().ToString("N0", CultureInfo.InvariantCulture), row[3]);
         }
         Assert.Equal(4, tableRows.Count);
+
+        // A plan with dates, as an analyst's calendar has them, and a promotion on every day: optimize keeps the promotion
+        // and forecast reads the same file.
+        string lastDate = File.ReadLines(Path.Combine(_dir, "shops.csv")).Last().Split(',')[1];
+        DateOnly end = DateOnly.ParseExact(lastDate, "yyyyMMdd", CultureInfo.InvariantCulture); // the sample's format, which the plan keeps
+        int promo = Array.IndexOf(plan[0].Split(','), "promo");
+        IEnumerable<string> dated = plan.Skip(1).Select(l =>
+        {
+            string[] f = l.Split(',');
+            f[1] = end.AddDays(int.Parse(f[1], CultureInfo.InvariantCulture)).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+            f[promo] = "1";
+            return string.Join(",", f);
+        });
+        File.WriteAllLines(Path.Combine(_dir, "calendar.csv"), dated.Prepend(plan[0].Replace(",step,", ",ds,"))); // the sample file's own date column
+        (code, _, stderr) = Run("optimize model.zip shops.csv --plan calendar.csv --fix x0 --quiet -o promo-plan.csv");
+        Assert.True(code == 0, stderr);
+        Assert.All(File.ReadAllLines(Path.Combine(_dir, "promo-plan.csv")).Skip(1), l => Assert.Equal("1", l.Split(',')[promo]));
+        (code, _, stderr) = Run("forecast model.zip shops.csv --plan calendar.csv --quiet -o promo-forecast.csv");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(1 + 3 * 5, File.ReadAllLines(Path.Combine(_dir, "promo-forecast.csv")).Length);
     }
 
     [Fact]
