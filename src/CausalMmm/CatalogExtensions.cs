@@ -45,7 +45,7 @@ public static class TransformsCatalogExtensions
     }
 }
 
-/// <summary>Graph learners as catalog methods: <c>mlContext.CausalMmm().CausalDiscovery.Trainers.CausalGraph(...)</c>.</summary>
+/// <summary>Graph learners as catalog methods: <c>mlContext.CausalMmm().CausalDiscovery.Trainers.CausalGraph(...)</c>, <c>LinearGranger(...)</c>.</summary>
 public static class CausalDiscoveryCatalogExtensions
 {
     /// <summary>
@@ -80,6 +80,25 @@ public static class CausalDiscoveryCatalogExtensions
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new CausalGraphEstimator(catalog.Root, options);
+    }
+
+    /// <summary>
+    /// The Linear Granger graph (a ridge VAR per shop), the baseline a learned graph must beat, adding the same
+    /// <c>Graph</c> column as <see cref="CausalGraph(CausalMmmCatalog.CausalDiscoveryTrainers, CausalGraphEstimator.Options)"/>.
+    /// </summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="labelColumnName">The target; null takes the catalog's schema or infers it.</param>
+    /// <param name="lags">VAR order.</param>
+    /// <param name="ridge">Ridge penalty on the standardised lags.</param>
+    public static LinearGrangerGraphEstimator LinearGranger(this CausalMmmCatalog.CausalDiscoveryTrainers catalog, string? labelColumnName = null,
+        int lags = LinearGrangerGraphEstimator.Options.Defaults.Lags, double ridge = LinearGrangerGraphEstimator.Options.Defaults.Ridge) =>
+        LinearGranger(catalog, new LinearGrangerGraphEstimator.Options { LabelColumnName = labelColumnName, Lags = lags, Ridge = ridge });
+
+    /// <summary>The Linear Granger graph with every setting in <paramref name="options"/>.</summary>
+    public static LinearGrangerGraphEstimator LinearGranger(this CausalMmmCatalog.CausalDiscoveryTrainers catalog, LinearGrangerGraphEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new LinearGrangerGraphEstimator(catalog.Root, options);
     }
 }
 

@@ -22,6 +22,7 @@ public static class CausalMmmComponents
         Register(WideTransformer.Kind, WideTransformer.Load);
         Register(NaiveForecastTransformer.Kind, NaiveForecastTransformer.Load);
         Register(CausalGraphTransformer.Kind, CausalGraphTransformer.Load);
+        Register(LinearGrangerGraphTransformer.Kind, LinearGrangerGraphTransformer.Load);
         Register(MarketingResponseTransformer.Kind, MarketingResponseTransformer.Load);
     }
 
