@@ -149,8 +149,16 @@ internal static class AnalystCommands
         }
         cancel.ThrowIfCancellationRequested(); // a cancelled fit saves nothing
         ml.Model.SaveCausalMmm(model, all.Schema, output);
-        Report(settings, new { command = "fit", data, output, days, holdout, epochs, target = label, holdoutMetrics = rows, verdict = rows.Count > 0 ? HoldoutScoring.Verdict(rows) : null }, () =>
+        // Why each network stopped: the epoch cap or a plateau of its loss.
+        var training = ((IEnumerable<ITransformer>)model).Select(t => t switch
         {
+            CausalDiscovery.CausalGraphTransformer g => ("causal graph", g.Model.Summary),
+            MarketingResponseTransformer r => ("response", r.Model.Summary),
+            _ => ("", null),
+        }).Where(p => p.Item2 is not null).Select(p => new { network = p.Item1, epochs = p.Item2!.EpochsRun, bestEpoch = p.Item2.BestEpoch, stopped = p.Item2.StopReason }).ToArray();
+        Report(settings, new { command = "fit", data, output, days, holdout, epochs, target = label, training, holdoutMetrics = rows, verdict = rows.Count > 0 ? HoldoutScoring.Verdict(rows) : null }, () =>
+        {
+            foreach (var t in training) AnsiConsole.MarkupLineInterpolated($"[grey]{t.network}: {t.epochs} epochs, kept epoch {t.bestEpoch}; stopped on {t.stopped}[/]");
             if (rows.Count > 0)
             {
                 var table = new Table().AddColumns("model", $"holdout RMSE ({holdout} days)", "MAE", "R² pooled", "R² within shops", "MASE vs last value");

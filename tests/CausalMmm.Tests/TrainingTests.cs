@@ -76,6 +76,29 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void On_a_plateau_of_the_training_loss_training_stops_says_why_and_keeps_the_best_epoch()
+    {
+        // Every epoch must gain 30% on the best loss so far: the loss stalls by that measure within a few epochs.
+        CausalMmmOptions options = Quick(200);
+        (options.PlateauTolerance, options.Patience) = (0.3, 3);
+        var losses = new List<double>();
+        using CausalMmmModel model = CausalMmmTrainer.Fit(Small, options, p => losses.Add(p.TrainingLoss));
+        TrainingSummary summary = model.Summary!;
+        Assert.True(summary.EpochsRun < 200, $"ran all {summary.EpochsRun} epochs");
+        Assert.Equal(losses.Count, summary.EpochsRun);
+        Assert.StartsWith($"plateau at epoch {summary.EpochsRun}: the training loss gained less than 30% in 3 epochs", summary.StopReason);
+        // The last three epochs each failed to beat the best before them by 30%.
+        double before = losses.Take(summary.EpochsRun - 3).Min();
+        Assert.All(losses.Skip(summary.EpochsRun - 3), l => Assert.True(l >= before - 0.3 * Math.Abs(before)));
+        Assert.Equal(losses.Min(), summary.BestValidationLoss);
+
+        // Without a tolerance every epoch runs, and the summary says the cap stopped it.
+        using CausalMmmModel capped = CausalMmmTrainer.Fit(Small, Quick(4));
+        Assert.Equal((4, "epoch cap (4)"), (capped.Summary!.EpochsRun, capped.Summary.StopReason));
+        Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, new CausalMmmOptions { PlateauTolerance = 1.5 }));
+    }
+
+    [Fact]
     public void The_validation_loss_leaves_out_the_kl_term()
     {
         using CausalMmmModel model = CausalMmmTrainer.Fit(Small, Quick(1));

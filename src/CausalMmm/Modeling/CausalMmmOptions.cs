@@ -254,8 +254,19 @@ public sealed class CausalMmmOptions
     /// <summary>Fraction of shops held out for validation and early stopping (0 disables both).</summary>
     public double ValidationFraction = Defaults.ValidationFraction;
 
-    /// <summary>Epochs without a better validation loss before stopping.</summary>
+    /// <summary>
+    /// Epochs without a better validation loss before stopping; with <see cref="PlateauTolerance"/>, epochs without a
+    /// better monitored loss by more than that share before stopping.
+    /// </summary>
     public int Patience = Defaults.Patience;
+
+    /// <summary>
+    /// Stop on a plateau: once the monitored loss (the validation loss with <see cref="ValidationFraction"/>, else the
+    /// training loss) has not improved on its best by more than this share of its size for <see cref="Patience"/> epochs,
+    /// training stops and keeps the best epoch's parameters; <see cref="Epochs"/> stays the cap. Null: without a
+    /// validation split train every epoch, with one stop after <see cref="Patience"/> epochs without any improvement.
+    /// </summary>
+    public double? PlateauTolerance;
 
     /// <summary>Gradients are rescaled so their joint L2 norm never exceeds this.</summary>
     public double GradientClipNorm = Defaults.GradientClipNorm;
@@ -417,6 +428,7 @@ public sealed class CausalMmmOptions
         if (!(EdgePrior > 0 && EdgePrior < 1)) throw new ArgumentException($"EdgePrior must be in (0, 1), got {EdgePrior}.", nameof(EdgePrior));
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}.", nameof(ValidationFraction));
         if (Patience < 1) throw new ArgumentException($"Patience must be at least 1, got {Patience}.", nameof(Patience));
+        if (PlateauTolerance is { } tolerance && !(tolerance >= 0 && tolerance < 1)) throw new ArgumentException($"PlateauTolerance must be in [0, 1), got {tolerance}.", nameof(PlateauTolerance));
         if (!(GradientClipNorm > 0)) throw new ArgumentException($"GradientClipNorm must be positive, got {GradientClipNorm}.", nameof(GradientClipNorm));
         TorchDevices.Parse(Device, nameof(Device));
         if (EncoderWindow is < 2) throw new ArgumentException($"EncoderWindow must be at least 2, got {EncoderWindow}.", nameof(EncoderWindow));

@@ -83,6 +83,11 @@ public static class CausalMmmTrainer
             var history = new List<double>();
             double best = double.PositiveInfinity;
             int bestEpoch = 0, epochsRun = 0;
+            // The plateau rule: the last epoch whose monitored loss beat the best before it by more than the tolerance.
+            double tolerance = options.PlateauTolerance ?? 0, significantBest = double.PositiveInfinity;
+            int significantEpoch = 0;
+            bool stopsOnPlateau = options.PlateauTolerance is not null || validationCount > 0;
+            string stopReason = $"epoch cap ({options.Epochs})";
 
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
@@ -133,12 +138,24 @@ public static class CausalMmmTrainer
                     Dispose(bestState);
                     bestState = Snapshot(network);
                 }
+                if (monitored < significantBest - tolerance * Math.Abs(significantBest) || significantEpoch == 0)
+                {
+                    significantBest = monitored;
+                    significantEpoch = epoch;
+                }
                 progress?.Invoke(new TrainingProgress(epoch, options.Epochs, trainLoss, validationLoss, learningRate, clock.Elapsed));
-                if (validationValues is not null && epoch - bestEpoch >= options.Patience) break;
+                if (stopsOnPlateau && epoch - significantEpoch >= options.Patience && epoch < options.Epochs)
+                {
+                    string which = validationValues is not null ? "validation" : "training";
+                    stopReason = tolerance > 0
+                        ? $"plateau at epoch {epoch}: the {which} loss gained less than {(tolerance * 100).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}% in {options.Patience} epochs"
+                        : $"plateau at epoch {epoch}: no better {which} loss in {options.Patience} epochs";
+                    break;
+                }
             }
             if (bestState is not null) network.load_state_dict(bestState);
             network.eval();
-            model.Summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, history);
+            model.Summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, history) { StopReason = stopReason };
             return model;
         }
         catch

@@ -17,6 +17,12 @@ public readonly record struct TrainingProgress(int Epoch, int Epochs, double Tra
 /// <param name="LossHistory">Training loss per epoch.</param>
 public sealed record TrainingSummary(int EpochsRun, int BestEpoch, double BestValidationLoss, double Seconds, IReadOnlyList<double> LossHistory)
 {
+    /// <summary>
+    /// Why training stopped: the epoch cap, a plateau of the training loss (<see cref="CausalMmmOptions.PlateauTolerance"/>)
+    /// or of the validation loss (<see cref="CausalMmmOptions.Patience"/>); null for a model saved before this was recorded.
+    /// </summary>
+    public string? StopReason { get; init; }
+
     /// <summary>Average wall-clock seconds per epoch.</summary>
     public double SecondsPerEpoch => EpochsRun == 0 ? 0 : Seconds / EpochsRun;
 }
