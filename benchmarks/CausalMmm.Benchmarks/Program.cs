@@ -8,6 +8,8 @@ using CausalMmm.Benchmarks;
 //                                   [--models CausalMmm,Ridge] [--set Option=value,...]   (both names run the same suite: plan response, ROI, budget, mediated shares)
 //        CausalMmm.Benchmarks forecast [--seeds N] [--first-seed S] [--shops N] [--length T] [--holdout H] [--frequency Daily|Weekly] [--drift s] [--trend s] [--yearly a] [--weekly a]
 //                                   [--epochs E] [--set Option=value,...]   (holdout forecasts of CausalMMM, the classic chain and naive forecasts: RMSE, MAPE, MASE, R2 within shops)
+//        CausalMmm.Benchmarks graphs [--seeds N] [--first-seed S] [--members 0,1,..] [--epochs E] [--shops N] [--set Option=value,...]
+//                                   (graph recovery on the graph simulator's members: CausalMMM's defaults against Linear Granger, paired over seeds)
 //        CausalMmm.Benchmarks profile [--channels d] [--batch B] [--hidden H] [--length T] [--threads N]
 //        CausalMmm.Benchmarks paper [--sweep table3|d|T|R] [--seeds N] [--epochs N] [--threads N] [--simulations 1,2]
 //                                   [--variants CausalMmm,Markov,NoSaturation,FullGraph] [--set Option=value,Option=value] [--shops N] [--channels d] [--first-seed S] [--weights PositiveUniform|PaperNormal]
@@ -45,12 +47,15 @@ switch (command)
             double.Parse(Text("--drift", "0.01"), CultureInfo.InvariantCulture), double.Parse(Text("--trend", "0.002"), CultureInfo.InvariantCulture),
             double.Parse(Text("--yearly", "0.15"), CultureInfo.InvariantCulture), double.Parse(Text("--weekly", "0.1"), CultureInfo.InvariantCulture),
             Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null, Text("--set", ""));
+    case "graphs":
+        return GraphsBenchmark.Run(Option("--seeds", 5), Option("--first-seed", 1), Text("--members", ""), Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null,
+            Array.IndexOf(args, "--shops") >= 0 ? Option("--shops", 0) : null, Text("--set", ""));
     case "lagchain":
         return LagChainBenchmark.Run(Option("--lag", 3), Option("--shops", 16), Option("--length", 50), Option("--epochs", 80),
             Text("--messages", "ObservedValues,HiddenStates,HiddenStatesAndValues"));
     case "profile":
         return ProfileBenchmark.Run(Option("--channels", 10), Option("--batch", 8), Option("--hidden", CausalMmm.Modeling.CausalMmmOptions.Defaults.HiddenSize), Option("--length", 120), Option("--threads", Environment.ProcessorCount));
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: step, paper, planning, decisions, forecast, lagchain, profile.");
+        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: step, paper, planning, decisions, forecast, graphs, lagchain, profile.");
         return 2;
 }
