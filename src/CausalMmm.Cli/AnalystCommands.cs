@@ -111,7 +111,7 @@ internal static class AnalystCommands
 
     /// <summary>
     /// <c>causalmmm fit</c>: CausalMMM (graph + response) on all but the last <paramref name="holdout"/> days, scored on
-    /// them against adstock + Hill + ridge, then saved with <c>SaveCausalMmm</c>.
+    /// them against adstock + Hill + ridge and the naive forecasts, then saved with <c>SaveCausalMmm</c>.
     /// </summary>
     public static int Fit(CommonSettings settings, string data, string? schemaPath, string? target, int holdout, int epochs, string output, CancellationToken cancel)
     {
@@ -162,9 +162,8 @@ internal static class AnalystCommands
             if (rows.Count > 0)
             {
                 var table = new Table().AddColumns("model", $"holdout RMSE ({holdout} days)", "MAE", "R² pooled", "R² within shops", "MASE vs last value");
-                foreach (HoldoutRow r in rows)
-                    table.AddRow(r.Model, r.Rmse.ToString("N1", CultureInfo.InvariantCulture), r.Mae.ToString("N1", CultureInfo.InvariantCulture), r.R2.ToString("0.000", CultureInfo.InvariantCulture),
-                        r.WithinShopR2.ToString("0.000", CultureInfo.InvariantCulture), r.Mase.ToString("0.00", CultureInfo.InvariantCulture));
+                string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
+                foreach (HoldoutRow r in rows) table.AddRow(r.Model, F(r.Rmse, "N1"), F(r.Mae, "N1"), F(r.R2, "0.000"), F(r.WithinShopR2, "0.000"), F(r.Mase, "0.00"));
                 AnsiConsole.Write(table);
                 AnsiConsole.WriteLine(HoldoutScoring.Verdict(rows));
             }

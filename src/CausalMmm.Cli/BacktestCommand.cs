@@ -38,7 +38,7 @@ internal static class BacktestCommand
         };
         // The seasonal naive forecast needs a season of history in the first fold (7 days, or 52 weeks).
         int season = panel.StepDays == 1 ? 7 : panel.StepDays == 7 ? 52 : 1;
-        if (panel.Length - horizon * folds >= season) models.Add(($"Naive: {season} steps earlier", mmm.Forecasting.Trainers.Naive(NaiveMethod.SeasonalNaive)));
+        if (season > 1 && panel.Length - horizon * folds >= season) models.Add(($"Naive: {season} steps earlier", mmm.Forecasting.Trainers.Naive(NaiveMethod.SeasonalNaive)));
         models.Add(("Naive: recent mean", mmm.Forecasting.Trainers.Naive(NaiveMethod.RecentMean)));
 
         bool chatty = !settings.Quiet && !settings.Json;
@@ -48,14 +48,15 @@ internal static class BacktestCommand
         };
         BacktestResult result = mmm.Forecasting.Backtest(all, models, options);
         IReadOnlyList<BacktestSummary> overall = result.Overall;
-        string verdict = Verdict(overall);
+        string verdict = "Over all folds: " + HoldoutScoring.Verdict(overall.Select(o => new HoldoutRow(o.Model, o.Rmse, o.Mae, o.PooledRSquared, o.WithinShopRSquared, o.Mase)).ToList());
 
         string F(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
-        string[] header = { "model", "RMSE", "MAPE %", "MASE vs last value", "R² within shops", "R² pooled" };
-        string[] Row(string model, double rmse, double mape, double mase, double within, double pooled) =>
-            new[] { model, F(rmse, "N1"), F(mape, "0.0"), F(mase, "0.00"), F(within, "0.000"), F(pooled, "0.000") };
-        var foldRows = result.Folds.Select(f => (f, f.Scores.Select(s => Row(s.Model, s.Evaluation.Rmse, s.Evaluation.Overall.Mape, s.Evaluation.Mase, s.Evaluation.WithinShopRSquared, s.Evaluation.Overall.RSquared)).ToArray())).ToArray();
-        var overallRows = overall.Select(o => Row(o.Model, o.Rmse, o.Mape, o.Mase, o.WithinShopRSquared, o.PooledRSquared).Append($"{o.FoldsAhead}/{folds}").ToArray()).ToArray();
+        string[] header = { "model", "RMSE", "MAE", "MAPE %", "MASE vs last value", "R² within shops", "R² pooled" };
+        string[] Row(string model, double rmse, double mae, double mape, double mase, double within, double pooled) =>
+            new[] { model, F(rmse, "N1"), F(mae, "N1"), F(mape, "0.0"), F(mase, "0.00"), F(within, "0.000"), F(pooled, "0.000") };
+        var foldRows = result.Folds.Select(f => (f, f.Scores.Select(s => Row(s.Model, s.Evaluation.Rmse, s.Evaluation.Overall.Mae, s.Evaluation.Overall.Mape, s.Evaluation.Mase,
+            s.Evaluation.WithinShopRSquared, s.Evaluation.Overall.RSquared)).ToArray())).ToArray();
+        var overallRows = overall.Select(o => Row(o.Model, o.Rmse, o.Mae, o.Mape, o.Mase, o.WithinShopRSquared, o.PooledRSquared).Append($"{o.FoldsAhead}/{folds}").ToArray()).ToArray();
         string[] overallHeader = header.Append("folds beating last value").ToArray();
 
         if (reportPath is not null)
@@ -102,15 +103,5 @@ internal static class BacktestCommand
             if (reportPath is not null) AnsiConsole.MarkupLineInterpolated($"Wrote the backtest report to [bold]{reportPath}[/]");
         });
         return 0;
-    }
-
-    /// <summary>How CausalMMM stands against the last-value forecast and the classic chain over all folds.</summary>
-    private static string Verdict(IReadOnlyList<BacktestSummary> overall)
-    {
-        BacktestSummary model = overall[0], chain = overall[1];
-        string I(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
-        string against = model.Mase < 1 ? $"beats repeating each shop's last value (MASE {I(model.Mase)})" : $"LOSES to repeating each shop's last value (MASE {I(model.Mase)}, 1 = as good)";
-        string chainText = model.Mase <= chain.Mase ? $"and is at or ahead of {chain.Model} (MASE {I(chain.Mase)})" : $"and is behind {chain.Model} (MASE {I(chain.Mase)})";
-        return $"Over all folds {model.Model} {against} {chainText}.";
     }
 }

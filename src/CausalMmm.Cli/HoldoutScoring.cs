@@ -36,7 +36,8 @@ internal static class HoldoutScoring
         {
             // Less than one season of history: there is no seasonal naive forecast to compare with.
         }
-        if (seasonal is not null) yield return ($"Naive: {seasonal.SeasonLength} steps earlier", seasonal);
+        // A season of one step (dates neither daily nor weekly) would repeat the last value under another name.
+        if (seasonal is not null && seasonal.SeasonLength > 1) yield return ($"Naive: {seasonal.SeasonLength} steps earlier", seasonal);
         NaiveForecastTransformer recent = mmm.Forecasting.Trainers.Naive(NaiveMethod.RecentMean).Fit(history);
         yield return ($"Naive: mean of last {recent.RecentWindow}", recent);
     }
@@ -54,21 +55,32 @@ internal static class HoldoutScoring
     }
 
     /// <summary>
-    /// One sentence on how the first row (the model under test) stands against the naive forecasts and the best row, so a
-    /// metric that reads well against regression baselines but loses to a naive forecast is said as such.
+    /// How the first row (the model under test) stands against the naive forecasts and the best row, so a metric that reads
+    /// well against regression baselines but loses to a naive forecast is said as such: its MASE against repeating the last
+    /// value, any naive forecast whose MASE is as good or better, and the lowest RMSE. Rows whose figures are not finite are
+    /// left out of each comparison.
     /// </summary>
     public static string Verdict(IReadOnlyList<HoldoutRow> rows)
     {
         HoldoutRow model = rows[0];
-        HoldoutRow best = rows.MinBy(r => r.Rmse)!;
-        HoldoutRow? bestNaive = rows.Where(r => r.Model.StartsWith("Naive", StringComparison.Ordinal)).MinBy(r => r.Rmse);
-        string skill = double.IsNaN(model.Mase) ? "" : model.Mase < 1
-            ? string.Create(CultureInfo.InvariantCulture, $"{model.Model} beats repeating each shop's last value (MASE {model.Mase:0.00}). ")
-            : string.Create(CultureInfo.InvariantCulture, $"{model.Model} LOSES to repeating each shop's last value (MASE {model.Mase:0.00}, 1 = as good). ");
-        string naive = bestNaive is not null && bestNaive.Rmse <= model.Rmse
-            ? string.Create(CultureInfo.InvariantCulture, $"A naive forecast ({bestNaive.Model}, RMSE {bestNaive.Rmse:N1}) is at least as good as {model.Model} (RMSE {model.Rmse:N1}). ") : "";
-        string lead = ReferenceEquals(best, model) ? $"{model.Model} has the lowest RMSE."
-            : string.Create(CultureInfo.InvariantCulture, $"Lowest RMSE: {best.Model} ({best.Rmse:N1}; {model.Model} {model.Rmse:N1}).");
-        return skill + naive + lead;
+        string I(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        var parts = new List<string>();
+        if (double.IsFinite(model.Mase))
+        {
+            parts.Add(model.Mase < 1
+                ? $"{model.Model} beats repeating each shop's last value (MASE {I(model.Mase, "0.00")})."
+                : $"{model.Model} LOSES to repeating each shop's last value (MASE {I(model.Mase, "0.00")}, 1 = as good).");
+            HoldoutRow? naive = rows.Skip(1).Where(r => r.Model.StartsWith("Naive", StringComparison.Ordinal) && double.IsFinite(r.Mase) && r.Mase <= model.Mase && r.Mase != 1)
+                .MinBy(r => r.Mase);
+            if (naive is not null) parts.Add($"The naive forecast '{naive.Model}' does as well or better (MASE {I(naive.Mase, "0.00")}).");
+        }
+        else
+        {
+            parts.Add($"{model.Model}'s skill against the last value could not be measured (no shop with a value before the holdout and a moving holdout).");
+        }
+        HoldoutRow? best = rows.Where(r => double.IsFinite(r.Rmse)).MinBy(r => r.Rmse);
+        if (best is not null)
+            parts.Add(ReferenceEquals(best, model) ? $"{model.Model} has the lowest RMSE." : $"Lowest RMSE: {best.Model} ({I(best.Rmse, "N1")}; {model.Model} {I(model.Rmse, "N1")}).");
+        return string.Join(" ", parts);
     }
 }

@@ -53,9 +53,9 @@ sample.SetAction(r => Cli.Run(r, c => AnalystCommands.Sample(Settings(r), r.GetV
 var dataArgument = new Argument<string>("DATA") { Description = "A wide CSV: shop_id, date, context*, channels x0.. (or *spend*), pv, gmv." };
 var schemaOption = new Option<string?>("--schema") { Description = "A JSON file of column roles (MarketingSchema) when names do not say them." };
 var targetOption = new Option<string?>("--target") { Description = "The target column (default: gmv or sales)." };
-var holdoutOption = new Option<int>("--holdout") { Description = "Last days held out to score the fit against the ridge baseline (0: none).", DefaultValueFactory = _ => 28 };
+var holdoutOption = new Option<int>("--holdout") { Description = "Last days held out to score the fit against adstock+Hill+ridge and the naive forecasts (0: none).", DefaultValueFactory = _ => 28 };
 var fitEpochs = new Option<int>("--epochs") { Description = "Training epochs of each network.", DefaultValueFactory = _ => 60 };
-var fit = WithCommon(new Command("fit", "Learn a causal graph per shop and fit the CausalMMM forecaster on a CSV, score the holdout against adstock+Hill+ridge, save the model.\n\nExample:\n  causalmmm fit shops.csv --holdout 28 --epochs 60 -o model.zip")
+var fit = WithCommon(new Command("fit", "Learn a causal graph per shop and fit the CausalMMM forecaster on a CSV, score the holdout against adstock+Hill+ridge and the naive forecasts (MASE, R² within shops), save the model.\n\nExample:\n  causalmmm fit shops.csv --holdout 28 --epochs 60 -o model.zip")
 {
     dataArgument, schemaOption, targetOption, holdoutOption, fitEpochs, outputOption,
 });

@@ -185,9 +185,10 @@ public sealed class CausalMmmCatalog
         /// <summary>
         /// A rolling-origin backtest: for each of <see cref="BacktestOptions.Folds"/> origins (the last fold's window ends
         /// where <paramref name="data"/> ends, the others <see cref="BacktestOptions.Step"/> steps apart before it), every
-        /// model is fitted afresh on the dates before the origin only, then scored (<see cref="Evaluate"/>) on the
-        /// <see cref="BacktestOptions.Horizon"/> dates after it, with the window's actual spends and covariates given. Each
-        /// model must add a <c>Score</c> column. Include the naive forecasts (<c>Trainers.Naive</c>) among the models: a
+        /// model is fitted afresh on the dates before the origin only, then transforms the panel up to the window's end with
+        /// the window's target and mediators missing (its actual spends and covariates given), and is scored
+        /// (<see cref="Evaluate"/>) on the window's actual values. Each model must add a <c>Score</c> column. The views the
+        /// models see hold the shop, date, step (<c>t</c>), context and role columns only. Include the naive forecasts (<c>Trainers.Naive</c>) among the models: a
         /// forecaster that does not beat them has no skill.
         /// </summary>
         /// <param name="data">The whole panel (rows of every shop and date).</param>
@@ -251,19 +252,24 @@ public sealed class CausalMmmCatalog
         /// the history's channels and covariates: an unknown column (a misspelt channel) is an error.
         /// </summary>
         /// <param name="path">The CSV file.</param>
-        /// <param name="history">The data the plan continues; only its columns are read here.</param>
+        /// <param name="history">The data the plan continues: its columns, and for a plan with dates its dates (the plan's dates may be in any of the schema's date formats).</param>
         /// <param name="columns">Column roles, as for <see cref="RepeatLast"/>; null uses the catalog's schema and the column names.</param>
         /// <exception cref="ArgumentException">The history's columns do not resolve (no target or no channel, a named column missing).</exception>
         /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-        /// <exception cref="PanelDataException">The file is not a valid plan: a missing or unknown column, a missing or repeated step or date, dates that do not start right after the history, shops with different numbers of steps, a value that is not a finite number, a negative spend, an empty file. The message names the file, line, column and value, and how to fix it.</exception>
+        /// <exception cref="PanelDataException">The history is not a valid panel (read only for a plan with dates), or the file is not a valid plan: a missing or unknown column, a missing or repeated step or date, dates that do not start right after the history, shops with different numbers of steps, a value that is not a finite number, a negative spend, an empty file. The message names the file, line, column and value, and how to fix it.</exception>
         public MediaPlan LoadPlanCsv(string path, IDataView history, PanelColumnOptions? columns = null)
         {
             ArgumentNullException.ThrowIfNull(path);
             ArgumentNullException.ThrowIfNull(history);
             PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(history.Schema), columns ?? new PanelColumnOptions(), Root.Schema, requireTarget: true, nameof(LoadPlanCsv), out _);
             string[] formats = Root.Schema.DateFormats.ToArray();
-            MarketingPanel panel = PanelReader.Read(history, roles, roles.Variables(), nameof(LoadPlanCsv), allowMissingOutcomes: false, formats).Panel;
-            return MediaPlanCsv.Read(path, roles, formats, new PlanCalendar(panel.Dates[^1], panel.StepDays));
+            // Only a plan with dates needs the history's dates, to place them after it.
+            PlanCalendar Calendar()
+            {
+                MarketingPanel panel = PanelReader.Read(history, roles, roles.Variables(), nameof(LoadPlanCsv), allowMissingOutcomes: true, formats).Panel;
+                return new PlanCalendar(panel.Dates[^1], panel.StepDays);
+            }
+            return MediaPlanCsv.Read(path, roles, formats, Calendar);
         }
 
         /// <summary>

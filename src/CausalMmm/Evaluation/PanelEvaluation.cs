@@ -19,9 +19,10 @@ public readonly record struct HorizonMetrics(int Horizon, double Mse, double Mae
 /// mostly measures how well the forecast tells shops apart; see <see cref="WithinShopRSquared"/>.</param>
 /// <param name="Mase">
 /// Scale-free skill against the last-value forecast: per shop, the forecast's mean absolute error over the scored dates
-/// divided by that of repeating the shop's last value before them; the mean over shops. Below 1 beats "repeat the last
-/// value", above 1 loses to it. Shops whose last-value error is zero, or with no value before the scored dates, are
-/// left out (NaN when none is left).
+/// divided by that of repeating the shop's last value before them (a relative MAE against the multi-step naive forecast,
+/// not Hyndman's MASE, which scales by the in-sample one-step naive error); the mean over shops. Below 1 beats "repeat
+/// the last value", above 1 loses to it. Shops whose last-value error is next to nothing (below 1e-9 of their mean
+/// absolute value), or with no value before the scored dates, are left out (NaN when none is left).
 /// </param>
 /// <param name="WithinShopRSquared">
 /// Per shop, 1 - SSE/SST over its scored dates (how much of the shop's own ups and downs the forecast explains); the
@@ -95,8 +96,10 @@ public static class PanelEvaluation
             if (pairs.Length == 0) continue;
             if (lastBefore.TryGetValue(shop, out var last))
             {
+                // A shop whose holdout the last value matches almost exactly would make the ratio explode: left out.
                 double naive = pairs.Average(p => Math.Abs(p.Actual - last.Value));
-                if (naive > 1e-12) mase.Add(pairs.Average(p => Math.Abs(p.Forecast - p.Actual)) / naive);
+                double scale = pairs.Average(p => Math.Abs(p.Actual));
+                if (naive > 1e-9 * Math.Max(scale, 1e-300)) mase.Add(pairs.Average(p => Math.Abs(p.Forecast - p.Actual)) / naive);
             }
             double mean = pairs.Average(p => p.Actual);
             double sst = pairs.Sum(p => (p.Actual - mean) * (p.Actual - mean));

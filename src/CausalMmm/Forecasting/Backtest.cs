@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CausalMmm.Data;
 using CausalMmm.Evaluation;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace CausalMmm.Forecasting;
 
@@ -54,7 +55,7 @@ public sealed record BacktestScore(string Model, ForecastEvaluation Evaluation, 
 /// <param name="Scores">Each model's scores, in the order given.</param>
 public sealed record BacktestFold(int Fold, DateOnly Origin, DateOnly End, int HistoryLength, IReadOnlyList<BacktestScore> Scores);
 
-/// <summary>One model's figures over every fold: the mean of each fold's figure.</summary>
+/// <summary>One model's figures over every fold: the mean of each fold's figure (folds where it is not finite, such as R² of a flat window, are left out of that mean).</summary>
 /// <param name="Model">The model's name.</param>
 /// <param name="Rmse">Mean over folds of the RMSE.</param>
 /// <param name="Mae">Mean over folds of the MAE.</param>
@@ -87,6 +88,8 @@ public sealed record BacktestResult(IReadOnlyList<BacktestFold> Folds, int Horiz
 /// <summary>Runs rolling-origin backtests: refit at each origin on the dates before it, forecast the window after it.</summary>
 internal static class Backtesting
 {
+    private const string ScoreColumnName = "Score";
+
     public static BacktestResult Run(CausalMmmCatalog catalog, IDataView data, IReadOnlyList<(string Name, IEstimator<ITransformer> Estimator)> models, BacktestOptions options,
         PanelColumnOptions? columns)
     {
@@ -115,10 +118,12 @@ internal static class Backtesting
         for (int k = 0; k < options.Folds; k++)
         {
             int origin = firstOrigin + k * step;
-            // Each fold sees nothing after its window, and fits on nothing after its origin: the views are rebuilt from
-            // slices of the panel, so no later row can reach a model however it reads its input.
+            // Each fold fits on nothing at or after its origin, and forecasts its window from the spends and covariates
+            // alone: the views are rebuilt from slices of the panel, the window's target and mediators written as missing,
+            // so no later outcome can reach a model however it reads its input. The actual values are joined back only to score.
+            MarketingPanel windowPanel = panel.SliceTime(0, origin + options.Horizon);
             IDataView history = PanelDataView.Create(panel.SliceTime(0, origin), roles.Shop, roles.Date);
-            IDataView window = PanelDataView.Create(panel.SliceTime(0, origin + options.Horizon), roles.Shop, roles.Date);
+            IDataView window = PanelDataView.Create(windowPanel, roles.Shop, roles.Date, missingOutcomesFrom: origin);
             var scores = new List<BacktestScore>();
             foreach ((string name, IEstimator<ITransformer> estimator) in models)
             {
@@ -128,7 +133,10 @@ internal static class Backtesting
                 TimeSpan fitTime = clock.Elapsed;
                 try
                 {
-                    ForecastEvaluation evaluation = PanelEvaluation.Forecast(fitted.Transform(window), roles, "Score", panel.Dates[origin], formats);
+                    float[] forecast = fitted.Transform(window).GetColumn<float>(ScoreColumnName).ToArray();
+                    var actual = PanelDataView.Create(windowPanel, roles.Shop, roles.Date);
+                    actual.Columns.Add(new Microsoft.Data.Analysis.SingleDataFrameColumn(ScoreColumnName, forecast));
+                    ForecastEvaluation evaluation = PanelEvaluation.Forecast(actual, roles, ScoreColumnName, panel.Dates[origin], formats);
                     var score = new BacktestScore(name, evaluation, fitTime);
                     scores.Add(score);
                     options.Progress?.Invoke(k + 1, score);

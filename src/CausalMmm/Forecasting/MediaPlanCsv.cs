@@ -88,8 +88,8 @@ internal static class MediaPlanCsv
     /// <param name="dateFormats">The date formats <see cref="MediaPlan.AppendTo"/> reads the history's text dates with; null for the defaults.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="PanelDataException">The file is not a valid plan; the message names the file, line, column and value, and how to fix it.</exception>
-    /// <param name="calendar">Where the history ends and how far apart its dates are, to read a plan with dates; null reads steps only.</param>
-    public static MediaPlan Read(string path, PanelRoles roles, string[]? dateFormats = null, PlanCalendar? calendar = null)
+    /// <param name="calendar">Where the history ends and how far apart its dates are, asked for only when the plan has dates; null reads steps only.</param>
+    public static MediaPlan Read(string path, PanelRoles roles, string[]? dateFormats = null, Func<PlanCalendar>? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(roles);
@@ -98,16 +98,16 @@ internal static class MediaPlanCsv
         return Read(reader, roles, path, dateFormats, calendar);
     }
 
-    /// <summary>Reads plan CSV text as <see cref="Read(string, PanelRoles, string[], PlanCalendar)"/> does a file; <paramref name="source"/> names it in error messages.</summary>
+    /// <summary>Reads plan CSV text as <see cref="Read(string, PanelRoles, string[], Func{PlanCalendar})"/> does a file; <paramref name="source"/> names it in error messages.</summary>
     /// <exception cref="PanelDataException">The text is not a valid plan; the message names the source, line, column and value, and how to fix it.</exception>
-    public static MediaPlan Read(TextReader reader, PanelRoles roles, string source, string[]? dateFormats = null, PlanCalendar? calendar = null)
+    public static MediaPlan Read(TextReader reader, PanelRoles roles, string source, string[]? dateFormats = null, Func<PlanCalendar>? calendarOf = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(roles);
         ArgumentNullException.ThrowIfNull(source);
         IReadOnlyList<string> series = roles.GivenSeries;
         string expected = string.Join(",", new[] { roles.Shop, StepColumnName }.Concat(series))
-            + (calendar is null ? "" : $" (or {string.Join(",", new[] { roles.Shop, roles.Date }.Concat(series))} with dates from {calendar.DateOf(1):yyyy-MM-dd})");
+            + (calendarOf is null ? "" : $" (or {string.Join(",", new[] { roles.Shop, roles.Date }.Concat(series))} with dates from the day after the history)");
         string[] formats = dateFormats is { Length: > 0 } ? dateFormats : new[] { "yyyy-MM-dd" };
         using var parser = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -122,18 +122,21 @@ internal static class MediaPlanCsv
         if (shopColumn < 0)
             throw new PanelDataException($"The shop column '{roles.Shop}' is not in the header [{string.Join(", ", header)}]. A plan file's header is {expected}.", source, 1, roles.Shop);
         int stepColumn = Array.IndexOf(header, StepColumnName);
-        // The history's date column, or one named as dates usually are (the file the history came from may call it 'ds').
+        // The history's date column, or one named as dates usually are (the file the history came from may call it 'ds'),
+        // never one of the plan's series (a covariate may be called 'week').
         int dateColumn = Array.IndexOf(header, roles.Date);
-        if (dateColumn < 0) dateColumn = Array.FindIndex(header, h => MarketingSchema.Defaults.DateColumns.Contains(h, StringComparer.OrdinalIgnoreCase));
+        if (dateColumn < 0 && stepColumn < 0)
+            dateColumn = Array.FindIndex(header, h => MarketingSchema.Defaults.DateColumns.Contains(h, StringComparer.OrdinalIgnoreCase) && !series.Contains(h, StringComparer.Ordinal));
         if (stepColumn >= 0 && dateColumn >= 0)
-            throw new PanelDataException($"The header has both '{StepColumnName}' and a date column '{header[dateColumn]}'; give one of them. A plan file's header is {expected}.", source, 1, header[dateColumn]);
+            throw new PanelDataException($"The header has both '{StepColumnName}' and the date column '{header[dateColumn]}'; give one of them. A plan file's header is {expected}.", source, 1, header[dateColumn]);
         bool dated = stepColumn < 0 && dateColumn >= 0;
+        PlanCalendar? calendar = dated ? calendarOf?.Invoke() : null;
         if (dated && calendar is null)
             throw new PanelDataException($"The plan gives dates ('{header[dateColumn]}'), which are placed after the history it continues; read it with mlContext.CausalMmm().Planning.LoadPlanCsv(path, history), or number the steps in a '{StepColumnName}' column.",
                 source, 1, header[dateColumn]);
         if (dated) stepColumn = dateColumn;
         if (stepColumn < 0)
-            throw new PanelDataException($"The '{StepColumnName}' column (1, 2, ... for each shop's planned dates){(calendar is null ? "" : $" or the date column '{roles.Date}'")} is not in the header [{string.Join(", ", header)}]. A plan file's header is {expected}.", source, 1, StepColumnName);
+            throw new PanelDataException($"The '{StepColumnName}' column (1, 2, ... for each shop's planned dates){(calendarOf is null ? "" : $" or the date column '{roles.Date}'")} is not in the header [{string.Join(", ", header)}]. A plan file's header is {expected}.", source, 1, StepColumnName);
         string stepName = header[stepColumn];
         // How a planned step is named in messages: its number, or its date in a dated plan.
         string At(int h) => dated ? calendar!.DateOf(h).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : $"step {h}";

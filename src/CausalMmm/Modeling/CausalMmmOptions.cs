@@ -262,8 +262,9 @@ public sealed class CausalMmmOptions
 
     /// <summary>
     /// Stop on a plateau: once the monitored loss (the validation loss with <see cref="ValidationFraction"/>, else the
-    /// training loss) has not improved on its best by more than this share of its size for <see cref="Patience"/> epochs,
-    /// training stops and keeps the best epoch's parameters; <see cref="Epochs"/> stays the cap. Null: without a
+    /// training loss) has gone <see cref="Patience"/> epochs without a significant improvement, one that beats the last
+    /// significant one by more than this share of its size, training stops and keeps the best epoch's parameters;
+    /// <see cref="Epochs"/> stays the cap. The share is of the loss's size, so a loss near zero barely needs to move. Null: without a
     /// validation split train every epoch, with one stop after <see cref="Patience"/> epochs without any improvement.
     /// </summary>
     public double? PlateauTolerance;

@@ -83,7 +83,8 @@ public static class CausalMmmTrainer
             var history = new List<double>();
             double best = double.PositiveInfinity;
             int bestEpoch = 0, epochsRun = 0;
-            // The plateau rule: the last epoch whose monitored loss beat the best before it by more than the tolerance.
+            // The plateau rule: the last epoch whose monitored loss beat the loss of the epoch before that one (the last
+            // significant improvement) by more than the tolerance times its size.
             double tolerance = options.PlateauTolerance ?? 0, significantBest = double.PositiveInfinity;
             int significantEpoch = 0;
             bool stopsOnPlateau = options.PlateauTolerance is not null || validationCount > 0;

@@ -20,7 +20,7 @@ internal static class CausalTraining
         }
         CausalMmmModel fitted = CausalMmmTrainer.Fit(panel, model, fixedEdges, Report, options.CancellationToken);
         TrainingSummary summary = fitted.Summary!;
-        host.Info($"Trained {summary.EpochsRun} epochs in {summary.Seconds:F1} s ({summary.SecondsPerEpoch:F2} s/epoch); kept epoch {summary.BestEpoch} (loss {summary.BestValidationLoss:G4})");
+        host.Info($"Trained {summary.EpochsRun} epochs in {summary.Seconds:F1} s ({summary.SecondsPerEpoch:F2} s/epoch); kept epoch {summary.BestEpoch} (loss {summary.BestValidationLoss:G4}); stopped on {summary.StopReason}");
         return fitted;
     }
 }

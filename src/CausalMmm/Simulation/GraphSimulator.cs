@@ -46,7 +46,13 @@ public sealed class GraphSimulationOptions
 
     internal void Validate()
     {
-        if (Funnel) return;
+        if (Shops < 1) throw new ArgumentException($"Shops must be at least 1, got {Shops}.", nameof(Shops));
+        if (!(Noise >= 0 && double.IsFinite(Noise))) throw new ArgumentException($"Noise must be a non-negative number, got {Noise}.", nameof(Noise));
+        if (Funnel)
+        {
+            if (Length < 10) throw new ArgumentException($"Length must be at least 10, got {Length}.", nameof(Length));
+            return;
+        }
         if (Nodes < 3) throw new ArgumentException($"Nodes must be at least 3, got {Nodes}.", nameof(Nodes));
         if (Roots < 1 || Roots >= Nodes) throw new ArgumentException($"Roots must be in [1, {Nodes - 1}], got {Roots}.", nameof(Roots));
         if (Shops < 1 || DistinctGraphs < 1) throw new ArgumentException($"Shops and DistinctGraphs must be at least 1, got {Shops} and {DistinctGraphs}.");
@@ -124,7 +130,7 @@ public static class GraphSimulator
         for (int s = 0; s < o.Shops; s++)
         {
             var (truth, lag, weight) = graphs[s % o.DistinctGraphs];
-            shopGraphs[s] = truth;
+            shopGraphs[s] = (bool[,])truth.Clone(); // each shop its own matrix, so editing one changes no other
             var x = new double[total, n];
             // Each root's own dynamics, different per shop.
             double[] a = Enumerable.Range(0, o.Roots).Select(_ => 0.4 + 0.4 * random.NextDouble()).ToArray();
@@ -171,7 +177,9 @@ public static class GraphSimulator
         {
             var truth = new bool[n, n];
             bool[] reachesPv = Enumerable.Range(0, channels).Select(_ => random.NextDouble() < 0.6).ToArray();
-            reachesPv[random.Next(channels)] = reachesPv[random.Next(channels)] = true;
+            // At least two distinct channels reach page views.
+            int first = random.Next(channels), second = (first + 1 + random.Next(channels - 1)) % channels;
+            reachesPv[first] = reachesPv[second] = true;
             bool[] searchToGmv = { random.NextDouble() < 0.7, random.NextDouble() < 0.7 };
             if (!searchToGmv[0] && !searchToGmv[1]) searchToGmv[random.Next(2)] = true;
             for (int c = 0; c < channels; c++) truth[c, pv] = reachesPv[c];

@@ -24,9 +24,10 @@ public sealed class BacktestTests
             int origin = 60 - 7 * (3 - k);
             BacktestFold fold = result.Folds[k];
             Assert.Equal((origin, DateOnly.FromDateTime(dates[origin]), DateOnly.FromDateTime(dates[origin + 6])), (fold.HistoryLength, fold.Origin, fold.End));
-            // The latest row each fold's fit and transform read.
+            // The latest row each fold's fit and transform read, and the latest date whose outcome the transform could see.
             Assert.Equal(dates[origin - 1], spy.FitLatest[k]);
             Assert.Equal(dates[origin + 6], spy.TransformLatest[k]);
+            Assert.Equal(dates[origin - 1], spy.TransformLatestOutcome[k]);
         }
     }
 
@@ -76,16 +77,17 @@ public sealed class BacktestTests
     {
         public List<DateTime> FitLatest { get; } = new();
         public List<DateTime> TransformLatest { get; } = new();
+        public List<DateTime> TransformLatestOutcome { get; } = new();
 
         public ITransformer Fit(IDataView input)
         {
             FitLatest.Add(input.GetColumn<DateTime>("date").Max());
-            return new Spied(inner.Fit(input), TransformLatest);
+            return new Spied(inner.Fit(input), TransformLatest, TransformLatestOutcome);
         }
 
         public SchemaShape GetOutputSchema(SchemaShape inputSchema) => inner.GetOutputSchema(inputSchema);
 
-        private sealed class Spied(ITransformer fitted, List<DateTime> seen) : ITransformer
+        private sealed class Spied(ITransformer fitted, List<DateTime> seen, List<DateTime> seenOutcome) : ITransformer
         {
             public bool IsRowToRowMapper => false;
             public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => fitted.GetOutputSchema(inputSchema);
@@ -94,7 +96,10 @@ public sealed class BacktestTests
 
             public IDataView Transform(IDataView input)
             {
-                seen.Add(input.GetColumn<DateTime>("date").Max());
+                DateTime[] dates = input.GetColumn<DateTime>("date").ToArray();
+                float[] gmv = input.GetColumn<float>("gmv").ToArray(), pv = input.GetColumn<float>("pv").ToArray();
+                seen.Add(dates.Max());
+                seenOutcome.Add(dates.Where((_, row) => !float.IsNaN(gmv[row]) || !float.IsNaN(pv[row])).Max());
                 return fitted.Transform(input);
             }
         }

@@ -244,6 +244,19 @@ public sealed class MediaPlanCsvTests : IDisposable
         var gap = DatedFails(lines => lines.RemoveAt(LineOf(2, 4) - 1));
         Assert.Contains($"no row for {Day(4)}: it goes from {Day(3)} to {Day(5)}", gap.Message);
 
+        // Steps and dates together: which one is meant is unclear.
+        string both = Path.Combine(_directory, "both.csv");
+        List<string> withBoth = Dated();
+        withBoth[0] = withBoth[0].Replace(",date,", ",date,step,");
+        for (int i = 1; i < withBoth.Count; i++)
+        {
+            string[] f = withBoth[i].Split(',');
+            withBoth[i] = string.Join(",", f.Take(2).Append("1").Concat(f.Skip(2)));
+        }
+        File.WriteAllText(both, string.Join("\n", withBoth) + "\n");
+        var twoKeys = Assert.Throws<PanelDataException>(() => _mmm.Planning.LoadPlanCsv(both, _sim.Data));
+        Assert.Contains("both 'step' and the date column 'date'", twoKeys.Message);
+
         var malformed = DatedFails(lines => SetField(lines, LineOf(1, 2), 1, "12/31/2024"));
         Assert.Equal("12/31/2024", malformed.Value);
         Assert.Contains("not in the history's format", malformed.Message);
