@@ -101,11 +101,18 @@ internal static class AnalystCommands
         return 0;
     }
 
-    /// <summary>The library's options for marketing data with the command's epochs.</summary>
-    private static CausalMmmOptions MarketingOptions(int epochs)
+    /// <summary>
+    /// The share of its size the training loss must gain within <see cref="CausalMmmOptions.Patience"/> epochs for the
+    /// command-line fits to go on: below it they stop on the plateau, with <c>--epochs</c> as the cap.
+    /// </summary>
+    internal const double PlateauTolerance = 1e-3;
+
+    /// <summary>The library's options for marketing data with the command's epoch cap, stopping earlier on a plateau.</summary>
+    internal static CausalMmmOptions MarketingOptions(int epochs)
     {
         CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
         options.Epochs = epochs;
+        options.PlateauTolerance = PlateauTolerance;
         return options;
     }
 

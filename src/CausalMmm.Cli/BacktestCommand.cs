@@ -23,12 +23,7 @@ internal static class BacktestCommand
         IDataView all = mmm.Data.ToDataView(panel, schema);
         var options = new BacktestOptions { Folds = folds, Horizon = horizon, CancellationToken = cancel };
 
-        CausalMmmOptions Model()
-        {
-            CausalMmmOptions o = CausalMmmOptions.ForMarketingData();
-            o.Epochs = epochs;
-            return o;
-        }
+        CausalMmmOptions Model() => AnalystCommands.MarketingOptions(epochs);
         var models = new List<(string, IEstimator<ITransformer>)>
         {
             ("CausalMMM", mmm.CausalDiscovery.Trainers.CausalGraph(new CausalDiscovery.CausalGraphEstimator.Options { Model = Model(), CancellationToken = cancel })
