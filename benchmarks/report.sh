@@ -18,7 +18,7 @@ import re, sys
 html = open(sys.argv[1], encoding="utf-8").read()
 rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " | ", r)).strip() for r in re.findall(r"<tr>(.*?)</tr>", html, re.S)]
 start = next(i for i, r in enumerate(rows) if "RMSE" in r)
-for r in rows[start:start + 7]:
+for r in rows[start:start + 10]:
     print(r)
 PY
 

@@ -401,9 +401,10 @@ public sealed class CausalMmmOptions
     /// (<see cref="SameDayMediators"/>), per-shop gains of every same-day edge (<see cref="ShopGains"/>), and a recurrence
     /// that reads each day less its same-day responses (<see cref="BaselineInputs"/>); the window-MLP encoder
     /// (<see cref="EdgeEncoder.WindowMlp"/>), the softplus saturation input and no Granger scores, as chosen on the earlier
-    /// planning check. On the planning benchmark (marketing simulator, 40 shops x 182 days, seeds 1-5) these settings give a
-    /// median +/-50% plan error of 11.8% against 20.2% for adstock + Hill + ridge, and the optimised plan 96.3% of the
-    /// true optimum's gain against 70.9% (mean over seeds; see docs/benchmarks.md).
+    /// planning check, and a learning rate of <see cref="MarketingLearningRate"/>. On the planning benchmark (marketing
+    /// simulator, 40 shops x 182 days, seeds 1-5) these settings give a median +/-50% plan error of 8.5% against 20.2% for
+    /// adstock + Hill + ridge, and the optimised plan 98.4% of the true optimum's gain against 70.9% (mean over seeds; see
+    /// docs/benchmarks.md).
     /// </summary>
     public static CausalMmmOptions ForMarketingData() =>
         new()
