@@ -249,7 +249,7 @@ internal sealed class WideNetwork : nn.Module<Tensor, Tensor>
     {
         _layout = layout;
         Wide = nn.Linear(layout.WideCount, 1);
-        Deep = nn.Sequential(nn.Linear(layout.DeepCount, hidden), nn.ELU(), nn.Linear(hidden, hidden), nn.ELU(), nn.Linear(hidden, 1));
+        Deep = nn.Sequential(nn.Linear(layout.DeepCount, hidden), new Modeling.EluModule(), nn.Linear(hidden, hidden), new Modeling.EluModule(), nn.Linear(hidden, 1));
         register_module("wide", Wide);
         register_module("deep", Deep);
     }

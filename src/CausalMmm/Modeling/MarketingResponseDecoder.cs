@@ -36,7 +36,6 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly SaturationModule? _saturation;
     private readonly Linear? _sameDayIn;
     private readonly Linear? _sameDayOut;
-    private readonly ELU _elu = nn.ELU(); // a module, not functional.elu (see Mlp)
     private readonly Parameter? _curveDecay;
     private readonly Parameter? _curveHalf;
     private readonly Parameter? _curveShape;
@@ -143,7 +142,6 @@ internal sealed class MarketingResponseDecoder : nn.Module
         _preOut = nn.Linear(hidden, 1);
         register_module("pre_fc1", _preHidden);
         register_module("pre_fc2", _preOut);
-        register_module("elu", _elu);
         if (options.Variant != CausalMmmVariant.NoSaturation)
         {
             _saturation = new SaturationModule(contextCount, options.Saturation);
@@ -236,15 +234,15 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private Tensor CurveDecay() => (_curveDecay! * Rate).sigmoid() * MaxDecay;
 
     /// <summary>Each edge's half-saturation point [Ec] on the scaled spend, positive.</summary>
-    private Tensor CurveHalf() => nn.functional.softplus(_curveHalf! * Rate) + HalfFloor;
+    private Tensor CurveHalf() => Activations.Softplus(_curveHalf! * Rate) + HalfFloor;
 
     /// <summary>Each edge's non-negative gain [Ec] on the receiver's scale.</summary>
-    private Tensor CurveGain() => nn.functional.softplus(_curveGain! * Rate);
+    private Tensor CurveGain() => Activations.Softplus(_curveGain! * Rate);
 
     /// <summary>Each edge's Hill shape [Ec]: above <see cref="CurveMinShape"/>, and below the options' maximum when one is set.</summary>
     private Tensor CurveShape() => _shapeSpan is not null
         ? (_curveShape! * Rate).sigmoid() * _shapeSpan + MinShape
-        : nn.functional.softplus(_curveShape! * Rate) + MinShape;
+        : Activations.Softplus(_curveShape! * Rate) + MinShape;
 
     /// <summary>
     /// What the response curves add to each node's prediction: per edge terms [B, T, Ec] weighted by the same-day edge
@@ -483,7 +481,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
     public bool HasMediatorEdges => _mediatorGain is not null;
 
     /// <summary>Each same-day mediator edge's non-negative gain [Em]: the receiver's change, on its scale, per unit of the sender's scaled value.</summary>
-    private Tensor MediatorGain() => nn.functional.softplus(_mediatorGain! * Rate);
+    private Tensor MediatorGain() => Activations.Softplus(_mediatorGain! * Rate);
 
     /// <summary>Each same-day mediator edge's learned gain on the scaled series, with its sender and receiver node indices; empty without such edges.</summary>
     public IReadOnlyList<(int Sender, int Receiver, double Gain)> MediatorGains()
@@ -639,7 +637,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
 
     private Tensor Head(Tensor input, Tensor context)
     {
-        Tensor raw = _preOut.forward(_elu.forward(_preHidden.forward(input))).squeeze(-1); // [B, T, n]
+        Tensor raw = _preOut.forward(Activations.Elu(_preHidden.forward(input))).squeeze(-1); // [B, T, n]
         if (_saturation is null) return raw;
         long n = raw.size(2);
         Tensor target = _saturation.forward(raw.narrow(2, n - 1, 1), context);

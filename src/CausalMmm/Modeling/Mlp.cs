@@ -13,26 +13,22 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
     private readonly Linear _first;
     private readonly Linear _second;
     private readonly BatchNorm1d _norm;
-    private readonly ELU _elu;
 
     public Mlp(long input, long hidden, long output) : base(nameof(Mlp))
     {
         _first = nn.Linear(input, hidden);
         _second = nn.Linear(hidden, output);
         _norm = nn.BatchNorm1d(output);
-        // Activations as modules: TorchSharp's functional forms turn their double arguments into temporary Scalars that
-        // the GC may finalise while the native call still reads them (seen as a libtorch "toFloat" check failure).
-        _elu = nn.ELU();
+        // The activation is scalar-free (Activations): TorchSharp's ELU, module or functional, passes a temporary Scalar.
         register_module("fc1", _first);
         register_module("fc2", _second);
         register_module("bn", _norm);
-        register_module("elu", _elu);
     }
 
     public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor h = _elu.forward(_second.forward(_elu.forward(_first.forward(input))));
+        Tensor h = Activations.Elu(_second.forward(Activations.Elu(_first.forward(input))));
         long[] shape = h.shape;
         Tensor flat = h.reshape(-1, shape[^1]);
         return _norm.forward(flat).reshape(shape).MoveToOuterDisposeScope();

@@ -14,8 +14,6 @@ internal sealed class SaturationModule : nn.Module
     private readonly int _contextCount;
     private readonly SaturationInput _input;
     private readonly Linear _alphaHidden, _alphaOut, _gammaHidden, _gammaOut;
-    private readonly ELU _elu = nn.ELU(); // modules, not the functional forms (see Mlp)
-    private readonly Softplus _softplus = nn.Softplus();
 
     public SaturationModule(int contextCount, SaturationInput positivity) : base(nameof(SaturationModule))
     {
@@ -30,8 +28,6 @@ internal sealed class SaturationModule : nn.Module
         register_module("alpha_fc2", _alphaOut);
         register_module("gamma_fc1", _gammaHidden);
         register_module("gamma_fc2", _gammaOut);
-        register_module("elu", _elu);
-        register_module("softplus", _softplus);
     }
 
     // Held for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free during the call.
@@ -42,8 +38,9 @@ internal sealed class SaturationModule : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         Tensor input = _contextCount == 0 ? torch.ones(new[] { context.size(0), 1L }, context.dtype, context.device) : context;
-        Tensor alpha = _softplus.forward(_alphaOut.forward(_elu.forward(_alphaHidden.forward(input)))) + AlphaFloor;
-        Tensor gamma = _softplus.forward(_gammaOut.forward(_elu.forward(_gammaHidden.forward(input)))) + GammaFloor;
+        // Scalar-free activations (see Activations).
+        Tensor alpha = Activations.Softplus(_alphaOut.forward(Activations.Elu(_alphaHidden.forward(input)))) + AlphaFloor;
+        Tensor gamma = Activations.Softplus(_gammaOut.forward(Activations.Elu(_gammaHidden.forward(input)))) + GammaFloor;
         return (alpha.MoveToOuterDisposeScope(), gamma.MoveToOuterDisposeScope());
     }
 
@@ -54,7 +51,7 @@ internal sealed class SaturationModule : nn.Module
         (Tensor alpha, Tensor gamma) = Parameters(context);
         // exp(raw)^a / (exp(raw)^a + g) = sigmoid(a raw - ln g), computed in that form so that it never overflows.
         if (_input == SaturationInput.Exponential) return torch.sigmoid(raw * alpha.unsqueeze(1) - gamma.log().unsqueeze(1)).MoveToOuterDisposeScope();
-        Tensor p = _softplus.forward(raw) + InputFloor;
+        Tensor p = Activations.Softplus(raw) + InputFloor;
         Tensor powered = p.pow(alpha.unsqueeze(1)); // [B, T, 1] ^ [B, 1, 1]
         return (powered / (powered + gamma.unsqueeze(1))).MoveToOuterDisposeScope();
     }
