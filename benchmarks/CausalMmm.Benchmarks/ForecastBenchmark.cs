@@ -46,7 +46,7 @@ internal static class ForecastBenchmark
                 ("CausalMMM", () => PlanningBenchmark.CausalPipeline(mmm, epochs, apply, _ => { }).Fit(history)),
                 ("Adstock+Hill+Ridge", () => mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history)),
                 ("Naive: last value", () => mmm.Forecasting.Trainers.Naive(NaiveMethod.LastValue).Fit(history)),
-                ($"Naive: {(steps == SimulationFrequency.Daily ? 7 : 52)} steps earlier", () => mmm.Forecasting.Trainers.Naive(NaiveMethod.SeasonalNaive).Fit(history)),
+                ($"Naive: {NaiveForecastEstimator.DefaultSeasonLength(panel.StepDays)} steps earlier", () => mmm.Forecasting.Trainers.Naive(NaiveMethod.SeasonalNaive).Fit(history)),
                 ("Naive: recent mean", () => mmm.Forecasting.Trainers.Naive(NaiveMethod.RecentMean).Fit(history)),
             };
             Console.WriteLine();

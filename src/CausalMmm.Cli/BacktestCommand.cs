@@ -32,7 +32,7 @@ internal static class BacktestCommand
             ("Naive: last value", mmm.Forecasting.Trainers.Naive(NaiveMethod.LastValue)),
         };
         // The seasonal naive forecast needs a season of history in the first fold (7 days, or 52 weeks).
-        int season = panel.StepDays == 1 ? 7 : panel.StepDays == 7 ? 52 : 1;
+        int season = NaiveForecastEstimator.DefaultSeasonLength(panel.StepDays);
         if (season > 1 && panel.Length - horizon * folds >= season) models.Add(($"Naive: {season} steps earlier", mmm.Forecasting.Trainers.Naive(NaiveMethod.SeasonalNaive)));
         models.Add(("Naive: recent mean", mmm.Forecasting.Trainers.Naive(NaiveMethod.RecentMean)));
 

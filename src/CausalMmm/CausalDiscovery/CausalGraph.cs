@@ -64,42 +64,18 @@ public sealed class CausalGraphEstimator : IEstimator<CausalGraphTransformer>
 /// Adds each shop's learned causal graph (<see cref="GraphColumn"/>) to every row. Holds the trained
 /// <see cref="CausalMmmModel"/>, usable directly for forecasts. Each shop's graph comes from that shop's rows alone.
 /// </summary>
-public sealed class CausalGraphTransformer : PanelTransformerBase, IDisposable
+public sealed class CausalGraphTransformer : GraphTransformerBase, IDisposable
 {
     internal const string Kind = "CausalMmm.CausalGraph";
 
-    private readonly string[] _dateFormats;
-
     internal CausalGraphTransformer(CausalMmmModel model, PanelRoles roles, DateOnly historyEnd, string graphColumnName, string[] dateFormats, CausalGraphSet? trainingGraphs)
-    {
-        TrainingGraphs = trainingGraphs;
-        Model = model;
-        Roles = roles;
-        HistoryEnd = historyEnd;
-        GraphColumnName = graphColumnName;
-        _dateFormats = dateFormats;
-    }
+        : base(roles, historyEnd, graphColumnName, dateFormats, trainingGraphs) => Model = model;
 
     /// <summary>The trained CausalMMM.</summary>
     public CausalMmmModel Model { get; }
 
-    /// <summary>The columns it reads, with their roles.</summary>
-    public PanelRoles Roles { get; }
-
-    /// <summary>The last date of the training data: graphs of later inputs are read from the history up to the first date after it.</summary>
-    public DateOnly HistoryEnd { get; }
-
-    /// <summary>The vector column it adds.</summary>
-    public string GraphColumnName { get; }
-
-    /// <summary>
-    /// The graphs learned for the training data's shops (read from its last dates), kept with the model so a saved model
-    /// shows its graphs without the data; null for a model saved before they were kept.
-    /// </summary>
-    public CausalGraphSet? TrainingGraphs { get; }
-
-    /// <summary>Graph nodes: channels and covariates, mediators, the target.</summary>
-    public IReadOnlyList<string> NodeNames => Model.NodeNames;
+    /// <inheritdoc />
+    public override IReadOnlyList<string> NodeNames => Model.NodeNames;
 
     /// <inheritdoc />
     public override string ComponentKind => Kind;
@@ -107,50 +83,10 @@ public sealed class CausalGraphTransformer : PanelTransformerBase, IDisposable
     /// <inheritdoc />
     public override int ComponentVersion => 3;
 
-    /// <inheritdoc />
-    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        Roles.Require(PanelRoles.Columns(inputSchema), nameof(CausalGraphTransformer));
-        return AppendColumnsDataView.OutputSchema(inputSchema, GraphColumn.Columns(GraphColumnName, NodeNames, Model.HasSameDayEdges));
-    }
+    private protected override bool HasSameDayGraph => Model.HasSameDayEdges;
 
-    /// <summary>
-    /// Adds the graph of each row's shop (and its same-day graph, <c>Graph.SameDay</c>, when the model has same-day edges),
-    /// read from the <see cref="CausalMmmModel.EncoderWindow"/> dates before the forecast origin.
-    /// </summary>
-    public override IDataView Transform(IDataView input)
-    {
-        GetOutputSchema(input.Schema);
-        return new AppendColumnsDataView(input, GraphColumn.Columns(GraphColumnName, NodeNames, Model.HasSameDayEdges), () =>
-        {
-            (AssembledPanel read, CausalGraphSet graphs) = Read(input);
-            return GraphColumn.Values(graphs, read.Panel.ShopIds, read.RowShop);
-        });
-    }
-
-    /// <summary>The graphs of <paramref name="input"/>'s shops, typed: <c>Graphs(data).Edges("shop00")</c>.</summary>
-    /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
-    /// <exception cref="ArgumentException">The input lacks a column, or has too little history before the forecast origin.</exception>
-    public CausalGraphSet Graphs(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(input.Schema);
-        return Read(input).Graphs;
-    }
-
-    /// <summary>
-    /// The graphs as their own view: one row per shop, the shop id (Text) and <see cref="GraphColumnName"/>, a Single vector
-    /// of n x n lagged edge probabilities with slot names such as <c>x0->gmv</c> (and <c>Graph.SameDay</c>, the same for
-    /// same-day edges, when the model has them).
-    /// </summary>
-    public IDataView GetGraphs(IDataView input) => GraphColumn.View(Roles.Shop, GraphColumnName, Graphs(input));
-
-    private (AssembledPanel Read, CausalGraphSet Graphs) Read(IDataView input)
-    {
-        AssembledPanel read = PanelReader.Read(input, Roles, Roles.Variables(), nameof(CausalGraphTransformer), allowMissingOutcomes: true, _dateFormats);
-        return (read, GraphsOf(Model, read.Panel, ForecastOrigin.Of(read, HistoryEnd)));
-    }
+    /// <summary>Read from the <see cref="CausalMmmModel.EncoderWindow"/> dates before the origin.</summary>
+    private protected override CausalGraphSet GraphsOf(MarketingPanel panel, int origin) => GraphsOf(Model, panel, origin);
 
     /// <summary>The graphs <paramref name="model"/> reads for every shop of <paramref name="panel"/> from the window before <paramref name="origin"/>.</summary>
     internal static CausalGraphSet GraphsOf(CausalMmmModel model, MarketingPanel panel, int origin)
@@ -163,7 +99,7 @@ public sealed class CausalGraphTransformer : PanelTransformerBase, IDisposable
     /// <inheritdoc />
     public override void SaveState(ComponentStateWriter writer)
     {
-        writer.WriteJson("transformer", new Stored(Roles, HistoryEnd, GraphColumnName, _dateFormats));
+        writer.WriteJson("transformer", new Stored(Roles, HistoryEnd, GraphColumnName, DateFormats));
         if (TrainingGraphs is not null) writer.WriteJson("training_graphs", TrainingGraphs.ToStored());
         Model.WriteTo(writer);
     }

@@ -69,33 +69,23 @@ public sealed class LinearGrangerGraphEstimator : IEstimator<LinearGrangerGraphT
         ArgumentNullException.ThrowIfNull(input);
         PanelRoles roles = _host.Resolve(input.Schema, _options, requireTarget: true);
         MarketingPanel panel = PanelReader.Read(input, roles, roles.Variables(), nameof(LinearGrangerGraphEstimator), allowMissingOutcomes: false, _host.DateFormats).Panel;
-        var transformer = new LinearGrangerGraphTransformer(roles, _options.Lags, _options.Ridge, panel.Dates[^1], _options.GraphColumnName, _host.DateFormats, null);
-        CausalGraphSet training = transformer.GraphsOf(panel, panel.Length);
+        CausalGraphSet training = LinearGrangerGraphTransformer.GraphsOf(panel, panel.Length, _options.Lags, _options.Ridge);
         _host.Info($"Linear Granger VAR({_options.Lags}), ridge {_options.Ridge}, on {panel.ShopCount} shops x {panel.Length} dates");
-        return transformer.WithTrainingGraphs(training);
+        return new LinearGrangerGraphTransformer(roles, _options.Lags, _options.Ridge, panel.Dates[^1], _options.GraphColumnName, _host.DateFormats, training);
     }
 }
 
 /// <summary>Adds each shop's Linear Granger graph (<see cref="GraphColumn"/>) to every row. Immutable, so safe from many threads.</summary>
-public sealed class LinearGrangerGraphTransformer : PanelTransformerBase
+public sealed class LinearGrangerGraphTransformer : GraphTransformerBase
 {
     internal const string Kind = "CausalMmm.LinearGrangerGraph";
 
-    private readonly string[] _dateFormats;
-
     internal LinearGrangerGraphTransformer(PanelRoles roles, int lags, double ridge, DateOnly historyEnd, string graphColumnName, string[] dateFormats, CausalGraphSet? trainingGraphs)
+        : base(roles, historyEnd, graphColumnName, dateFormats, trainingGraphs)
     {
-        Roles = roles;
         Lags = lags;
         Ridge = ridge;
-        HistoryEnd = historyEnd;
-        GraphColumnName = graphColumnName;
-        _dateFormats = dateFormats;
-        TrainingGraphs = trainingGraphs;
     }
-
-    /// <summary>The columns it reads, with their roles.</summary>
-    public PanelRoles Roles { get; }
 
     /// <summary>VAR order.</summary>
     public int Lags { get; }
@@ -103,17 +93,8 @@ public sealed class LinearGrangerGraphTransformer : PanelTransformerBase
     /// <summary>Ridge penalty.</summary>
     public double Ridge { get; }
 
-    /// <summary>The last date of the data it was fitted on: later inputs' graphs are read from the dates before the first date after it.</summary>
-    public DateOnly HistoryEnd { get; }
-
-    /// <summary>The vector column it adds.</summary>
-    public string GraphColumnName { get; }
-
-    /// <summary>The graphs of the fitted data's shops, kept so a saved model shows them without the data.</summary>
-    public CausalGraphSet? TrainingGraphs { get; }
-
-    /// <summary>Graph nodes: channels and covariates, mediators, the target.</summary>
-    public IReadOnlyList<string> NodeNames => Roles.CausalNodes;
+    /// <inheritdoc />
+    public override IReadOnlyList<string> NodeNames => Roles.CausalNodes;
 
     /// <inheritdoc />
     public override string ComponentKind => Kind;
@@ -121,53 +102,17 @@ public sealed class LinearGrangerGraphTransformer : PanelTransformerBase
     /// <inheritdoc />
     public override int ComponentVersion => 1;
 
-    internal LinearGrangerGraphTransformer WithTrainingGraphs(CausalGraphSet graphs) => new(Roles, Lags, Ridge, HistoryEnd, GraphColumnName, _dateFormats, graphs);
+    private protected override bool HasSameDayGraph => false;
 
-    /// <inheritdoc />
-    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        Roles.Require(PanelRoles.Columns(inputSchema), nameof(LinearGrangerGraphTransformer));
-        return AppendColumnsDataView.OutputSchema(inputSchema, GraphColumn.Columns(GraphColumnName, NodeNames, sameDay: false));
-    }
-
-    /// <summary>Adds the graph of each row's shop, fitted on that shop's dates before the forecast origin.</summary>
-    public override IDataView Transform(IDataView input)
-    {
-        GetOutputSchema(input.Schema);
-        return new AppendColumnsDataView(input, GraphColumn.Columns(GraphColumnName, NodeNames, sameDay: false), () =>
-        {
-            (AssembledPanel read, CausalGraphSet graphs) = Read(input);
-            return GraphColumn.Values(graphs, read.Panel.ShopIds, read.RowShop);
-        });
-    }
-
-    /// <summary>The graphs of <paramref name="input"/>'s shops, typed.</summary>
-    /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
-    /// <exception cref="ArgumentException">The input lacks a column, or has too little history before the forecast origin for the VAR.</exception>
-    public CausalGraphSet Graphs(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(input.Schema);
-        return Read(input).Graphs;
-    }
-
-    /// <summary>The graphs as their own view: one row per shop, the shop id and <see cref="GraphColumnName"/> (slot names such as <c>x0->gmv</c>).</summary>
-    public IDataView GetGraphs(IDataView input) => GraphColumn.View(Roles.Shop, GraphColumnName, Graphs(input));
-
-    private (AssembledPanel Read, CausalGraphSet Graphs) Read(IDataView input)
-    {
-        AssembledPanel read = PanelReader.Read(input, Roles, Roles.Variables(), nameof(LinearGrangerGraphTransformer), allowMissingOutcomes: true, _dateFormats);
-        return (read, GraphsOf(read.Panel, ForecastOrigin.Of(read, HistoryEnd)));
-    }
+    private protected override CausalGraphSet GraphsOf(MarketingPanel panel, int origin) => GraphsOf(panel, origin, Lags, Ridge);
 
     /// <summary>Each shop's graph from its dates before <paramref name="origin"/>, scaled by the shop's largest score.</summary>
-    internal CausalGraphSet GraphsOf(MarketingPanel panel, int origin)
+    internal static CausalGraphSet GraphsOf(MarketingPanel panel, int origin, int lags, double ridge)
     {
-        if (origin <= Lags + 1)
-            throw new ArgumentException($"{nameof(LinearGrangerGraphTransformer)}: a VAR({Lags}) needs more than {Lags + 1} dates before the forecast origin; the input has {origin}.");
+        if (origin <= lags + 1)
+            throw new ArgumentException($"{nameof(LinearGrangerGraphTransformer)}: a VAR({lags}) needs more than {lags + 1} dates before the forecast origin; the input has {origin}.");
         NumericPanel history = panel.SliceTime(0, origin).ToNumeric();
-        LinearGranger var = LinearGranger.Fit(history, Lags, Ridge);
+        LinearGranger var = LinearGranger.Fit(history, lags, ridge);
         return new CausalGraphSet(history.NodeNames, panel.ShopIds.Select((id, s) =>
         {
             double[,] scores = var.EdgeScores(s);
@@ -184,7 +129,7 @@ public sealed class LinearGrangerGraphTransformer : PanelTransformerBase
     /// <inheritdoc />
     public override void SaveState(ComponentStateWriter writer)
     {
-        writer.WriteJson("transformer", new Stored(Roles, Lags, Ridge, HistoryEnd, GraphColumnName, _dateFormats));
+        writer.WriteJson("transformer", new Stored(Roles, Lags, Ridge, HistoryEnd, GraphColumnName, DateFormats));
         if (TrainingGraphs is not null) writer.WriteJson("training_graphs", TrainingGraphs.ToStored());
     }
 

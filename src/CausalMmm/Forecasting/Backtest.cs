@@ -124,6 +124,7 @@ internal static class Backtesting
             MarketingPanel windowPanel = panel.SliceTime(0, origin + options.Horizon);
             IDataView history = PanelDataView.Create(panel.SliceTime(0, origin), roles.Shop, roles.Date);
             IDataView window = PanelDataView.Create(windowPanel, roles.Shop, roles.Date, missingOutcomesFrom: origin);
+            var actual = PanelDataView.Create(windowPanel, roles.Shop, roles.Date); // each model's forecast joins it in turn, to be scored
             var scores = new List<BacktestScore>();
             foreach ((string name, IEstimator<ITransformer> estimator) in models)
             {
@@ -134,9 +135,9 @@ internal static class Backtesting
                 try
                 {
                     float[] forecast = fitted.Transform(window).GetColumn<float>(ScoreColumnName).ToArray();
-                    var actual = PanelDataView.Create(windowPanel, roles.Shop, roles.Date);
                     actual.Columns.Add(new Microsoft.Data.Analysis.SingleDataFrameColumn(ScoreColumnName, forecast));
                     ForecastEvaluation evaluation = PanelEvaluation.Forecast(actual, roles, ScoreColumnName, panel.Dates[origin], formats);
+                    actual.Columns.Remove(ScoreColumnName);
                     var score = new BacktestScore(name, evaluation, fitTime);
                     scores.Add(score);
                     options.Progress?.Invoke(k + 1, score);

@@ -77,6 +77,9 @@ public sealed class NaiveForecastEstimator : IEstimator<NaiveForecastTransformer
         return _host.AddSingles(inputSchema, new[] { _options.ScoreColumnName }, roles.Target!);
     }
 
+    /// <summary>The season <see cref="Options.SeasonLength"/> defaults to for dates <paramref name="stepDays"/> apart: 7 daily, 52 weekly, else 1.</summary>
+    public static int DefaultSeasonLength(int stepDays) => stepDays == 1 ? 7 : stepDays == 7 ? 52 : 1;
+
     /// <summary>Records where <paramref name="input"/>'s history ends and the season and window lengths.</summary>
     /// <exception cref="PanelDataException">The rows are not a valid panel.</exception>
     /// <exception cref="ArgumentException">A seasonal forecast is asked of a history shorter than one season.</exception>
@@ -85,9 +88,8 @@ public sealed class NaiveForecastEstimator : IEstimator<NaiveForecastTransformer
         ArgumentNullException.ThrowIfNull(input);
         PanelRoles roles = NaiveForecastTransformer.TargetOnly(_host.Resolve(input.Schema, _options, requireTarget: true));
         MarketingPanel panel = PanelReader.Read(input, roles, NaiveForecastTransformer.Variables(roles), nameof(NaiveForecastEstimator), allowMissingOutcomes: false, _host.DateFormats).Panel;
-        int stepDays = panel.StepDays;
-        int season = _options.SeasonLength ?? (stepDays == 1 ? 7 : stepDays == 7 ? 52 : 1);
-        int window = _options.RecentWindow ?? (stepDays == 1 ? 28 : stepDays == 7 ? 13 : 4);
+        int season = _options.SeasonLength ?? DefaultSeasonLength(panel.StepDays);
+        int window = _options.RecentWindow ?? (panel.StepDays == 1 ? 28 : panel.StepDays == 7 ? 13 : 4);
         if (_options.Method == NaiveMethod.SeasonalNaive && panel.Length < season)
             throw new ArgumentException($"{nameof(NaiveForecastEstimator)}: a seasonal naive forecast with seasons of {season} steps needs at least one season of history; "
                 + $"the input has {panel.Length} dates. Give a longer history, a shorter {nameof(Options.SeasonLength)}, or use {nameof(NaiveMethod.LastValue)}.", nameof(input));
