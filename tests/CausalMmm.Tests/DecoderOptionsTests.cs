@@ -148,13 +148,14 @@ public sealed class DecoderOptionsTests
     }
 
     [Theory]
-    [InlineData(MessageSource.ObservedValues)] // teacher forcing in one batched pass
-    [InlineData(MessageSource.HiddenStatesAndValues)] // teacher forcing step by step, the last step's curves from the tail
-    public void Response_curves_give_the_same_means_teacher_forced_and_step_by_step_with_a_carried_tail(MessageSource messages)
+    [InlineData(MessageSource.ObservedValues, 1)] // teacher forcing in one batched pass
+    [InlineData(MessageSource.ObservedValues, 3)] // messages over each sender's last three values, carried in the state
+    [InlineData(MessageSource.HiddenStatesAndValues, 1)] // teacher forcing step by step, the last step's curves from the tail
+    public void Response_curves_give_the_same_means_teacher_forced_and_step_by_step_with_a_carried_tail(MessageSource messages, int lags)
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
         var options = CausalMmmOptions.ForMarketingData();
-        (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed, options.Messages) = (3, 8, 2, 4, messages);
+        (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed, options.Messages, options.MessageLags, options.SelfMessages) = (3, 8, 2, 4, messages, lags, lags > 1);
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var noGrad = TorchSharp.torch.no_grad();
@@ -168,7 +169,7 @@ public sealed class DecoderOptionsTests
         Assert.True(decoder.ReadsBaselines);
         // The levels the teacher-forced pass anchored its head on: those of the window it read.
         TorchSharp.torch.Tensor levels = decoder.Levels(values.narrow(1, 0, panel.Length - 1), edges, context)!;
-        TorchSharp.torch.Tensor state = TorchSharp.torch.zeros(new long[] { panel.ShopCount * 3, decoder.Hidden });
+        TorchSharp.torch.Tensor state = decoder.InitialState(decoder.DayBaseline(values, 0, values.select(1, 0), edges, context));
         for (int step = 0; step < panel.Length - 1; step++)
         {
             int first = Math.Max(0, step + 1 - (MarketingResponseDecoder.CurveSpan - 1));
@@ -182,26 +183,27 @@ public sealed class DecoderOptionsTests
     }
 
     [Theory]
-    [InlineData(MessageSource.ObservedValues)]
-    [InlineData(MessageSource.HiddenStatesAndValues)]
-    public void With_mediator_edges_teacher_forcing_and_the_step_by_step_roll_out_agree_on_each_days_own_part(MessageSource messages)
+    [InlineData(MessageSource.ObservedValues, 1)]
+    [InlineData(MessageSource.ObservedValues, 3)]
+    [InlineData(MessageSource.HiddenStatesAndValues, 1)]
+    public void With_mediator_edges_teacher_forcing_and_the_step_by_step_roll_out_agree_on_each_days_own_part(MessageSource messages, int lags)
     {
         // x0, x1, promo given; pv a mediator; gmv the target.
         NumericPanel panel = Api.MediatedPathTests.ChainPanel(shops: 4, length: 40).ToNumeric();
         var options = CausalMmmOptions.ForMarketingData();
-        (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed, options.Messages) = (3, 8, 2, 4, messages);
+        (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed, options.Messages, options.MessageLags, options.SelfMessages) = (3, 8, 2, 4, messages, lags, lags > 1);
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var noGrad = TorchSharp.torch.no_grad();
         MarketingResponseDecoder decoder = model.Network.Decoder;
         Assert.True(decoder.HasMediatorEdges && decoder.ReadsBaselines);
-        const int given = 3, n = 5;
+        const int given = 3;
         TorchSharp.torch.Tensor values = model.MeasureScaling(panel, 0, panel.Length).ToTensor(panel, 0, panel.Length);
         TorchSharp.torch.Tensor edges = model.Network.Weighted(model.Network.EdgeProbabilities(values), model.ShopGains(panel)), context = model.ContextTensor(panel);
         TorchSharp.torch.Tensor window = values.narrow(1, 0, panel.Length - 1);
         (TorchSharp.torch.Tensor batched, _) = decoder.Forward(window, edges, context, values.select(1, panel.Length - 1).narrow(1, 0, given));
         TorchSharp.torch.Tensor levels = decoder.Levels(window, edges, context)!;
-        TorchSharp.torch.Tensor state = TorchSharp.torch.zeros(new long[] { panel.ShopCount * n, decoder.Hidden });
+        TorchSharp.torch.Tensor state = decoder.InitialState(decoder.DayBaseline(values, 0, values.select(1, 0), edges, context));
         for (int step = 0; step < panel.Length - 1; step++)
         {
             int first = Math.Max(0, step + 1 - (MarketingResponseDecoder.CurveSpan - 1));
@@ -277,14 +279,16 @@ public sealed class DecoderOptionsTests
         Assert.Equal(SameDayResponse.SaturatingCurve, new MarketingResponseForecaster.Options().Model.SameDayResponse);
         Assert.False(new CausalMmmOptions().SameDayMedia);
         Assert.Equal(SameDayResponse.Message, new CausalMmmOptions().SameDayResponse);
-        Assert.Equal(EdgeEncoder.WindowMlp, new CausalGraphEstimator.Options().Model.Encoder);
+        Assert.Equal(EdgeEncoder.PairConvolution, new CausalGraphEstimator.Options().Model.Encoder);
         Assert.Equal(EdgeEncoder.PairConvolution, new CausalMmmOptions().Encoder);
+        Assert.Equal((1, true), (new CausalGraphEstimator.Options().Model.MessageLags, new MarketingResponseForecaster.Options().Model.SelfMessages));
+        Assert.Equal((1, false), (new CausalMmmOptions().MessageLags, new CausalMmmOptions().SelfMessages));
         Assert.Equal(SaturationInput.Exponential, new CausalMmmOptions().Saturation);
         Assert.Equal(SaturationInput.Softplus, new CausalGraphEstimator.Options().Model.Saturation);
         Assert.Equal(SaturationInput.Softplus, new MarketingResponseForecaster.Options().Model.Saturation);
         Assert.True(new CausalMmmOptions().EncoderGrangerScores);
-        Assert.False(new CausalGraphEstimator.Options().Model.EncoderGrangerScores);
-        Assert.False(new MarketingResponseForecaster.Options().Model.EncoderGrangerScores);
+        Assert.True(new CausalGraphEstimator.Options().Model.EncoderGrangerScores);
+        Assert.True(new MarketingResponseForecaster.Options().Model.EncoderGrangerScores);
         var laggedOnly = new CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 3 } };
         using CausalGraphTransformer lagged = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(laggedOnly).Fit(data);
         Assert.Null(lagged.Transform(data).Schema.GetColumnOrNull("Graph.SameDay"));
@@ -300,6 +304,11 @@ public sealed class DecoderOptionsTests
         Assert.Contains("SameDayResponse", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { SameDayResponse = (SameDayResponse)7 })).Message);
         foreach (double shape in new[] { 0.5, 0.2, double.NaN, double.PositiveInfinity })
             Assert.Contains("CurveMaxShape", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { CurveMaxShape = shape })).Message);
+        Assert.Contains("MessageLags", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { MessageLags = 0 })).Message);
+        // Messages from hidden states already read the sender's history: a window of values would be silently ignored.
+        string hidden = Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { MessageLags = 3, Messages = MessageSource.HiddenStates })).Message;
+        Assert.Contains("ObservedValues", hidden);
+        Assert.Contains("MediatorEdgePrior", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { MediatorEdgePrior = 1 })).Message);
     }
 
     [Theory]
@@ -326,6 +335,7 @@ public sealed class DecoderOptionsTests
         var options = CausalMmmOptions.ForMarketingData();
         (options.Epochs, options.HiddenSize, options.BatchSize, options.CurveMaxShape, options.Encoder, options.Saturation, options.EncoderGrangerScores) = (2, 8, 4, null, EdgeEncoder.WindowMlp, SaturationInput.Softplus, false);
         (options.SameDayMediators, options.ShopGains, options.BaselineInputs, options.CurveContext) = (false, false, false, false); // as version 3 trained
+        (options.MessageLags, options.SelfMessages) = (1, false);
         using CausalMmmModel unbounded = CausalMmmTrainer.Fit(panel, options);
         // A version-3 file: neither CurveMaxShape nor Encoder among the options.
         (var entries, var json) = SavedAs(unbounded, 3, "CurveMaxShape", "Encoder", "Saturation", "EncoderGrangerScores");
@@ -451,6 +461,7 @@ public sealed class DecoderOptionsTests
         CausalMmmOptions old = CausalMmmOptions.ForMarketingData();
         (old.Epochs, old.HiddenSize, old.BatchSize) = (2, 8, 4);
         (old.SameDayMediators, old.ShopGains, old.BaselineInputs, old.CurveContext) = (false, false, false, false);
+        (old.MessageLags, old.SelfMessages) = (1, false);
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, old);
         // A version-7 file: none of the options version 8 added, whatever today's defaults are.
         (var entries, var json) = SavedAs(trained, 7);
@@ -473,6 +484,37 @@ public sealed class DecoderOptionsTests
         Assert.Equal(model.Graphs(panel).SameDay, back.Graphs(panel).SameDay);
         Assert.Equal(model.Network.Decoder.MediatorGains(), back.Network.Decoder.MediatorGains());
         Assert.Equal(model.ForecastScenario(panel, panel.Length, plans), back.ForecastScenario(panel, panel.Length, plans));
+    }
+
+    [Fact]
+    public void A_model_saved_before_message_windows_loads_with_one_step_messages_and_todays_round_trips()
+    {
+        NumericPanel panel = Api.MediatedPathTests.ChainPanel(shops: 4, length: 40).ToNumeric();
+        double[][,] plans = Enumerable.Range(0, panel.ShopCount).Select(_ => new double[,] { { 40, 60, 0 }, { 90, 0, 1 } }).ToArray();
+        // The previous marketing defaults, saved as version 8 wrote them: no message windows, self messages or mediator prior.
+        CausalMmmOptions previous = CausalMmmOptions.ForMarketingData();
+        (previous.Epochs, previous.HiddenSize, previous.BatchSize, previous.Encoder, previous.EncoderGrangerScores) = (2, 8, 4, EdgeEncoder.WindowMlp, false);
+        (previous.MessageLags, previous.SelfMessages) = (1, false);
+        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, previous);
+        (var entries, var json) = SavedAs(trained, 8);
+        using CausalMmmModel loaded = ReadBack(entries, json);
+        Assert.Equal((1, false, true, 0.5), (loaded.Options.MessageLags, loaded.Options.SelfMessages, loaded.Options.ReceiverInMessages, loaded.Options.MediatorEdgePrior));
+        Assert.Equal(trained.ForecastScenario(panel, panel.Length, plans), loaded.ForecastScenario(panel, panel.Length, plans));
+
+        // Today's defaults (self messages) with three-step message windows, saved and read back: same graphs and forecasts.
+        CausalMmmOptions current = CausalMmmOptions.ForMarketingData();
+        (current.Epochs, current.HiddenSize, current.BatchSize, current.MessageLags) = (2, 8, 4, 3);
+        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, current);
+        Assert.Equal((3, true), (model.Options.MessageLags, model.Options.SelfMessages));
+        var saved = new Dictionary<string, byte[]>();
+        model.WriteTo(new ComponentStateWriter(saved, "m/"));
+        using CausalMmmModel back = CausalMmmModel.ReadFrom(new ComponentStateReader(saved, "m/", 1));
+        Assert.Equal((3, true), (back.Options.MessageLags, back.Options.SelfMessages));
+        Assert.Equal(model.AnyLagGraphs(panel), back.AnyLagGraphs(panel));
+        Assert.Equal(model.ForecastScenario(panel, panel.Length, plans), back.ForecastScenario(panel, panel.Length, plans));
+        // The three-step window is what the edges read: one input per step of sender and receiver.
+        Assert.Equal(6, back.Network.Decoder.state_dict()["edge_fc1.weight"].size(1));
+        Assert.Equal(2, loaded.Network.Decoder.state_dict()["edge_fc1.weight"].size(1));
     }
 
     [Fact]
@@ -516,10 +558,12 @@ public sealed class DecoderOptionsTests
         var entries = new Dictionary<string, byte[]>();
         model.WriteTo(new ComponentStateWriter(entries, "m/"));
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(8, (int)json["Version"]!);
+        Assert.Equal(9, (int)json["Version"]!);
         json["Version"] = version;
+        // Version 9 added the decoder's message windows and self messages, and the mediator edges' own prior.
+        IEnumerable<string> removed = version < 9 ? newerOptions.Concat(new[] { "MessageLags", "SelfMessages", "ReceiverInMessages", "MediatorEdgePrior" }) : newerOptions;
         // Version 8 added the same-day mediator edges and the options around them.
-        IEnumerable<string> removed = version < 8 ? newerOptions.Concat(new[] { "SameDayMediators", "ShopGains", "BaselineInputs", "CurveContext", "LaggedMediaMessages" }) : newerOptions;
+        if (version < 8) removed = removed.Concat(new[] { "SameDayMediators", "ShopGains", "BaselineInputs", "CurveContext", "LaggedMediaMessages" });
         foreach (string option in removed) Assert.True(json["Options"]!.AsObject().Remove(option), $"the saved options have no {option}");
         // Version 8 also started to list the training shops, for their gains.
         if (version < 8) Assert.True(json.Remove("ShopIds"), "the saved model has no ShopIds");

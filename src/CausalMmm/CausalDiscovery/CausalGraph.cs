@@ -35,14 +35,16 @@ public sealed class CausalGraphEstimator : IEstimator<CausalGraphTransformer>
         _seed = _options.Seed ?? _host.NextSeed();
     }
 
-    /// <summary>The input plus the Single vector graph column.</summary>
+    /// <summary>The input plus the Single vector graph column (and, with same-day media, the same-day and any-lag graph columns).</summary>
     /// <exception cref="ArgumentException">A key column, the label or every channel is missing.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         PanelRoles roles = _host.Resolve(inputSchema, _options, requireTarget: true);
         SchemaShape shape = _host.AddSingleVector(inputSchema, _options.GraphColumnName, roles.Target!);
-        return _options.Model.SameDayMedia ? _host.AddSingleVector(shape, GraphColumn.SameDayName(_options.GraphColumnName), roles.Target!) : shape;
+        if (!_options.Model.SameDayMedia) return shape;
+        shape = _host.AddSingleVector(shape, GraphColumn.SameDayName(_options.GraphColumnName), roles.Target!);
+        return _host.AddSingleVector(shape, GraphColumn.AnyLagName(_options.GraphColumnName), roles.Target!);
     }
 
     /// <summary>Trains CausalMMM on every row of <paramref name="input"/>.</summary>

@@ -17,6 +17,13 @@ public static class GraphColumn
     /// <summary>The name of the same-day graph column that goes with graph column <paramref name="graphColumnName"/>.</summary>
     public static string SameDayName(string graphColumnName) => graphColumnName + ".SameDay";
 
+    /// <summary>
+    /// The name of the any-lag graph column that goes with graph column <paramref name="graphColumnName"/> when the graphs
+    /// have same-day edges: [i, j] the probability that i drives j from earlier steps or on the same one
+    /// (<see cref="CausalGraphSet.AnyLag(double[,], double[,])"/>), the graph to rank edges by when a cause may act at any lag.
+    /// </summary>
+    public static string AnyLagName(string graphColumnName) => graphColumnName + ".AnyLag";
+
     /// <summary>ML.NET's annotation kind for slot names (its AddSlotNames helper is internal).</summary>
     internal const string SlotNamesKind = "SlotNames";
 
@@ -50,20 +57,24 @@ public static class GraphColumn
         return flat;
     }
 
-    /// <summary>The graph column, and the same-day graph column when the graphs have same-day edges.</summary>
+    /// <summary>The graph column, and the same-day and any-lag graph columns when the graphs have same-day edges.</summary>
     internal static AppendedColumn[] Columns(string graphColumnName, IReadOnlyList<string> nodes, bool sameDay) => sameDay
-        ? new[] { Column(graphColumnName, nodes), Column(SameDayName(graphColumnName), nodes) }
+        ? new[] { Column(graphColumnName, nodes), Column(SameDayName(graphColumnName), nodes), Column(AnyLagName(graphColumnName), nodes) }
         : new[] { Column(graphColumnName, nodes) };
 
     /// <summary>The values of <see cref="Columns"/> for rows whose shop is <paramref name="rowShop"/>[row], over shops <paramref name="shopIds"/>.</summary>
     internal static AppendedValues[] Values(CausalGraphSet graphs, IReadOnlyList<string> shopIds, int[] rowShop)
     {
         var values = new List<AppendedValues> { new AppendedValues.Vectors(rowShop, shopIds.Select(id => Flatten(graphs[id])).ToArray()) };
-        if (graphs.HasSameDay) values.Add(new AppendedValues.Vectors(rowShop, shopIds.Select(id => Flatten(graphs.SameDay(id))).ToArray()));
+        if (graphs.HasSameDay)
+        {
+            values.Add(new AppendedValues.Vectors(rowShop, shopIds.Select(id => Flatten(graphs.SameDay(id))).ToArray()));
+            values.Add(new AppendedValues.Vectors(rowShop, shopIds.Select(id => Flatten(graphs.AnyLag(id))).ToArray()));
+        }
         return values.ToArray();
     }
 
-    /// <summary>One row per shop: the shop id, its graph vector and (with same-day edges) its same-day graph vector.</summary>
+    /// <summary>One row per shop: the shop id, its graph vector and (with same-day edges) its same-day and any-lag graph vectors.</summary>
     internal static IDataView View(string shopColumnName, string graphColumnName, CausalGraphSet graphs)
     {
         var frame = new DataFrame(new StringDataFrameColumn(shopColumnName, graphs.ShopIds));

@@ -44,7 +44,7 @@ public abstract class GraphTransformerBase : PanelTransformerBase
     /// <summary>The date formats it reads text dates with.</summary>
     private protected string[] DateFormats => _dateFormats;
 
-    /// <summary>Whether the graphs have same-day edges, added as a second column (<see cref="GraphColumn.SameDayName"/>).</summary>
+    /// <summary>Whether the graphs have same-day edges, added as the same-day and any-lag columns (<see cref="GraphColumn.SameDayName"/>, <see cref="GraphColumn.AnyLagName"/>).</summary>
     private protected abstract bool HasSameDayGraph { get; }
 
     /// <summary>Every shop's graph of <paramref name="panel"/>, read from the steps before <paramref name="origin"/>.</summary>
@@ -58,7 +58,7 @@ public abstract class GraphTransformerBase : PanelTransformerBase
         return AppendColumnsDataView.OutputSchema(inputSchema, GraphColumn.Columns(GraphColumnName, NodeNames, HasSameDayGraph));
     }
 
-    /// <summary>Adds the graph of each row's shop (and its same-day graph, <c>Graph.SameDay</c>, when there is one).</summary>
+    /// <summary>Adds the graph of each row's shop (and, when there are same-day edges, its same-day graph <c>Graph.SameDay</c> and any-lag graph <c>Graph.AnyLag</c>).</summary>
     public override IDataView Transform(IDataView input)
     {
         GetOutputSchema(input.Schema);
@@ -81,8 +81,8 @@ public abstract class GraphTransformerBase : PanelTransformerBase
 
     /// <summary>
     /// The graphs as their own view: one row per shop, the shop id (Text) and <see cref="GraphColumnName"/>, a Single vector
-    /// of n x n lagged edge scores with slot names such as <c>x0->gmv</c> (and <c>Graph.SameDay</c>, the same for same-day
-    /// edges, when there are any).
+    /// of n x n lagged edge scores with slot names such as <c>x0->gmv</c> (and, when there are same-day edges,
+    /// <c>Graph.SameDay</c>, the same for them, and <c>Graph.AnyLag</c>, the probability of either kind).
     /// </summary>
     public IDataView GetGraphs(IDataView input) => GraphColumn.View(Roles.Shop, GraphColumnName, Graphs(input));
 

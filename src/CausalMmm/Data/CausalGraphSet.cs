@@ -66,6 +66,24 @@ public sealed class CausalGraphSet
         return result;
     }
 
+    /// <summary>
+    /// The probability that i drives j at any lag, from a lagged and a same-day graph of the same shop: 1 - (1 - lagged)(1 -
+    /// sameDay), the chance that at least one of the two edges is present when they are drawn independently.
+    /// </summary>
+    /// <exception cref="ArgumentException">The two matrices differ in size.</exception>
+    public static double[,] AnyLag(double[,] lagged, double[,] sameDay)
+    {
+        ArgumentNullException.ThrowIfNull(lagged);
+        ArgumentNullException.ThrowIfNull(sameDay);
+        int n = lagged.GetLength(0);
+        if (lagged.GetLength(1) != n || sameDay.GetLength(0) != n || sameDay.GetLength(1) != n)
+            throw new ArgumentException($"A lagged graph of {lagged.GetLength(0)}x{lagged.GetLength(1)} and a same-day graph of {sameDay.GetLength(0)}x{sameDay.GetLength(1)}: both must be the same square size.", nameof(sameDay));
+        var any = new double[n, n];
+        for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) any[i, j] = 1 - (1 - lagged[i, j]) * (1 - sameDay[i, j]);
+        return any;
+    }
+
     /// <summary>One graph used for every shop listed in <paramref name="shopIds"/> (and one same-day graph, if given).</summary>
     public static CausalGraphSet Shared(IReadOnlyList<string> nodeNames, double[,] graph, IEnumerable<string> shopIds, double[,]? sameDay = null)
     {
@@ -91,6 +109,13 @@ public sealed class CausalGraphSet
     /// <exception cref="InvalidOperationException">The set has no same-day graphs.</exception>
     /// <exception cref="KeyNotFoundException">The shop has no graph.</exception>
     public double[,] SameDay(string shopId) => (double[,])Get(_sameDay ?? throw new InvalidOperationException("These graphs have no same-day edges."), shopId).Clone();
+
+    /// <summary>
+    /// The any-lag graph of <paramref name="shopId"/>: [i, j] the probability that i drives j from earlier steps or on the
+    /// same step (<see cref="AnyLag(double[,], double[,])"/>); the lagged graph when the set has no same-day graphs.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The shop has no graph.</exception>
+    public double[,] AnyLag(string shopId) => _sameDay is null ? this[shopId] : AnyLag(Get(_graphs, shopId), Get(_sameDay, shopId));
 
     /// <summary>True when <paramref name="shopId"/> has a graph.</summary>
     public bool Contains(string shopId) => _graphs.ContainsKey(shopId);

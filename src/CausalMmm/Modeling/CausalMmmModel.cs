@@ -22,7 +22,9 @@ public sealed class CausalMmmModel : IDisposable
     // Version 6 added Saturation: earlier models all made the saturation input positive with softplus.
     // Version 7 added EncoderGrangerScores: earlier encoders read no Granger scores (and have no weights for them).
     // Version 8 added SameDayMediators: earlier models had same-day edges from the given series only.
-    private const int FormatVersion = 8;
+    // Version 9 added MessageLags, SelfMessages, ReceiverInMessages and MediatorEdgePrior: earlier decoders read one step
+    // of sender and receiver in each message and had no self message; their mediator edges had the uniform prior.
+    private const int FormatVersion = 9;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
@@ -126,6 +128,19 @@ public sealed class CausalMmmModel : IDisposable
                 : null;
             return (lagged, sameDay);
         }
+    }
+
+    /// <summary>
+    /// Per shop, the probability that node i drives node j at any lag, the same day included:
+    /// <see cref="CausalGraphSet.AnyLag(double[,], double[,])"/> of the lagged and same-day graphs of <see cref="Graphs"/>
+    /// (the lagged graph alone without same-day edges). A cause that acts a few steps later can show as either kind of edge:
+    /// a same-day response curve's adstock carries the days before, a lagged edge the steps since.
+    /// </summary>
+    /// <exception cref="ArgumentException">The panel's nodes or context differ from the model's, or the origin leaves too little history.</exception>
+    public IReadOnlyList<double[,]> AnyLagGraphs(NumericPanel panel, int? origin = null)
+    {
+        (IReadOnlyList<double[,]> lagged, IReadOnlyList<double[,]>? sameDay) = Graphs(panel, origin);
+        return sameDay is null ? lagged : lagged.Select((g, s) => CausalGraphSet.AnyLag(g, sameDay[s])).ToArray();
     }
 
     /// <summary>
@@ -242,7 +257,7 @@ public sealed class CausalMmmModel : IDisposable
         var rolloutStart = new RolloutStart(
             Tensors.FromArray(min, new long[] { shops, n }, device).MoveToOuterDisposeScope(),
             Tensors.FromArray(range, new long[] { shops, n }, device).MoveToOuterDisposeScope(),
-            state.reshape(shops, n, Network.Decoder.Hidden).MoveToOuterDisposeScope(),
+            state.reshape(shops, n, Network.Decoder.StateWidth).MoveToOuterDisposeScope(),
             last.MoveToOuterDisposeScope(),
             context.MoveToOuterDisposeScope(),
             edges.MoveToOuterDisposeScope(),
@@ -272,7 +287,7 @@ public sealed class CausalMmmModel : IDisposable
         List<RolloutStep>? trace = null)
     {
         MarketingResponseDecoder decoder = Network.Decoder;
-        int n = NodeNames.Count, given = ChannelCount, hidden = decoder.Hidden;
+        int n = NodeNames.Count, given = ChannelCount, hidden = decoder.StateWidth;
         using DisposeScope scope = torch.NewDisposeScope();
         Device device = start.State.device;
         rows = rows.to(device);
@@ -388,7 +403,7 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or FormatVersion))
+        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
@@ -405,6 +420,13 @@ public sealed class CausalMmmModel : IDisposable
             stored.Options.BaselineInputs = false;
             stored.Options.CurveContext = false;
             stored.Options.LaggedMediaMessages = true;
+        }
+        if (stored.Version < 9)
+        {
+            stored.Options.MessageLags = 1;
+            stored.Options.SelfMessages = false;
+            stored.Options.ReceiverInMessages = true;
+            stored.Options.MediatorEdgePrior = 0.5;
         }
         if (!Enum.IsDefined(stored.Options.Saturation))
             throw new InvalidDataException($"its saturation input {(int)stored.Options.Saturation} is not one this version knows ({string.Join(", ", Enum.GetNames<SaturationInput>())})");

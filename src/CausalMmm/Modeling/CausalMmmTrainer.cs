@@ -213,9 +213,9 @@ public static class CausalMmmTrainer
 
     /// <summary>
     /// The log of the edge prior [no edge, edge] for the KL term: [2], or [E + Ec, 2] when the same-day mediator edges
-    /// have a prior of their own. Those get the uniform prior (0.5): a mediator is in the data because it is thought to
-    /// carry media to the target, so its same-day edges are not shrunk toward absence the way the many candidate lagged
-    /// edges are (with the sparse prior a fully mediated channel's path could be dropped for a direct edge that mimics it).
+    /// have a prior of their own (<see cref="CausalMmmOptions.MediatorEdgePrior"/>): a mediator is in the data because it is
+    /// thought to carry media to the target, so its same-day edges are not shrunk toward absence the way the many candidate
+    /// lagged edges are (with the sparse prior a fully mediated channel's path could be dropped for a direct edge that mimics it).
     /// </summary>
     internal static Tensor LogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges = null)
     {
@@ -225,8 +225,8 @@ public static class CausalMmmTrainer
         for (int e = 0; e < edges.TotalEdgeCount; e++)
         {
             bool mediator = e >= edges.EdgeCount + edges.GivenSameDayEdgeCount;
-            prior[2 * e] = mediator ? (float)Math.Log(0.5) : absent;
-            prior[2 * e + 1] = mediator ? (float)Math.Log(0.5) : present;
+            prior[2 * e] = mediator ? (float)Math.Log(1 - options.MediatorEdgePrior) : absent;
+            prior[2 * e + 1] = mediator ? (float)Math.Log(options.MediatorEdgePrior) : present;
         }
         return Tensors.FromArray(prior, new long[] { edges.TotalEdgeCount, 2 }, device);
     }

@@ -45,6 +45,11 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly float[]? _laggedMask;
     private readonly bool _baselineInputs;
     private readonly Parameter? _curveHalfContext;
+    private readonly Linear? _selfIn;
+    private readonly Linear? _selfOut;
+    private readonly int _inputWidth;
+    private readonly int _lags;
+    private readonly bool _receiverInMessages;
 
     // Kept alive for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free
     // during the native call (see Mlp), which surfaced as a rare "toFloat" failure in the planning tests.
@@ -67,18 +72,31 @@ internal sealed class MarketingResponseDecoder : nn.Module
         _givenCount = Math.Max(edges.GivenCount, 1);
         _sumOverNodes = (edges.NodeCount - 1.0) / edges.NodeCount;
         _feedbackSteps = options.FeedbackSteps;
-        _edgeIn = nn.Linear(_messages switch { MessageSource.HiddenStates => 2 * hidden, MessageSource.HiddenStatesAndValues => 2 * hidden + 2, _ => 2 }, hidden);
+        // Observed-value messages read each node's last MessageLags values; the values before the newest travel in the state.
+        _lags = _messages == MessageSource.ObservedValues ? options.MessageLags : 1;
+        if (options.SelfMessages)
+        {
+            // Every node's own message, never gated: a node's nonlinear self-dynamics need no edge from another node.
+            _selfIn = nn.Linear(_lags, hidden);
+            _selfOut = nn.Linear(hidden, hidden);
+            register_module("self_fc1", _selfIn);
+            register_module("self_fc2", _selfOut);
+        }
+        _inputWidth = _selfIn is null ? hidden + 1 : 2 * hidden + 1;
+        _receiverInMessages = options.ReceiverInMessages;
+        int perNode = _messages switch { MessageSource.HiddenStates => hidden, MessageSource.HiddenStatesAndValues => hidden + 1, _ => _lags };
+        _edgeIn = nn.Linear(_receiverInMessages ? 2 * perNode : perNode, hidden);
         _edgeOut = nn.Linear(hidden, hidden);
         register_module("edge_fc1", _edgeIn);
         register_module("edge_fc2", _edgeOut);
         if (options.Variant == CausalMmmVariant.Markov)
         {
-            _markov = nn.Linear(hidden + 1, hidden);
+            _markov = nn.Linear(_inputWidth, hidden);
             register_module("markov", _markov);
         }
         else
         {
-            _recurrent = nn.GRU(hidden + 1, hidden);
+            _recurrent = nn.GRU(_inputWidth, hidden);
             register_module("gru", _recurrent);
         }
         bool sameDay = edges.GivenSameDayEdgeCount > 0;
@@ -150,6 +168,55 @@ internal sealed class MarketingResponseDecoder : nn.Module
     }
 
     public int Hidden { get; }
+
+    /// <summary>
+    /// Width of the per-node state a roll-out carries [B*n, StateWidth]: the recurrent state, then (with message lags) the
+    /// node's values of the steps before the newest, newest first, which the next step's messages read.
+    /// </summary>
+    public int StateWidth => Hidden + _lags - 1;
+
+    /// <summary>The recurrent part [B*n, H] of a carried state [B*n, StateWidth].</summary>
+    private Tensor Recurrent(Tensor state) => _lags > 1 ? state.narrow(1, 0, Hidden) : state;
+
+    /// <summary>
+    /// Each step's window of values [B, T, n, K]: entry k holds the value k steps before, the steps before the first taken
+    /// to equal it. Values [B, T, n] when messages read one step.
+    /// </summary>
+    private Tensor Windows(Tensor values)
+    {
+        if (_lags == 1) return values;
+        long t = values.size(1);
+        Tensor padded = torch.cat(new[] { values.narrow(1, 0, 1).expand(values.size(0), _lags - 1, values.size(2)), values }, 1); // [B, K - 1 + T, n]
+        Tensor windows = padded.unfold(1, _lags, 1); // [B, T, n, K], oldest first
+        return windows.flip(-1);
+    }
+
+    /// <summary>A step's window [B, 1, n, K] from its values [B, n] and the carried state's earlier values; values [B, 1, n] without lags.</summary>
+    private Tensor StepWindow(Tensor values, Tensor state, long b, long n)
+    {
+        if (_lags == 1) return values.unsqueeze(1);
+        Tensor earlier = state.narrow(1, Hidden, _lags - 1).reshape(b, n, _lags - 1);
+        return torch.cat(new[] { values.unsqueeze(-1), earlier }, -1).unsqueeze(1);
+    }
+
+    /// <summary>The carried state after a step: the new recurrent state [B*n, H] and, with lags, the step's window less its oldest value.</summary>
+    private Tensor Carry(Tensor recurrent, Tensor window)
+    {
+        if (_lags == 1) return recurrent;
+        Tensor kept = window.select(1, window.size(1) - 1).narrow(-1, 0, _lags - 1); // [B, n, K - 1]
+        return torch.cat(new[] { recurrent, kept.reshape(recurrent.size(0), _lags - 1) }, 1);
+    }
+
+    /// <summary>
+    /// The state [B*n, StateWidth] before the first step of a window: zero recurrence, and the first step's values [B, n]
+    /// (its baseline when the decoder reads baselines) standing for the steps before it, as teacher forcing pads them.
+    /// </summary>
+    public Tensor InitialState(Tensor first)
+    {
+        long b = first.size(0), n = first.size(1);
+        Tensor zeros = torch.zeros(new[] { b * n, (long)Hidden }, first.dtype, first.device);
+        return _lags == 1 ? zeros : torch.cat(new[] { zeros, first.reshape(b * n, 1).expand(b * n, _lags - 1) }, 1);
+    }
 
     /// <summary>True when same-day edges act through per-edge response curves (<see cref="SameDayResponse.SaturatingCurve"/>).</summary>
     public bool HasCurves => _curveGain is not null;
@@ -278,19 +345,20 @@ internal sealed class MarketingResponseDecoder : nn.Module
         Tensor? levels = _baselineInputs ? baseValues.mean(new long[] { 1 }) : null;
         if (_messages == MessageSource.ObservedValues && _feedbackSteps == 0)
         {
-            Tensor inputs = StepInputs(baseValues, baseValues, Lagged(edgeWeights)); // [B, T, n, H + 1]: every step's messages at once
+            Tensor windows = Windows(baseValues);
+            Tensor inputs = StepInputs(windows, baseValues, Lagged(edgeWeights)); // [B, T, n, H + 1]: every step's messages at once
             Tensor states, last;
             if (_recurrent is not null)
             {
-                Tensor sequence = inputs.permute(1, 0, 2, 3).reshape(t, b * n, Hidden + 1);
+                Tensor sequence = inputs.permute(1, 0, 2, 3).reshape(t, b * n, _inputWidth);
                 (Tensor all, Tensor final) = _recurrent.forward(sequence);
-                last = final.squeeze(0);
+                last = Carry(final.squeeze(0), windows);
                 states = all.reshape(t, b, n, Hidden).permute(1, 0, 2, 3);
             }
             else
             {
                 states = _markov!.forward(inputs).tanh();
-                last = states.narrow(1, t - 1, 1).reshape(b * n, Hidden);
+                last = Carry(states.narrow(1, t - 1, 1).reshape(b * n, Hidden), windows);
             }
             Tensor? known = null;
             if (_sameDayIn is not null)
@@ -312,7 +380,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
             return (batched.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
         }
 
-        Tensor state = torch.zeros(new[] { b * n, (long)Hidden }, values.dtype, values.device);
+        Tensor state = InitialState(baseValues.select(1, 0));
         var means = new List<Tensor>();
         // Response curves read the observed given series (plans are known), all but the last step's in one pass; the last
         // step's plan may be the given nodes' own prediction, so that step computes its curves itself from the window's tail.
@@ -404,12 +472,14 @@ internal sealed class MarketingResponseDecoder : nn.Module
         using var scope = torch.NewDisposeScope();
         long b = current.size(0), n = current.size(1);
         Tensor values = currentBase.unsqueeze(1); // [B, 1, n]
-        Tensor? altSenders = alternative is null ? null : SenderFeatures(alternative.Values.unsqueeze(1), alternative.State, b, n);
-        Tensor inputs = StepInputs(SenderFeatures(values, state, b, n), values, Lagged(edgeWeights), altSenders, alternative?.LaggedMask).reshape(b * n, Hidden + 1);
+        Tensor window = StepWindow(currentBase, state, b, n);
+        Tensor? altSenders = alternative is null ? null : SenderFeatures(StepWindow(alternative.Values, alternative.State, b, n), alternative.State, b, n);
+        Tensor inputs = StepInputs(SenderFeatures(window, state, b, n), values, Lagged(edgeWeights), altSenders, alternative?.LaggedMask).reshape(b * n, _inputWidth);
+        Tensor recurrent = Recurrent(state);
         Tensor next = _recurrent is not null
-            ? _recurrent.forward(inputs.unsqueeze(0), state.unsqueeze(0)).Item2.squeeze(0)
+            ? _recurrent.forward(inputs.unsqueeze(0), recurrent.unsqueeze(0)).Item2.squeeze(0)
             : _markov!.forward(inputs).tanh();
-        return next.MoveToOuterDisposeScope();
+        return Carry(next, window).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -455,7 +525,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         long b = current.size(0), n = current.size(1);
-        Tensor means = Predict(state.reshape(b, 1, n, Hidden), currentBase.unsqueeze(1), context, nextGiven?.unsqueeze(1), edgeWeights, levels,
+        Tensor means = Predict(Recurrent(state).reshape(b, 1, n, Hidden), currentBase.unsqueeze(1), context, nextGiven?.unsqueeze(1), edgeWeights, levels,
             alternative?.NextGiven?.unsqueeze(1), alternative?.SameDayMask).squeeze(1);
         Tensor baseline = means;
         if (HasCurves && !skipCurves)
@@ -552,8 +622,8 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// <summary>What a node sends along its edges: its hidden state, its value, or both ([B, 1, n, F], or values [B, 1, n]).</summary>
     private Tensor SenderFeatures(Tensor values, Tensor state, long b, long n) => _messages switch
     {
-        MessageSource.HiddenStates => state.reshape(b, 1, n, Hidden),
-        MessageSource.HiddenStatesAndValues => torch.cat(new[] { state.reshape(b, 1, n, Hidden), values.unsqueeze(-1) }, -1),
+        MessageSource.HiddenStates => Recurrent(state).reshape(b, 1, n, Hidden),
+        MessageSource.HiddenStatesAndValues => torch.cat(new[] { Recurrent(state).reshape(b, 1, n, Hidden), values.unsqueeze(-1) }, -1),
         _ => values,
     };
 
@@ -570,12 +640,20 @@ internal sealed class MarketingResponseDecoder : nn.Module
             Tensor mask = source.dim() == 3 ? altMask!.unsqueeze(1) : altMask!.unsqueeze(1).unsqueeze(-1); // [B, E] to [B, 1, E (, 1)]
             sendersOf = sendersOf + mask * (altSource.index_select(2, _edges.SenderIndex) - sendersOf);
         }
-        Tensor pairs = source.dim() == 3 ? torch.stack(new[] { sendersOf, receiversOf }, -1) : torch.cat(new[] { sendersOf, receiversOf }, -1);
+        Tensor pairs = !_receiverInMessages ? (source.dim() == 3 ? sendersOf.unsqueeze(-1) : sendersOf)
+            : source.dim() == 3 ? torch.stack(new[] { sendersOf, receiversOf }, -1) : torch.cat(new[] { sendersOf, receiversOf }, -1);
         Tensor messages = _edgeOut.forward(_edgeIn.forward(pairs).tanh()).tanh(); // [B, T, E, H]
         // The no-edge type sends nothing: a message counts only as much as its edge is present.
         Tensor weighted = messages * edgeWeights.unsqueeze(1).unsqueeze(-1);
         Tensor aggregated = _edges.MeanIncoming(weighted, 2); // [B, T, n, H]
         if (_aggregation == MessageAggregation.SumOverNodes) aggregated = aggregated * _sumOverNodes;
+        if (_selfIn is not null)
+        {
+            // The node's own window (the source when messages read values), else its value.
+            Tensor ownInput = _messages == MessageSource.ObservedValues && source.dim() == 4 ? source : values.unsqueeze(-1);
+            Tensor own = _selfOut!.forward(_selfIn.forward(ownInput).tanh()).tanh(); // [B, T, n, H]
+            return torch.cat(new[] { aggregated, own, values.unsqueeze(-1) }, -1);
+        }
         return torch.cat(new[] { aggregated, values.unsqueeze(-1) }, -1);
     }
 

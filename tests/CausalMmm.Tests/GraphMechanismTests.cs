@@ -1,0 +1,131 @@
+using CausalMmm.CausalDiscovery;
+using CausalMmm.Data;
+using CausalMmm.Evaluation;
+using CausalMmm.Modeling;
+using CausalMmm.Simulation;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace CausalMmm.Tests;
+
+/// <summary>
+/// Graph learning on data this model was not shaped on: roots with nonlinear dynamics of their own, children whose causes
+/// act only at lag 3, and pure noise. Each uses the estimators' defaults at a fixed seed, with fewer epochs.
+/// </summary>
+public sealed class GraphMechanismTests
+{
+    private static CausalMmmOptions Defaults(int epochs)
+    {
+        CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
+        (options.Epochs, options.Seed) = (epochs, 5);
+        return options;
+    }
+
+    /// <summary>Mean over shops and over the edges <paramref name="pick"/> selects of <paramref name="graphs"/>.</summary>
+    private static double MeanOf(IReadOnlyList<double[,]> graphs, IReadOnlyList<bool[,]> truths, Func<int, int, bool[,], bool> pick)
+    {
+        var values = new List<double>();
+        for (int s = 0; s < graphs.Count; s++)
+        {
+            int n = graphs[s].GetLength(0);
+            for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                if (i != j && pick(i, j, truths[s])) values.Add(graphs[s][i, j]);
+        }
+        return values.Average();
+    }
+
+    /// <summary><paramref name="panel"/> with only its first <paramref name="given"/> series given.</summary>
+    private static NumericPanel WithGivenCount(NumericPanel panel, int given)
+    {
+        int n = panel.NodeCount;
+        var values = new double[panel.ShopCount * panel.Length * n];
+        for (int s = 0; s < panel.ShopCount; s++)
+        for (int t = 0; t < panel.Length; t++)
+        for (int j = 0; j < n; j++) values[(s * panel.Length + t) * n + j] = panel[s, t, j];
+        return new NumericPanel(panel.ShopIds.ToArray(), panel.NodeNames.ToArray(), given, values, panel.Length);
+    }
+
+    [Fact]
+    public void Edges_into_roots_with_nonlinear_dynamics_stay_below_the_true_edges_into_children_that_act_at_lag_3()
+    {
+        // Three roots with NARMA-like dynamics, three children whose parents act three steps later. The roots have no
+        // parents: an edge into one can only help the decoder model the root's own dynamics, which its own message does.
+        GraphSimulation data = GraphSimulator.Simulate(new GraphSimulationOptions
+        {
+            Nodes = 6, Roots = 3, Shops = 48, Length = 80, DistinctGraphs = 2, MinLag = 3, MaxLag = 3, Seed = 11,
+        });
+        // Only the first root is a given series: the other two are predicted like every child, as in a panel whose roles
+        // say little (one channel declared, the rest mediators).
+        NumericPanel panel = WithGivenCount(data.Panel, 1);
+        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, Defaults(epochs: 60));
+        IReadOnlyList<double[,]> graphs = model.AnyLagGraphs(panel);
+        const int roots = 3;
+        double intoRoots = MeanOf(graphs, data.TrueGraphs, (_, j, _) => j < roots);
+        double trueIntoChildren = MeanOf(graphs, data.TrueGraphs, (i, j, truth) => j >= roots && truth[i, j]);
+        double falseIntoChildren = MeanOf(graphs, data.TrueGraphs, (i, j, truth) => j >= roots && !truth[i, j]);
+        Assert.True(intoRoots < trueIntoChildren, $"edges into the roots {intoRoots:F3}, true edges into the children {trueIntoChildren:F3}");
+        Assert.True(trueIntoChildren > falseIntoChildren + 0.1, $"true edges into the children {trueIntoChildren:F3}, false ones {falseIntoChildren:F3}");
+        double auroc = Enumerable.Range(0, graphs.Count).Average(s => GraphMetrics.Auroc(graphs[s], data.TrueGraphs[s]));
+        // Linear Granger reads 0.92 here. The previous marketing defaults (one-step messages, no self message, window-MLP
+        // encoder without Granger scores) reached 0.88, with 0.12 on the edges into the roots.
+        Assert.True(auroc > 0.9, $"AUROC {auroc:F3} (edges into the roots {intoRoots:F3})");
+    }
+
+    [Fact]
+    public void A_chain_whose_causes_act_only_at_lag_3_is_recovered_with_the_estimators_defaults()
+    {
+        NumericPanel chain = LaggedChain.Generate(lag: 3, shops: 16, length: 60, seed: 1);
+        using CausalMmmModel model = CausalMmmTrainer.Fit(chain, Defaults(epochs: 40));
+        IReadOnlyList<double[,]> graphs = model.AnyLagGraphs(chain);
+        bool[,] truth = LaggedChain.TrueGraph();
+        double Mean(int i, int j) => graphs.Average(g => g[i, j]);
+        double weakestTrue = Math.Min(Mean(0, 1), Mean(1, 2));
+        double strongestFalse = new[] { (0, 2), (1, 0), (2, 0), (2, 1) }.Max(e => Mean(e.Item1, e.Item2));
+        Assert.True(weakestTrue > strongestFalse, $"true edges {Mean(0, 1):F2}, {Mean(1, 2):F2}; strongest false edge {strongestFalse:F2}");
+        double auroc = graphs.Average(g => GraphMetrics.Auroc(g, truth));
+        Assert.True(auroc > 0.9, $"AUROC {auroc:F3}");
+    }
+
+    [Fact]
+    public void On_pure_noise_edge_probabilities_stay_near_the_prior_and_no_edge_is_likely_in_most_shops()
+    {
+        var random = new Random(3);
+        const int shops = 16, length = 60, n = 5;
+        var values = new double[shops * length * n];
+        for (int k = 0; k < values.Length; k++) values[k] = random.NextDouble();
+        var panel = new NumericPanel(Enumerable.Range(0, shops).Select(s => $"s{s}").ToArray(), new[] { "x0", "x1", "m0", "m1", "y" }, 2, values, length);
+        // Two gradient steps an epoch: enough of them for the KL term to move the encoder off its starting point.
+        CausalMmmOptions options = Defaults(epochs: 150);
+        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
+        IReadOnlyList<double[,]> graphs = model.AnyLagGraphs(panel);
+        var offDiagonal = graphs.SelectMany(g => Enumerable.Range(0, n * n).Where(k => k / n != k % n).Select(k => g[k / n, k % n])).ToArray();
+        // Lagged and same-day edges together: up to two chances at the prior.
+        double prior = 1 - Math.Pow(1 - options.EdgePrior, 2);
+        Assert.True(offDiagonal.Average() < prior + 0.15, $"mean edge probability {offDiagonal.Average():F3} against the prior {prior:F3}");
+        for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+        {
+            if (i == j) continue;
+            int likely = graphs.Count(g => g[i, j] > 0.5);
+            Assert.True(likely <= shops / 2, $"{panel.NodeNames[i]} -> {panel.NodeNames[j]} above 0.5 in {likely} of {shops} shops");
+        }
+    }
+
+    [Fact]
+    public void The_any_lag_graph_column_is_the_chance_of_a_lagged_or_a_same_day_edge()
+    {
+        IDataView data = MarketingData.View();
+        var ml = new MLContext(seed: 1);
+        var options = new CausalGraphEstimator.Options();
+        (options.Model.Epochs, options.Model.HiddenSize) = (2, 8);
+        using CausalGraphTransformer graph = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(options).Fit(data);
+        IDataView scored = graph.Transform(data);
+        float[] Row(string column) => scored.GetColumn<VBuffer<float>>(column).First().DenseValues().ToArray();
+        float[] lagged = Row("Graph"), sameDay = Row("Graph.SameDay"), any = Row(GraphColumn.AnyLagName("Graph"));
+        Assert.Equal(lagged.Length, any.Length);
+        for (int k = 0; k < any.Length; k++) Assert.Equal(1 - (1 - lagged[k]) * (1 - sameDay[k]), any[k], 5);
+        Assert.Contains(sameDay, p => p > 0); // the same-day part shows, so the check above means something
+        Assert.True(any.Zip(lagged).Any(p => p.First > p.Second + 1e-3), "no edge gains from its same-day part");
+    }
+}
