@@ -185,7 +185,6 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private Tensor Windows(Tensor values)
     {
         if (_lags == 1) return values;
-        long t = values.size(1);
         Tensor padded = torch.cat(new[] { values.narrow(1, 0, 1).expand(values.size(0), _lags - 1, values.size(2)), values }, 1); // [B, K - 1 + T, n]
         Tensor windows = padded.unfold(1, _lags, 1); // [B, T, n, K], oldest first
         return windows.flip(-1);
@@ -346,7 +345,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
         if (_messages == MessageSource.ObservedValues && _feedbackSteps == 0)
         {
             Tensor windows = Windows(baseValues);
-            Tensor inputs = StepInputs(windows, baseValues, Lagged(edgeWeights)); // [B, T, n, H + 1]: every step's messages at once
+            Tensor inputs = StepInputs(windows, baseValues, Lagged(edgeWeights)); // [B, T, n, input width]: every step's messages at once
             Tensor states, last;
             if (_recurrent is not null)
             {
@@ -628,8 +627,9 @@ internal sealed class MarketingResponseDecoder : nn.Module
     };
 
     /// <summary>
-    /// The GRU inputs [B, T, n, H + 1]: aggregated messages computed from <paramref name="source"/> (values [B, T, n], or
-    /// per-node features [B, T, n, F] such as hidden states), then the node's own value.
+    /// The GRU inputs [B, T, n, input width]: aggregated messages computed from <paramref name="source"/> (values [B, T, n],
+    /// or per-node features [B, T, n, F] such as hidden states or value windows), the node's own message with
+    /// <see cref="CausalMmmOptions.SelfMessages"/>, then the node's own value.
     /// </summary>
     private Tensor StepInputs(Tensor source, Tensor values, Tensor edgeWeights, Tensor? altSource = null, Tensor? altMask = null)
     {
