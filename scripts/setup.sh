@@ -8,6 +8,8 @@
 set -euo pipefail
 
 packages=(libgomp1)
+# unzip: with --tests only, the package test (scripts/package-test.sh) reads the packed .nupkg files.
+if [ "${1:-}" = "--tests" ]; then packages+=(unzip); fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -15,9 +15,16 @@ trap 'rm -f "$log"' EXIT
 set +e
 dotnet test CausalMmm.MLNet.sln -c Release --no-build --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+
+# The packages as a user outside the repository gets them (scripts/package-test.sh): counted as one test.
+bash scripts/package-test.sh 2>&1 | tee -a "$log"
+package=${PIPESTATUS[0]}
+if [ "$package" -ne 0 ] && [ "$status" -eq 0 ]; then status=$package; fi
 set -e
 
 # dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, Total: T" line per test assembly.
 awk -F'[:,]' '/ - Failed: +[0-9]+, Passed: +[0-9]+/ { f += $2; p += $4; s += $6 }
+  /^package test: passed/ { p += 1 }
+  /^package test: failed/ { f += 1 }
   END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 exit "$status"

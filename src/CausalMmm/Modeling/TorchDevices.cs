@@ -19,7 +19,7 @@ internal static class TorchDevices
         if (!cuda) throw new ArgumentException($"{optionName} must be \"cpu\", \"cuda\" or \"cuda:N\", got '{name}'.", optionName);
         if (!torch.cuda.is_available())
             throw new ArgumentException($"{optionName} is '{name}' but no CUDA device is visible: this build references TorchSharp-cpu, or the machine has no GPU. "
-                + "Use \"cpu\", or reference TorchSharp-cuda-linux instead (see the README's GPU section).", optionName);
+                + "Use \"cpu\", or give the application TorchSharp-cuda-linux (or -windows) instead of TorchSharp-cpu (see the README's install section).", optionName);
         if (index >= torch.cuda.device_count())
             throw new ArgumentException($"{optionName} is '{name}' but only {torch.cuda.device_count()} CUDA device(s) are visible.", optionName);
         return torch.device(DeviceType.CUDA, index);
@@ -41,6 +41,6 @@ internal static class TorchDevices
             return "cpu";
         }
         throw new InvalidOperationException($"MLContext.GpuDeviceId is {id} but {why}. Set mlContext.FallbackToCpu = true to train on the CPU, "
-            + "set GpuDeviceId to null, or reference TorchSharp-cuda-linux (see the README's GPU section).");
+            + "set GpuDeviceId to null, or give the application TorchSharp-cuda-linux (or -windows) instead of TorchSharp-cpu (see the README's install section).");
     }
 }

@@ -8,7 +8,7 @@ public sealed class CudaFactAttribute : FactAttribute
     public CudaFactAttribute()
     {
         if (!torch.cuda.is_available())
-            Skip = "No CUDA device visible to TorchSharp: this build references TorchSharp-cpu, or the machine has no GPU. On a GPU host, build with -p:CausalMmmTorchPackage=TorchSharp-cuda-linux (see the README).";
+            Skip = "No CUDA device visible to TorchSharp: this build references TorchSharp-cpu, or the machine has no GPU. On a GPU host, build with -p:CausalMmmTorchPackage=TorchSharp-cuda-linux (see Directory.Build.targets).";
     }
 }
 

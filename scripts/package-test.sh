@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The packages as a user outside this repository gets them. Packs the library (CausalMmm.MLNet) and the causalmmm tool
+# into a local folder feed, then, in a temporary directory outside the repository (so none of its build files apply):
+#   1. a new console project (dotnet new) adds CausalMmm.MLNet from the feed and TorchSharp-cpu from nuget.org, builds,
+#      fits a tiny CausalGraph + MarketingResponse chain and scores it - this is where the GLIBCXX fix the package
+#      ships under buildTransitive/ must make libLibTorchSharp.so load on Debian 12;
+#   2. dotnet tool install takes causalmmm from the feed (the linux-x64 package), then runs "causalmmm sample" and
+#      "causalmmm fit --epochs 2" on the sample.
+# Prints "package test: passed" or "package test: failed (STEP)" last; the exit status says the same.
+# Each run packs a version of its own (0.1.0-ci.<time>.<pid>) so the NuGet cache never serves an older build, and
+# removes that version from the cache afterwards.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+source "$repo/scripts/env.sh"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/causalmmm-package-test.XXXXXX")
+case "$work" in "$repo"/*) echo "package test: the temporary directory $work is inside the repository" >&2; exit 2;; esac
+version="0.1.0-ci.$(date +%Y%m%d%H%M%S).$$"
+cache="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
+cleanup() {
+  rm -rf "$work"
+  for id in causalmmm.mlnet causalmmm causalmmm.linux-x64; do rm -rf "${cache:?}/$id/$version"; done
+}
+trap cleanup EXIT
+
+step="none"
+fail() { echo "package test: failed ($step)"; exit 1; }
+trap fail ERR
+# "! command" never trips set -e or the ERR trap, so what must not hold is checked through this.
+refute() { if "$@"; then fail; fi; }
+
+feed="$work/feed"
+step="pack the library"
+dotnet pack "$repo/src/CausalMmm/CausalMmm.csproj" -c Release --nologo -v quiet -o "$feed" -p:PackageVersion="$version"
+step="pack the tool"
+dotnet pack "$repo/src/CausalMmm.Cli/CausalMmm.Cli.csproj" -c Release --nologo -v quiet -o "$feed" -p:PackageVersion="$version"
+ls -l "$feed"
+step="the library package references TorchSharp, not a libtorch runtime"
+nuspec=$(unzip -p "$feed/CausalMmm.MLNet.$version.nupkg" CausalMmm.MLNet.nuspec)
+grep -q 'dependency id="TorchSharp" ' <<<"$nuspec"
+refute grep -q 'id="TorchSharp-cpu"\|id="libtorch' <<<"$nuspec"
+step="the library package carries the GLIBCXX fix under buildTransitive/"
+contents=$(unzip -l "$feed/CausalMmm.MLNet.$version.nupkg")
+grep -q 'buildTransitive/CausalMmm.MLNet.targets' <<<"$contents"
+grep -q 'buildTransitive/WeakenElfVersionNeed.cs' <<<"$contents"
+
+# Only the local feed and nuget.org: what a user's machine would see.
+cat > "$work/nuget.config" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$feed" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+</configuration>
+EOF
+
+step="dotnet new console"
+cd "$work"
+dotnet new console --name Consumer --output "$work/Consumer" --no-restore >/dev/null
+cd "$work/Consumer"
+step="dotnet add package"
+dotnet add package CausalMmm.MLNet --version "$version" >/dev/null
+dotnet add package TorchSharp-cpu --version 0.107.0 >/dev/null
+cat > Program.cs <<'EOF'
+using CausalMmm;
+using CausalMmm.CausalDiscovery;
+using CausalMmm.Forecasting;
+using CausalMmm.Modeling;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+var ml = new MLContext(seed: 1);
+CausalMmmCatalog mmm = ml.CausalMmm();
+SimulatedPanel sample = mmm.Data.SimulateMarketing(shops: 4, length: 40, channels: 2, seed: 1);
+static CausalMmmOptions Tiny() { CausalMmmOptions o = CausalMmmOptions.ForMarketingData(); o.Epochs = 2; o.HiddenSize = 8; return o; }
+var pipeline = mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = Tiny() })
+    .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Tiny() }));
+using var model = pipeline.Fit(sample.Data);
+float[] scores = model.Transform(sample.Data).GetColumn<float>("Score").ToArray();
+// One score per row; NaN only on each shop's first day, before the forecaster has a day to read.
+int finite = scores.Count(float.IsFinite);
+if (scores.Length != 4 * 40 || finite < 4 * 39)
+{
+    Console.Error.WriteLine($"consumer: expected {4 * 40} scores, finite from each shop's second day; got {scores.Length}, {finite} finite");
+    return 1;
+}
+Console.WriteLine($"consumer: fitted and scored {scores.Length} rows with CausalMmm.MLNet on TorchSharp {TorchSharp.torch.__version__}");
+return 0;
+EOF
+step="build the consumer"
+dotnet build -c Release --nologo -v quiet
+step="the consumer's libLibTorchSharp.so is weakened exactly where this machine's libstdc++ needs it"
+built=$(find bin/Release -name libLibTorchSharp.so -path '*linux-x64*' | head -n 1)
+shipped="$cache/torchsharp/0.107.0/runtimes/linux-x64/native/libLibTorchSharp.so"
+libstdcxx=$(PATH="$PATH:/sbin:/usr/sbin" ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ { print $NF; exit }')
+test -n "$built" && test -n "$libstdcxx"
+if grep -q GLIBCXX_3.4.32 "$libstdcxx"; then cmp -s "$built" "$shipped"; else refute cmp -s "$built" "$shipped"; fi
+step="run the consumer"
+dotnet run -c Release --no-build
+
+step="dotnet tool install"
+cd "$work"
+dotnet tool install causalmmm --version "$version" --tool-path "$work/tools"
+step="causalmmm sample"
+"$work/tools/causalmmm" sample -o "$work/shops.csv" --shops 4 --length 60 --channels 2 --quiet
+step="causalmmm fit --epochs 2"
+"$work/tools/causalmmm" fit "$work/shops.csv" --epochs 2 --holdout 14 -o "$work/model.zip" --quiet
+test -s "$work/model.zip"
+
+trap - ERR
+echo "package test: passed"
