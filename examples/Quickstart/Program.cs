@@ -63,7 +63,7 @@ var pipelines = new (string Name, IEstimator<ITransformer> Pipeline)[]
     ("Naive: a season earlier", mmm.Forecasting.Trainers.Naive(NaiveMethod.SeasonalNaive)), // 7 days, or 52 weeks for weekly data
     ("Naive: recent mean", mmm.Forecasting.Trainers.Naive(NaiveMethod.RecentMean)),          // the last 28 days, or 13 weeks
 };
-DateTime firstHoldoutDate = ml.Data.FilterRowsByColumn(data, "t", lowerBound: cutoff, upperBound: cutoff + 1).GetColumn<DateTime>("date").First();
+DateTime firstHoldoutDate = ml.Data.FilterRowsByColumn(data, "t", lowerBound: cutoff, upperBound: cutoff + 1).GetColumn<DateTime>("ds").First(); // the file's date column
 
 Console.WriteLine();
 Console.WriteLine($"Holdout gmv, the same {holdoutDays * 20} rows for every model (spends given): RMSE, MAE and pooled R2 from");
@@ -117,7 +117,7 @@ float[] after = reloadedScores.GetColumn<float>("Score").ToArray();
 Console.WriteLine();
 Console.WriteLine($"Saved to {path} and reloaded in a new MLContext: Score {(before.SequenceEqual(after) ? "bitwise identical" : "DIFFERENT")} on {before.Length} rows; "
     + $"trained {reloaded.LastTransformer.Model.Summary!.EpochsRun} epochs, graph from {reloaded.LastTransformer.GraphSource}.");
-DataFrame scored = ml.Data.FilterRowsByColumn(reloadedScores, "t", lowerBound: lastDay).ToDataFrame(-1, "shop_id", "date", "gmv", "Score");
+DataFrame scored = ml.Data.FilterRowsByColumn(reloadedScores, "t", lowerBound: lastDay).ToDataFrame(-1, "shop_id", "ds", "gmv", "Score");
 Console.WriteLine();
 Console.WriteLine($"The last day as a DataFrame ({scored.Rows.Count} rows), first 3:");
 Console.WriteLine(scored.Head(3));

@@ -68,24 +68,66 @@ public sealed class CausalMmmCatalog
         /// Reads a wide CSV (one row per shop and date, one column per variable; the AirMMM layout
         /// <c>shop_id,ds,context0..,x0..,pv,gmv</c>) into the long <see cref="IDataView"/> the components read, with the
         /// step index <c>t</c> added for splitting history from holdout. Roles come from <paramref name="schema"/>, else
-        /// the catalog's schema, else the column names.
+        /// the catalog's schema, else the column names; they travel with the view as column annotations
+        /// (<see cref="PanelAnnotations"/>), so the components downstream need no second schema. Column names are the
+        /// file's, the shop and date columns' included.
         /// </summary>
         /// <exception cref="PanelDataException">The data is invalid; the message names the file, line, column and value, and how to fix it.</exception>
-        public IDataView LoadPanelCsv(string path, MarketingSchema? schema = null) => ToDataView(PanelCsv.ReadWide(path, schema ?? Root.Schema), schema);
+        public IDataView LoadPanelCsv(string path, MarketingSchema? schema = null)
+        {
+            MarketingSchema s = schema ?? Root.Schema;
+            MarketingPanel panel = PanelCsv.ReadWide(path, s);
+            (string shop, string date) = PanelCsv.KeyColumnNames(path, s);
+            return Annotated(panel, shop, date);
+        }
 
         /// <summary>Reads a long CSV (<c>shop,date,variable,value</c>), as <see cref="LoadPanelCsv"/> does a wide one.</summary>
         /// <exception cref="PanelDataException">The data is invalid; the message names the file, line, column and value, and how to fix it.</exception>
-        public IDataView LoadLongPanelCsv(string path, MarketingSchema? schema = null) => ToDataView(PanelCsv.ReadLong(path, schema ?? Root.Schema), schema);
+        public IDataView LoadLongPanelCsv(string path, MarketingSchema? schema = null)
+        {
+            MarketingSchema s = schema ?? Root.Schema;
+            MarketingPanel panel = PanelCsv.ReadLong(path, s);
+            (string shop, string date) = PanelCsv.KeyColumnNames(path, s);
+            return Annotated(panel, shop, date);
+        }
 
         /// <summary>Reads a wide CSV into a typed <see cref="MarketingPanel"/> (the checks of <see cref="LoadPanelCsv"/>).</summary>
         /// <exception cref="PanelDataException">The data is invalid.</exception>
         public MarketingPanel ReadPanelCsv(string path, MarketingSchema? schema = null) => PanelCsv.ReadWide(path, schema ?? Root.Schema);
 
-        /// <summary>The long <see cref="IDataView"/> of a typed panel (a <c>DataFrame</c>; see <see cref="PanelDataView"/>).</summary>
+        /// <summary>
+        /// The long <see cref="IDataView"/> of a typed panel (the rows of <see cref="PanelDataView"/>), with the panel's roles
+        /// and unconstrained flags as column annotations (<see cref="PanelAnnotations"/>). The shop and date columns are
+        /// named by <paramref name="schema"/> (else the catalog's schema), else <c>shop_id</c> and <c>date</c>.
+        /// </summary>
         public IDataView ToDataView(MarketingPanel panel, MarketingSchema? schema = null)
         {
+            ArgumentNullException.ThrowIfNull(panel);
             MarketingSchema s = schema ?? Root.Schema;
-            return PanelDataView.Create(panel, s.ShopColumn ?? PanelDataView.DefaultShopColumnName, s.DateColumn ?? PanelDataView.DefaultDateColumnName);
+            return Annotated(panel, s.ShopColumn ?? PanelDataView.DefaultShopColumnName, s.DateColumn ?? PanelDataView.DefaultDateColumnName);
+        }
+
+        /// <summary>
+        /// <paramref name="data"/> with the roles the components would resolve for it (<paramref name="columns"/>, then
+        /// annotations it already has, then the catalog's schema, then the names) attached as column annotations, so a
+        /// view read by other means (<c>LoadFromTextFile</c>, a <c>DataFrame</c>) carries them downstream as
+        /// <see cref="LoadPanelCsv"/>'s does.
+        /// </summary>
+        /// <exception cref="ArgumentException">The roles cannot be resolved (no shop, date, target or channel column); the message says which.</exception>
+        public IDataView WithRoles(IDataView data, PanelColumnOptions? columns = null)
+        {
+            ArgumentNullException.ThrowIfNull(data);
+            PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(data.Schema), columns ?? new PanelColumnOptions(), Root.Schema, requireTarget: true, nameof(WithRoles), out _);
+            return PanelAnnotations.Annotate(data, roles);
+        }
+
+        private static IDataView Annotated(MarketingPanel panel, string shop, string date)
+        {
+            PanelVariable[] variables = panel.SeriesVariables.Concat(panel.ContextVariables).ToArray();
+            string[] Of(VariableRole role) => variables.Where(v => v.Role == role).Select(v => v.Name).ToArray();
+            var roles = new PanelRoles(shop, date, Of(VariableRole.Target).FirstOrDefault(), Of(VariableRole.Channel), Of(VariableRole.Covariate),
+                Of(VariableRole.Mediator), Of(VariableRole.Context), variables.Where(v => v.Unconstrained).Select(v => v.Name).ToArray());
+            return PanelAnnotations.Annotate(PanelDataView.Create(panel, shop, date), roles);
         }
 
         /// <summary>
@@ -105,7 +147,8 @@ public sealed class CausalMmmCatalog
 
         /// <summary>
         /// The paper's synthetic benchmark (Simulation 1 or 2) with each shop's true graph. Its series go below zero, so the
-        /// returned <see cref="SimulatedPanel.Schema"/> declares the channels unconstrained: create the catalog with it.
+        /// returned view carries the channels' unconstrained flags as annotations, and <see cref="SimulatedPanel.Schema"/>
+        /// declares them for views that lose them (create the catalog with it).
         /// </summary>
         public SimulatedPanel Simulate(SyntheticPanelOptions options)
         {
@@ -115,7 +158,7 @@ public sealed class CausalMmmCatalog
             var truth = data.Panel.ShopIds.Select((id, s) => (id, s)).ToDictionary(p => p.id, p => data.TrueGraph(p.s));
             var schema = new MarketingSchema();
             foreach (PanelVariable v in panel.SeriesVariables.Concat(panel.ContextVariables)) schema.WithRole(v.Name, v.Role, v.Unconstrained);
-            return new SimulatedPanel(PanelDataView.Create(panel), panel, truth, schema);
+            return new SimulatedPanel(Annotated(panel, PanelDataView.DefaultShopColumnName, PanelDataView.DefaultDateColumnName), panel, truth, schema);
         }
 
         /// <summary>
@@ -130,7 +173,7 @@ public sealed class CausalMmmCatalog
                 new MarketingSimulationOptions { Shops = shops, Length = length, Channels = channels, Seed = s });
             var schema = new MarketingSchema();
             foreach (PanelVariable v in panel.SeriesVariables.Concat(panel.ContextVariables)) schema.WithRole(v.Name, v.Role, v.Unconstrained);
-            return new SimulatedPanel(PanelDataView.Create(panel), panel, truth, schema);
+            return new SimulatedPanel(Annotated(panel, PanelDataView.DefaultShopColumnName, PanelDataView.DefaultDateColumnName), panel, truth, schema);
         }
     }
 

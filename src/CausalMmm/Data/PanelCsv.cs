@@ -77,6 +77,19 @@ public static class PanelCsv
         return ReadLong(reader, schema, path);
     }
 
+    /// <summary>
+    /// The names of the shop and date columns of a CSV file as its header spells them (found as the readers find them),
+    /// so the data view keeps them.
+    /// </summary>
+    internal static (string Shop, string Date) KeyColumnNames(string path, MarketingSchema schema)
+    {
+        using StreamReader reader = OpenFile(path);
+        using CsvParser parser = CreateParser(reader, path);
+        string[] header = ReadHeader(parser, path);
+        return (header[FindKeyColumn(header, schema.ShopColumn, MarketingSchema.Defaults.ShopColumns, "shop", path)],
+            header[FindKeyColumn(header, schema.DateColumn, MarketingSchema.Defaults.DateColumns, "date", path)]);
+    }
+
     /// <summary>Reads long CSV text; <paramref name="sourceName"/> names the source in error messages.</summary>
     /// <exception cref="PanelDataException">The data is invalid; the message says where and how to fix it.</exception>
     public static MarketingPanel ReadLong(TextReader reader, MarketingSchema? schema = null, string sourceName = "<csv>")

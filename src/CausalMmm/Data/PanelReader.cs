@@ -54,7 +54,8 @@ internal static class PanelReader
         DataViewSchema schema = data.Schema;
         DataViewSchema.Column Find(string name) => schema.GetColumnOrNull(name)
             ?? throw new ArgumentException($"{component}: the input has no column '{name}'. Columns: [{string.Join(", ", schema.Select(c => c.Name))}].");
-        DataViewSchema.Column shopColumn = Find(roles.Shop), dateColumn = Find(roles.Date);
+        (string shopName, string dateName) = roles.KeysIn(schema);
+        DataViewSchema.Column shopColumn = Find(shopName), dateColumn = Find(dateName);
         DataViewSchema.Column[] valueColumns = variables.Select(v => Find(v.Name)).ToArray();
         string source = $"the input of {component}";
         string[] formats = (dateFormats ?? MarketingSchema.Defaults.DateFormats).ToArray();
@@ -71,11 +72,11 @@ internal static class PanelReader
             {
                 row++;
                 string shop = shopOf();
-                if (shop.Length == 0) throw new PanelDataException("The shop id is empty; every row needs a shop.", source, column: roles.Shop, value: "", row: row);
+                if (shop.Length == 0) throw new PanelDataException("The shop id is empty; every row needs a shop.", source, column: shopName, value: "", row: row);
                 (DateOnly date, string dateText) = dateOf();
                 if (date == default)
                     throw new PanelDataException($"The date '{dateText}' cannot be read: give a DateTime, a whole day number, or text in one of the formats [{string.Join(", ", formats)}].",
-                        source, column: roles.Date, value: dateText, shop: shop, row: row);
+                        source, column: dateName, value: dateText, shop: shop, row: row);
                 var values = new double[valueOf.Length];
                 for (int k = 0; k < valueOf.Length; k++) values[k] = valueOf[k]();
                 yield return (shop, date, values);

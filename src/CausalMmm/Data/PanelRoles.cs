@@ -4,8 +4,20 @@ using Microsoft.ML.Data;
 
 namespace CausalMmm.Data;
 
-/// <summary>What a component needs to know about a column to decide its role: its name and the kind of values it holds.</summary>
-internal readonly record struct ColumnInfo(string Name, ColumnValueKind Kind);
+/// <summary>
+/// What a component needs to know about a column to decide its role: its name, the kind of values it holds and the roles
+/// its annotations declare (<see cref="PanelAnnotations"/>).
+/// </summary>
+internal readonly record struct ColumnInfo(string Name, ColumnValueKind Kind, VariableRole? AnnotatedRole = null, bool IsShop = false, bool IsDate = false,
+    bool AnnotatedUnconstrained = false)
+{
+    /// <summary>A column with the roles read from the names of its annotations.</summary>
+    public static ColumnInfo Create(string name, ColumnValueKind kind, IEnumerable<string> annotationNames)
+    {
+        (VariableRole? role, bool shop, bool date, bool unconstrained) = PanelAnnotations.Read(annotationNames);
+        return new ColumnInfo(name, kind, role, shop, date, unconstrained);
+    }
+}
 
 /// <summary>The kinds of column a panel reader understands.</summary>
 internal enum ColumnValueKind
@@ -76,11 +88,12 @@ public sealed record PanelRoles(string Shop, string Date, string? Target, string
 
     /// <summary>The columns of a data view's schema.</summary>
     internal static IReadOnlyList<ColumnInfo> Columns(DataViewSchema schema) =>
-        schema.Where(c => !c.IsHidden).Select(c => new ColumnInfo(c.Name, KindOf(c.Type))).ToArray();
+        schema.Where(c => !c.IsHidden).Select(c => ColumnInfo.Create(c.Name, KindOf(c.Type), c.Annotations.Schema.Select(a => a.Name))).ToArray();
 
     /// <summary>The columns of an estimator's input shape.</summary>
     internal static IReadOnlyList<ColumnInfo> Columns(SchemaShape shape) =>
-        shape.Select(c => new ColumnInfo(c.Name, c.Kind != SchemaShape.Column.VectorKind.Scalar || c.IsKey ? ColumnValueKind.Other : KindOf(c.ItemType))).ToArray();
+        shape.Select(c => ColumnInfo.Create(c.Name, c.Kind != SchemaShape.Column.VectorKind.Scalar || c.IsKey ? ColumnValueKind.Other : KindOf(c.ItemType),
+            c.Annotations?.Select(a => a.Name) ?? Enumerable.Empty<string>())).ToArray();
 
     /// <summary>The kind of a column type, as far as the reader cares.</summary>
     internal static ColumnValueKind KindOf(DataViewType type) => type switch
@@ -92,8 +105,9 @@ public sealed record PanelRoles(string Shop, string Date, string? Target, string
     };
 
     /// <summary>
-    /// Resolves the roles of <paramref name="columns"/>: a setting in <paramref name="options"/> wins, then a role in
-    /// <paramref name="schema"/>, then inference from the name (when the schema allows it). Columns that get no role are
+    /// Resolves the roles of <paramref name="columns"/>: a setting in <paramref name="options"/> wins, then a role the
+    /// column's annotations carry (<see cref="PanelAnnotations"/>), then a role in <paramref name="schema"/>, then inference
+    /// from the name (when the schema allows it). Columns that get no role are
     /// ignored and listed in <paramref name="ignored"/>, so the component can say so in the log.
     /// </summary>
     /// <param name="columns">The input's columns.</param>
@@ -110,9 +124,11 @@ public sealed record PanelRoles(string Shop, string Date, string? Target, string
         foreach (ColumnInfo c in columns) byName[c.Name] = c; // the last column of a name is the visible one
         string available = string.Join(", ", byName.Values.Select(c => $"{c.Name}:{c.Kind}"));
 
-        string shop = Key(options.ShopColumnName ?? schema.ShopColumn, MarketingSchema.Defaults.ShopColumns, "shop", nameof(options.ShopColumnName),
+        string? annotatedShop = byName.Values.Where(c => c.IsShop).Select(c => c.Name).FirstOrDefault();
+        string? annotatedDate = byName.Values.Where(c => c.IsDate).Select(c => c.Name).FirstOrDefault();
+        string shop = Key(options.ShopColumnName ?? annotatedShop ?? schema.ShopColumn, MarketingSchema.Defaults.ShopColumns, "shop", nameof(options.ShopColumnName),
             kind => kind is ColumnValueKind.Text or ColumnValueKind.Number);
-        string date = Key(options.DateColumnName ?? schema.DateColumn, MarketingSchema.Defaults.DateColumns, "date", nameof(options.DateColumnName),
+        string date = Key(options.DateColumnName ?? annotatedDate ?? schema.DateColumn, MarketingSchema.Defaults.DateColumns, "date", nameof(options.DateColumnName),
             kind => kind is ColumnValueKind.DateTime or ColumnValueKind.Number or ColumnValueKind.Text);
 
         var explicitRoles = new Dictionary<string, VariableRole>(StringComparer.Ordinal);
@@ -151,7 +167,14 @@ public sealed record PanelRoles(string Shop, string Date, string? Target, string
                 roles.Add((column.Name, role));
                 continue;
             }
-            if (column.Kind != ColumnValueKind.Number || IsReservedOrDerived(column.Name) || schema.Ignore.Contains(column.Name)) continue;
+            if (column.Kind != ColumnValueKind.Number || IsReservedOrDerived(column.Name)) continue;
+            if (column.AnnotatedRole is { } annotated)
+            {
+                if (annotated != VariableRole.Feature && !settled.Contains(annotated)) roles.Add((column.Name, annotated));
+                else skipped.Add(column.Name);
+                continue;
+            }
+            if (schema.Ignore.Contains(column.Name)) continue;
             VariableRole? found = schema.RoleOf(column.Name);
             if (found is { } r && r != VariableRole.Feature && !settled.Contains(r)) roles.Add((column.Name, r));
             else skipped.Add(column.Name);
@@ -166,7 +189,8 @@ public sealed record PanelRoles(string Shop, string Date, string? Target, string
         string[] channels = Of(VariableRole.Channel);
         if (channels.Length == 0)
             throw new ArgumentException($"{component}: no channel column. Set ChannelColumnNames to the spend columns; columns: [{available}].");
-        string[] unconstrained = (options.UnconstrainedColumnNames ?? Array.Empty<string>()).Concat(schema.Unconstrained).Distinct(StringComparer.Ordinal).ToArray();
+        string[] unconstrained = (options.UnconstrainedColumnNames ?? Array.Empty<string>()).Concat(schema.Unconstrained)
+            .Concat(byName.Values.Where(c => c.AnnotatedUnconstrained).Select(c => c.Name)).Distinct(StringComparer.Ordinal).ToArray();
         ignored = skipped;
         return new PanelRoles(shop, date, targets.FirstOrDefault(), channels, Of(VariableRole.Covariate), Of(VariableRole.Mediator), Of(VariableRole.Context), unconstrained);
 
@@ -202,9 +226,32 @@ public sealed record PanelRoles(string Shop, string Date, string? Target, string
                 throw new ArgumentException($"{component}: the input has no column '{name}' ({what}), which it was fitted with. Columns: [{available}].");
             if (!accepts(c.Kind)) throw new ArgumentException($"{component}: column '{name}' ({what}) is {c.Kind} in the input, not a numeric scalar.");
         }
-        Need(Shop, "shop", k => k is ColumnValueKind.Text or ColumnValueKind.Number);
-        Need(Date, "date", k => k is ColumnValueKind.DateTime or ColumnValueKind.Number or ColumnValueKind.Text);
+        Need(KeyIn(columns.Select(c => (c.Name, c.IsShop)), Shop), "shop", k => k is ColumnValueKind.Text or ColumnValueKind.Number);
+        Need(KeyIn(columns.Select(c => (c.Name, c.IsDate)), Date), "date", k => k is ColumnValueKind.DateTime or ColumnValueKind.Number or ColumnValueKind.Text);
         foreach (string name in only ?? Variables().Select(v => v.Name)) Need(name, "a variable", k => k == ColumnValueKind.Number);
+    }
+
+    /// <summary>
+    /// The key column to read: <paramref name="recorded"/> (the name a component was fitted with) when the input has it,
+    /// else the column annotated as that key (a file read with its own key names, e.g. <c>ds</c> where a model saved
+    /// before roles travelled as annotations recorded <c>date</c>), else <paramref name="recorded"/> for the error to name.
+    /// </summary>
+    internal static string KeyIn(IEnumerable<(string Name, bool IsKey)> columns, string recorded)
+    {
+        string? annotated = null;
+        foreach ((string name, bool isKey) in columns)
+        {
+            if (name == recorded) return recorded;
+            if (isKey) annotated ??= name;
+        }
+        return annotated ?? recorded;
+    }
+
+    /// <summary>The shop and date columns of <paramref name="schema"/> for these roles (see <see cref="KeyIn"/>).</summary>
+    internal (string Shop, string Date) KeysIn(DataViewSchema schema)
+    {
+        IReadOnlyList<ColumnInfo> columns = Columns(schema);
+        return (KeyIn(columns.Select(c => (c.Name, c.IsShop)), Shop), KeyIn(columns.Select(c => (c.Name, c.IsDate)), Date));
     }
 
     private static bool IsReservedOrDerived(string name) =>

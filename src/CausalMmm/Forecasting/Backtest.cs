@@ -122,8 +122,10 @@ internal static class Backtesting
             // alone: the views are rebuilt from slices of the panel, the window's target and mediators written as missing,
             // so no later outcome can reach a model however it reads its input. The actual values are joined back only to score.
             MarketingPanel windowPanel = panel.SliceTime(0, origin + options.Horizon);
-            IDataView history = PanelDataView.Create(panel.SliceTime(0, origin), roles.Shop, roles.Date);
-            IDataView window = PanelDataView.Create(windowPanel, roles.Shop, roles.Date, missingOutcomesFrom: origin);
+            // The roles travel with the fold's views as with the input (PanelAnnotations), so an estimator that read them
+            // from the input's annotations finds them again.
+            IDataView history = PanelAnnotations.Annotate(PanelDataView.Create(panel.SliceTime(0, origin), roles.Shop, roles.Date), roles);
+            IDataView window = PanelAnnotations.Annotate(PanelDataView.Create(windowPanel, roles.Shop, roles.Date, missingOutcomesFrom: origin), roles);
             var actual = PanelDataView.Create(windowPanel, roles.Shop, roles.Date); // each model's forecast joins it in turn, to be scored
             var scores = new List<BacktestScore>();
             foreach ((string name, IEstimator<ITransformer> estimator) in models)

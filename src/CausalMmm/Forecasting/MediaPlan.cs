@@ -153,7 +153,7 @@ public sealed class MediaPlan
         for (int c = 0; c < past.ContextVariables.Count; c++) context[s * past.ContextVariables.Count + c] = past.GetContext(s, past.ContextVariables[c].Name);
         DateOnly[] dates = Enumerable.Range(0, length).Select(t => past.Dates[0].AddDays(t * past.StepDays)).ToArray();
         var extended = new MarketingPanel(past.ShopIds, dates, variables.Concat(past.ContextVariables).ToArray(), values, context);
-        return PanelDataView.Create(extended, Roles.Shop, Roles.Date, missingOutcomesFrom: past.Length);
+        return PanelAnnotations.Annotate(PanelDataView.Create(extended, Roles.Shop, Roles.Date, missingOutcomesFrom: past.Length), Roles);
     }
 
     private MediaPlan Map(Func<int, double, double> f)

@@ -195,9 +195,9 @@ public sealed class CsvLoadingTests : IDisposable
     {
         CausalMmmCatalog mmm = new MLContext(seed: 1).CausalMmm();
         IDataView data = mmm.Data.LoadPanelCsv(Write(Good));
-        Assert.Equal(new[] { "shop_id", "date", "t", "context0", "x0", "x1", "pv", "gmv" }, data.Schema.Select(c => c.Name));
+        Assert.Equal(new[] { "shop_id", "ds", "t", "context0", "x0", "x1", "pv", "gmv" }, data.Schema.Select(c => c.Name)); // the file's names
         Assert.Equal(new float[] { 0, 1, 2, 0, 1, 2 }, data.GetColumn<float>("t"));
-        Assert.Equal(new DateTime(2024, 1, 2), data.GetColumn<DateTime>("date").ElementAt(1));
+        Assert.Equal(new DateTime(2024, 1, 2), data.GetColumn<DateTime>("ds").ElementAt(1));
         Assert.Equal(110f, data.GetColumn<float>("gmv").ElementAt(1));
         MarketingPanel panel = mmm.Data.ToPanel(data);
         Assert.Equal(PanelCsv.ReadWide(Write(Good, "again.csv")).SeriesValues.ToArray(), panel.SeriesValues.ToArray());

@@ -53,7 +53,7 @@ public sealed class CliProcessTests : IDisposable
         (code, stdout, stderr) = Run("forecast model.zip shops.csv --horizon 5 --json -o forecast.csv");
         Assert.True(code == 0, stderr);
         string[] lines = File.ReadAllLines(Path.Combine(_dir, "forecast.csv"));
-        Assert.Equal("shop_id,date,forecast", lines[0]);
+        Assert.Equal("shop_id,ds,forecast", lines[0]); // the input file's key names
         Assert.Equal(1 + 3 * 5, lines.Length);
         double written = lines.Skip(1).Sum(l => double.Parse(l.Split(',')[2], CultureInfo.InvariantCulture));
         using (JsonDocument forecast = JsonDocument.Parse(stdout)) Assert.Equal(written, forecast.RootElement.GetProperty("total").GetDouble(), 1e-3 * Math.Abs(written));
