@@ -102,17 +102,13 @@ internal static class AnalystCommands
     }
 
     /// <summary>
-    /// The share of its size the training loss must gain within <see cref="CausalMmmOptions.Patience"/> epochs for the
-    /// command-line fits to go on: below it they stop on the plateau, with <c>--epochs</c> as the cap.
+    /// The library's options for marketing data with the command's epoch cap; like the estimators, they stop earlier on a
+    /// plateau (<see cref="CausalMmmOptions.MarketingPlateauTolerance"/>).
     /// </summary>
-    internal const double PlateauTolerance = 1e-3;
-
-    /// <summary>The library's options for marketing data with the command's epoch cap, stopping earlier on a plateau.</summary>
     internal static CausalMmmOptions MarketingOptions(int epochs)
     {
         CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
         options.Epochs = epochs;
-        options.PlateauTolerance = PlateauTolerance;
         return options;
     }
 
