@@ -76,6 +76,24 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void The_cosine_schedule_takes_the_learning_rate_from_its_start_to_zero_over_the_epoch_cap()
+    {
+        CausalMmmOptions options = Quick(4);
+        (options.LearningRate, options.Schedule) = (0.01, LearningRateSchedule.Cosine);
+        var rates = new List<double>();
+        using (CausalMmmTrainer.Fit(Small, options, p => rates.Add(p.LearningRate))) { }
+        double[] expected = Enumerable.Range(0, 4).Select(k => 0.01 * (1 + Math.Cos(Math.PI * k / 4)) / 2).ToArray();
+        Assert.Equal(expected, rates.ToArray(), (a, b) => Math.Abs(a - b) < 1e-9);
+
+        // The step schedule (the default) holds the rate until its step size.
+        var steps = new List<double>();
+        CausalMmmOptions stepped = Quick(4);
+        (stepped.LearningRate, stepped.LearningRateStepSize, stepped.LearningRateDecay) = (0.01, 2, 0.5);
+        using (CausalMmmTrainer.Fit(Small, stepped, p => steps.Add(p.LearningRate))) { }
+        Assert.Equal(new[] { 0.01, 0.01, 0.005, 0.005 }, steps.ToArray(), (a, b) => Math.Abs(a - b) < 1e-9);
+    }
+
+    [Fact]
     public void On_a_plateau_of_the_training_loss_training_stops_says_why_and_keeps_the_best_epoch()
     {
         // Every epoch must gain 30% on the best loss so far: the loss stalls by that measure within a few epochs.

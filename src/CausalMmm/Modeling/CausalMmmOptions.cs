@@ -98,6 +98,20 @@ public enum SaturationInput
     Exponential = 1,
 }
 
+/// <summary>How Adam's learning rate changes over the epochs.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>Multiplied by <see cref="CausalMmmOptions.LearningRateDecay"/> every <see cref="CausalMmmOptions.LearningRateStepSize"/> epochs (StepLR; the paper).</summary>
+    Step,
+
+    /// <summary>
+    /// Half a cosine from <see cref="CausalMmmOptions.LearningRate"/> down to zero over <see cref="CausalMmmOptions.Epochs"/>
+    /// (CosineAnnealingLR): large steps early, small ones late, whatever the epoch cap, so a short fit is not left
+    /// with the large steps of a long one.
+    /// </summary>
+    Cosine,
+}
+
 /// <summary>How the decoder combines the messages a node receives.</summary>
 public enum MessageAggregation
 {
@@ -238,6 +252,9 @@ public sealed class CausalMmmOptions
 
     /// <summary>Learning-rate decay factor (StepLR gamma).</summary>
     public double LearningRateDecay = Defaults.LearningRateDecay;
+
+    /// <summary>How the learning rate changes over the epochs: StepLR (the paper) or a cosine over the epoch cap.</summary>
+    public LearningRateSchedule Schedule = LearningRateSchedule.Step;
 
     /// <summary>Gumbel-softmax temperature tau used while training.</summary>
     public double Temperature = Defaults.Temperature;

@@ -78,7 +78,9 @@ public static class CausalMmmTrainer
             Parameter[] parameters = network.parameters().ToArray();
             Tensor logPrior = LogPrior(options, device, network.Edges);
             using var adam = torch.optim.Adam(parameters, lr: options.LearningRate);
-            var schedule = torch.optim.lr_scheduler.StepLR(adam, options.LearningRateStepSize, options.LearningRateDecay);
+            var schedule = options.Schedule == LearningRateSchedule.Cosine
+                ? torch.optim.lr_scheduler.CosineAnnealingLR(adam, options.Epochs)
+                : torch.optim.lr_scheduler.StepLR(adam, options.LearningRateStepSize, options.LearningRateDecay);
             var clock = Stopwatch.StartNew();
             var history = new List<double>();
             double best = double.PositiveInfinity;
