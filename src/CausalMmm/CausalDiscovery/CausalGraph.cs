@@ -30,6 +30,7 @@ public sealed class CausalGraphEstimator : IEstimator<CausalGraphTransformer>
         _host = new ComponentHost(catalog, nameof(CausalGraphEstimator));
         ArgumentNullException.ThrowIfNull(_options.Model, nameof(options));
         _options.Model.Clone().Validate();
+        _host.CheckContextOwned(_options.Model);
         ArgumentException.ThrowIfNullOrWhiteSpace(_options.GraphColumnName, nameof(options));
         _host.CheckThreads(_options.NumberOfThreads);
         _seed = _options.Seed ?? _host.NextSeed();

@@ -431,14 +431,14 @@ public sealed class CausalMmmOptions
 
     /// <summary>
     /// Where training runs: <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c> (needs TorchSharp's CUDA package). The ML.NET
-    /// estimators set it from <c>MLContext.GpuDeviceId</c>. A trained model is saved from CPU copies of its weights, so it
+    /// estimators set it from <c>MLContext.GpuDeviceId</c> and refuse a value set here. A trained model is saved from CPU copies of its weights, so it
     /// loads anywhere; inference runs wherever the loaded model's parameters are.
     /// </summary>
     public string Device = "cpu";
 
     /// <summary>
     /// Seed of every random choice (initialisation, shuffling, Gumbel noise, validation split). The ML.NET estimators
-    /// draw it from the <c>MLContext</c>'s seed.
+    /// draw it from the <c>MLContext</c>'s seed (or take their own <c>Seed</c> option) and refuse a value set here.
     /// </summary>
     public int Seed = 1;
 

@@ -106,6 +106,14 @@ public sealed class ConcurrencyAndContextTests
         var device = Assert.Throws<ArgumentException>(() => mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = new CausalMmmOptions { Device = "tpu" } }));
         Assert.Contains("Device", device.Message);
         Assert.Contains("tpu", device.Message);
+        // Seed and device come from the MLContext: a value the estimator would overwrite is refused, not dropped.
+        var cuda = Assert.Throws<ArgumentException>(() => mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = new CausalMmmOptions { Device = "cuda" } }));
+        Assert.Contains("GpuDeviceId", cuda.Message);
+        CausalMmmOptions seeded = CausalMmmOptions.ForMarketingData();
+        seeded.Seed = 7;
+        var seed = Assert.Throws<ArgumentException>(() => mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = seeded }));
+        Assert.Contains("new MLContext(seed: 7)", seed.Message);
+        Assert.Contains("MLContext", Assert.Throws<ArgumentException>(() => mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = seeded })).Message);
         var epochs = Assert.Throws<ArgumentException>(() => mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = new CausalMmmOptions { Epochs = 0 } }));
         Assert.Contains("Epochs", epochs.Message);
         var threads = Assert.Throws<ArgumentOutOfRangeException>(() => mmm.CausalDiscovery.Trainers.CausalGraph(
