@@ -65,8 +65,8 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _host = new ComponentHost(catalog, nameof(MarketingResponseForecaster));
         ArgumentNullException.ThrowIfNull(_options.Model, nameof(options));
-        _options.Model.Clone().Validate();
         _host.CheckContextOwned(_options.Model);
+        _options.Model.Clone().Validate();
         ArgumentException.ThrowIfNullOrWhiteSpace(_options.ScoreColumnName, nameof(options));
         _host.CheckThreads(_options.NumberOfThreads);
         _seed = _options.Seed ?? _host.NextSeed();
