@@ -48,7 +48,7 @@ internal static class GraphsBenchmark
                 GraphSimulationOptions options = GraphSimulator.Members(seed)[member].Options;
                 if (shops is int s) options.Shops = s;
                 GraphSimulation data = GraphSimulator.Simulate(options);
-                CausalMmmOptions model = CausalMmmOptions.ForMarketingData();
+                CausalMmmOptions model = CausalMmmOptions.ForMarketingGraphs(); // the graph estimator's defaults
                 model.Seed = seed;
                 if (epochs is int e) model.Epochs = e;
                 apply(model);

@@ -83,7 +83,11 @@ internal static class PlanningBenchmark
             if (epochs is int e) o.Epochs = e;
             apply(o);
         });
-        CausalMmmOptions graph = Model();
+        CausalMmmOptions graph = CausalDiscoveryCatalogExtensions.MarketingGraphs(o =>
+        {
+            if (epochs is int e) o.Epochs = e;
+            apply(o);
+        });
         applyGraph(graph);
         return mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = graph })
             .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Model() }));

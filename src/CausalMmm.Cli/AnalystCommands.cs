@@ -102,12 +102,12 @@ internal static class AnalystCommands
     }
 
     /// <summary>
-    /// The library's options for marketing data with the command's epoch cap; like the estimators, they stop earlier on a
-    /// plateau (<see cref="CausalMmmOptions.MarketingPlateauTolerance"/>).
+    /// The estimators' defaults (the graph estimator's with <paramref name="graph"/>) with the command's epoch cap; they
+    /// stop earlier on a plateau (<see cref="CausalMmmOptions.MarketingPlateauTolerance"/>).
     /// </summary>
-    internal static CausalMmmOptions MarketingOptions(int epochs)
+    internal static CausalMmmOptions MarketingOptions(int epochs, bool graph = false)
     {
-        CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions options = graph ? CausalMmmOptions.ForMarketingGraphs() : CausalMmmOptions.ForMarketingData();
         options.Epochs = epochs;
         return options;
     }
@@ -129,7 +129,7 @@ internal static class AnalystCommands
 
         // The library's marketing defaults, as its named-argument estimators use: spends are plans, known on their day, and
         // act through a response curve per same-day edge.
-        var graphOptions = new CausalDiscovery.CausalGraphEstimator.Options { Model = MarketingOptions(epochs), CancellationToken = cancel };
+        var graphOptions = new CausalDiscovery.CausalGraphEstimator.Options { Model = MarketingOptions(epochs, graph: true), CancellationToken = cancel };
         var responseOptions = new MarketingResponseForecaster.Options { Model = MarketingOptions(epochs), CancellationToken = cancel };
         ITransformer model = WithProgress(settings, epochs, (graphProgress, responseProgress) =>
         {

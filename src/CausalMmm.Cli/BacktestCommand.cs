@@ -26,7 +26,7 @@ internal static class BacktestCommand
         CausalMmmOptions Model() => AnalystCommands.MarketingOptions(epochs);
         var models = new List<(string, IEstimator<ITransformer>)>
         {
-            ("CausalMMM", mmm.CausalDiscovery.Trainers.CausalGraph(new CausalDiscovery.CausalGraphEstimator.Options { Model = Model(), CancellationToken = cancel })
+            ("CausalMMM", mmm.CausalDiscovery.Trainers.CausalGraph(new CausalDiscovery.CausalGraphEstimator.Options { Model = AnalystCommands.MarketingOptions(epochs, graph: true), CancellationToken = cancel })
                 .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Model(), CancellationToken = cancel }))),
             ("Adstock+Hill+Ridge", mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge())),
             ("Naive: last value", mmm.Forecasting.Trainers.Naive(NaiveMethod.LastValue)),

@@ -49,8 +49,9 @@ public static class TransformsCatalogExtensions
 public static class CausalDiscoveryCatalogExtensions
 {
     /// <summary>
-    /// CausalMMM graph learning with named arguments; same-day media edges are on and act through response curves and the
-    /// encoder is the window MLP (<see cref="CausalMmmOptions.ForMarketingData"/>), everything else takes
+    /// CausalMMM graph learning with named arguments and the graph estimator's defaults
+    /// (<see cref="CausalMmmOptions.ForMarketingGraphs"/>: same-day media edges through response curves, the
+    /// pair-convolution encoder with Granger scores, three-step messages); everything else takes
     /// <see cref="CausalMmmOptions.Defaults"/>.
     /// </summary>
     /// <param name="catalog">The catalog.</param>
@@ -64,13 +65,21 @@ public static class CausalDiscoveryCatalogExtensions
         CausalGraph(catalog, new CausalGraphEstimator.Options
         {
             LabelColumnName = labelColumnName,
-            Model = Marketing(o => { o.Epochs = epochs; o.HiddenSize = hiddenSize; o.BatchSize = batchSize; o.Variant = variant; }),
+            Model = MarketingGraphs(o => { o.Epochs = epochs; o.HiddenSize = hiddenSize; o.BatchSize = batchSize; o.Variant = variant; }),
         });
 
     /// <summary>The marketing-data options (<see cref="CausalMmmOptions.ForMarketingData"/>) with the named arguments' settings applied.</summary>
     internal static CausalMmmOptions Marketing(Action<CausalMmmOptions> set)
     {
         CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
+        set(options);
+        return options;
+    }
+
+    /// <summary>The graph estimator's options (<see cref="CausalMmmOptions.ForMarketingGraphs"/>) with the named arguments' settings applied.</summary>
+    internal static CausalMmmOptions MarketingGraphs(Action<CausalMmmOptions> set)
+    {
+        CausalMmmOptions options = CausalMmmOptions.ForMarketingGraphs();
         set(options);
         return options;
     }

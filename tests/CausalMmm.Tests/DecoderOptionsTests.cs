@@ -281,7 +281,9 @@ public sealed class DecoderOptionsTests
         Assert.Equal(SameDayResponse.Message, new CausalMmmOptions().SameDayResponse);
         Assert.Equal(EdgeEncoder.PairConvolution, new CausalGraphEstimator.Options().Model.Encoder);
         Assert.Equal(EdgeEncoder.PairConvolution, new CausalMmmOptions().Encoder);
-        Assert.Equal((1, true), (new CausalGraphEstimator.Options().Model.MessageLags, new MarketingResponseForecaster.Options().Model.SelfMessages));
+        // The graph estimator reads three-step message windows, the forecaster one step; both have self messages.
+        Assert.Equal((3, 1), (new CausalGraphEstimator.Options().Model.MessageLags, new MarketingResponseForecaster.Options().Model.MessageLags));
+        Assert.Equal((true, true), (new CausalGraphEstimator.Options().Model.SelfMessages, new MarketingResponseForecaster.Options().Model.SelfMessages));
         Assert.Equal((1, false), (new CausalMmmOptions().MessageLags, new CausalMmmOptions().SelfMessages));
         Assert.Equal(SaturationInput.Exponential, new CausalMmmOptions().Saturation);
         Assert.Equal(SaturationInput.Softplus, new CausalGraphEstimator.Options().Model.Saturation);

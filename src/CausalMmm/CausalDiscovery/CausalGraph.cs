@@ -16,6 +16,9 @@ public sealed class CausalGraphEstimator : IEstimator<CausalGraphTransformer>
     /// <summary>Settings of <see cref="CausalGraphEstimator"/>.</summary>
     public sealed class Options : CausalTrainerOptions
     {
+        /// <summary>Options with the graph estimator's defaults: <see cref="CausalMmmOptions.ForMarketingGraphs"/> as the model.</summary>
+        public Options() => Model = CausalMmmOptions.ForMarketingGraphs();
+
         /// <summary>The Single vector column the transformer adds.</summary>
         public string GraphColumnName = GraphColumn.DefaultName;
     }

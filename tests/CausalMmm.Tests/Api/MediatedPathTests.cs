@@ -59,9 +59,9 @@ public sealed class MediatedPathTests
 
     private static double Gaussian(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
-    private static CausalMmmOptions Small(int epochs)
+    private static CausalMmmOptions Small(int epochs, bool graph = false)
     {
-        CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions options = graph ? CausalMmmOptions.ForMarketingGraphs() : CausalMmmOptions.ForMarketingData();
         (options.Epochs, options.HiddenSize, options.BatchSize, options.LearningRate) = (epochs, 16, 4, 5e-3);
         return options;
     }
@@ -72,7 +72,7 @@ public sealed class MediatedPathTests
         var ml = new MLContext(seed: 1);
         CausalMmmCatalog mmm = ml.CausalMmm();
         IDataView history = PanelDataView.Create(ChainPanel());
-        ITransformer model = mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = Small(200) })
+        ITransformer model = mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = Small(200, graph: true) })
             .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Small(80) })).Fit(history);
 
         // The mediator's same-day edge into the target is learned.
