@@ -78,16 +78,13 @@ internal static class PlanningBenchmark
     /// <summary>Graph learning then the forecaster with the estimators' defaults, the epochs and overrides applied to both (and the graph's own overrides to the first).</summary>
     internal static IEstimator<ITransformer> CausalPipeline(CausalMmmCatalog mmm, int? epochs, Action<CausalMmmOptions> apply, Action<CausalMmmOptions> applyGraph)
     {
-        CausalMmmOptions Model() => CausalDiscoveryCatalogExtensions.Marketing(o =>
+        void Set(CausalMmmOptions o)
         {
             if (epochs is int e) o.Epochs = e;
             apply(o);
-        });
-        CausalMmmOptions graph = CausalDiscoveryCatalogExtensions.MarketingGraphs(o =>
-        {
-            if (epochs is int e) o.Epochs = e;
-            apply(o);
-        });
+        }
+        CausalMmmOptions Model() => CausalDiscoveryCatalogExtensions.Marketing(Set);
+        CausalMmmOptions graph = CausalDiscoveryCatalogExtensions.MarketingGraphs(Set);
         applyGraph(graph);
         return mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = graph })
             .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Model() }));
