@@ -463,7 +463,7 @@ public sealed class DecoderOptionsTests
         CausalMmmOptions old = CausalMmmOptions.ForMarketingData();
         (old.Epochs, old.HiddenSize, old.BatchSize) = (2, 8, 4);
         (old.SameDayMediators, old.ShopGains, old.BaselineInputs, old.CurveContext) = (false, false, false, false);
-        (old.MessageLags, old.SelfMessages) = (1, false);
+        (old.MessageLags, old.SelfMessages, old.Seasonality) = (1, false, SeasonalBaseline.None);
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, old);
         // A version-7 file: none of the options version 8 added, whatever today's defaults are.
         (var entries, var json) = SavedAs(trained, 7);
@@ -496,7 +496,7 @@ public sealed class DecoderOptionsTests
         // The previous marketing defaults, saved as version 8 wrote them: no message windows, self messages or mediator prior.
         CausalMmmOptions previous = CausalMmmOptions.ForMarketingData();
         (previous.Epochs, previous.HiddenSize, previous.BatchSize, previous.Encoder, previous.EncoderGrangerScores) = (2, 8, 4, EdgeEncoder.WindowMlp, false);
-        (previous.MessageLags, previous.SelfMessages) = (1, false);
+        (previous.MessageLags, previous.SelfMessages, previous.Seasonality) = (1, false, SeasonalBaseline.None);
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, previous);
         (var entries, var json) = SavedAs(trained, 8);
         using CausalMmmModel loaded = ReadBack(entries, json);
@@ -512,6 +512,9 @@ public sealed class DecoderOptionsTests
         model.WriteTo(new ComponentStateWriter(saved, "m/"));
         using CausalMmmModel back = CausalMmmModel.ReadFrom(new ComponentStateReader(saved, "m/", 1));
         Assert.Equal((3, true), (back.Options.MessageLags, back.Options.SelfMessages));
+        // Forty days of dates: weekly calendar terms, kept with the model.
+        Assert.Equal(new SeasonalTerms(1, SeasonalTerms.WeekHarmonics, 0), back.Seasonal);
+        Assert.Null(loaded.Seasonal);
         Assert.Equal(model.AnyLagGraphs(panel), back.AnyLagGraphs(panel));
         Assert.Equal(model.ForecastScenario(panel, panel.Length, plans), back.ForecastScenario(panel, panel.Length, plans));
         // The three-step window is what the edges read: one input per step of sender and receiver.
@@ -560,8 +563,14 @@ public sealed class DecoderOptionsTests
         var entries = new Dictionary<string, byte[]>();
         model.WriteTo(new ComponentStateWriter(entries, "m/"));
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(9, (int)json["Version"]!);
+        Assert.Equal(10, (int)json["Version"]!);
         json["Version"] = version;
+        // Version 10 added the seasonal baseline: its option and the terms a fit chose.
+        if (version < 10)
+        {
+            newerOptions = newerOptions.Append("Seasonality").ToArray();
+            Assert.True(json.Remove("Seasonal"), "the saved model has no Seasonal");
+        }
         // Version 9 added the decoder's message windows and self messages, and the mediator edges' own prior.
         IEnumerable<string> removed = version < 9 ? newerOptions.Concat(new[] { "MessageLags", "SelfMessages", "ReceiverInMessages", "MediatorEdgePrior" }) : newerOptions;
         // Version 8 added the same-day mediator edges and the options around them.

@@ -15,9 +15,20 @@ public sealed class NumericPanel
     private readonly double[] _context;
 
     /// <summary>Creates a panel, checking that every array matches the declared sizes and holds finite numbers.</summary>
-    /// <exception cref="ArgumentException">A size is inconsistent or a value is NaN or infinite.</exception>
+    /// <param name="shopIds">One identifier per shop.</param>
+    /// <param name="nodeNames">The series: channels first, then mediators, the target last.</param>
+    /// <param name="channelCount">How many of the first series are given (channels and covariates known in advance).</param>
+    /// <param name="values">[shop, time, node] row-major.</param>
+    /// <param name="length">Time steps per shop.</param>
+    /// <param name="contextNames">Static context variables, if any.</param>
+    /// <param name="context">[shop, variable] row-major.</param>
+    /// <param name="dates">
+    /// The date of every step, evenly spaced and increasing, or null for a panel without a calendar (a simulated graph
+    /// panel): a model with a seasonal baseline reads its calendar terms from them.
+    /// </param>
+    /// <exception cref="ArgumentException">A size is inconsistent, a value is NaN or infinite, or the dates are not evenly spaced.</exception>
     public NumericPanel(IReadOnlyList<string> shopIds, IReadOnlyList<string> nodeNames, int channelCount,
-        double[] values, int length, IReadOnlyList<string>? contextNames = null, double[]? context = null)
+        double[] values, int length, IReadOnlyList<string>? contextNames = null, double[]? context = null, IReadOnlyList<DateOnly>? dates = null)
     {
         ArgumentNullException.ThrowIfNull(shopIds);
         ArgumentNullException.ThrowIfNull(nodeNames);
@@ -40,6 +51,17 @@ public sealed class NumericPanel
                 throw new ArgumentException($"Value of '{nodeNames[node]}' for shop '{shopIds[shop]}' at step {t} is {values[i]}; every value must be finite.", nameof(values));
             }
         }
+        if (dates is not null)
+        {
+            if (dates.Count != length) throw new ArgumentException($"dates holds {dates.Count} dates but the panel has {length} steps.", nameof(dates));
+            int step = dates[1].DayNumber - dates[0].DayNumber;
+            for (int t = 1; t < length; t++)
+            {
+                if (step < 1 || dates[t].DayNumber - dates[t - 1].DayNumber != step)
+                    throw new ArgumentException($"dates must be evenly spaced and increasing; {dates[t - 1]:yyyy-MM-dd} is followed by {dates[t]:yyyy-MM-dd} (step {t}) where steps are {step} days apart.", nameof(dates));
+            }
+            Dates = dates.ToArray();
+        }
         ShopIds = shopIds.ToArray();
         NodeNames = nodeNames.ToArray();
         ContextNames = contextNames.ToArray();
@@ -48,6 +70,17 @@ public sealed class NumericPanel
         _values = values;
         _context = context;
     }
+
+    /// <summary>The date of every step, or null for a panel without a calendar.</summary>
+    public IReadOnlyList<DateOnly>? Dates { get; }
+
+    /// <summary>Days between steps (1 for daily, 7 for weekly data), or null without dates.</summary>
+    public int? StepDays => Dates is null ? null : Dates[1].DayNumber - Dates[0].DayNumber;
+
+    /// <summary>
+    /// The date of step <paramref name="step"/>, which may lie after the panel's last (a forecast date), or null without dates.
+    /// </summary>
+    public DateOnly? DateOf(int step) => Dates is null ? null : Dates[0].AddDays(step * StepDays!.Value);
 
     /// <summary>Shop identifiers, one per shop.</summary>
     public IReadOnlyList<string> ShopIds { get; }
@@ -99,7 +132,7 @@ public sealed class NumericPanel
         {
             Array.Copy(_values, ((long)s * Length + start) * NodeCount, values, (long)s * count * NodeCount, count * NodeCount);
         }
-        return new NumericPanel(ShopIds, NodeNames, ChannelCount, values, count, ContextNames, _context);
+        return new NumericPanel(ShopIds, NodeNames, ChannelCount, values, count, ContextNames, _context, Dates?.Skip(start).Take(count).ToArray());
     }
 
     /// <summary>The shops at <paramref name="shopIndexes"/>, in that order.</summary>
@@ -117,7 +150,7 @@ public sealed class NumericPanel
             Array.Copy(_values, (long)s * Length * NodeCount, values, (long)k * Length * NodeCount, Length * NodeCount);
             Array.Copy(_context, s * ContextCount, context, k * ContextCount, ContextCount);
         }
-        return new NumericPanel(ids, NodeNames, ChannelCount, values, Length, ContextNames, context);
+        return new NumericPanel(ids, NodeNames, ChannelCount, values, Length, ContextNames, context, Dates);
     }
 
     /// <summary>A copy in which <paramref name="update"/> has rewritten the values (used for what-if inputs and tests).</summary>
@@ -126,7 +159,7 @@ public sealed class NumericPanel
         ArgumentNullException.ThrowIfNull(update);
         double[] copy = (double[])_values.Clone();
         update(copy);
-        return new NumericPanel(ShopIds, NodeNames, ChannelCount, copy, Length, ContextNames, _context);
+        return new NumericPanel(ShopIds, NodeNames, ChannelCount, copy, Length, ContextNames, _context, Dates);
     }
 
     /// <summary>Flat index of a value in <see cref="Values"/>.</summary>

@@ -1,4 +1,5 @@
 using CausalMmm.Data;
+using CausalMmm.Modeling;
 using CausalMmm.Persistence;
 using CausalMmm.Transforms;
 using Microsoft.ML;
@@ -10,15 +11,42 @@ namespace CausalMmm.Forecasting;
 /// <param name="Intercept">The target when every feature is zero.</param>
 /// <param name="Coefficients">Target change per unit of each feature, in <see cref="RidgeParameters.Features"/> order.</param>
 /// <param name="TrainingRSquared">R² on the fitting steps.</param>
-public sealed record ShopRegression(double Intercept, double[] Coefficients, double TrainingRSquared);
+/// <param name="BaselineCoefficients">
+/// Target change per unit of each baseline term (<see cref="RidgeParameters.BaselineTerms"/>: the calendar terms, then the
+/// trend), or null for a regression without baseline terms.
+/// </param>
+public sealed record ShopRegression(double Intercept, double[] Coefficients, double TrainingRSquared, double[]? BaselineCoefficients = null)
+{
+    /// <summary>The shop's baseline beyond the intercept on a date whose baseline terms are <paramref name="terms"/>: zero without baseline terms.</summary>
+    public double Baseline(double[] terms)
+    {
+        if (BaselineCoefficients is null) return 0;
+        double sum = 0;
+        for (int k = 0; k < terms.Length; k++) sum += BaselineCoefficients[k] * terms[k];
+        return sum;
+    }
+}
 
 /// <summary>Fitted ridge regressions, one per shop.</summary>
 /// <param name="Target">The regressed variable.</param>
 /// <param name="Features">The regressors.</param>
 /// <param name="Lambda">The ridge penalty on standardised features.</param>
 /// <param name="Shops">Per shop id, its regression.</param>
-public sealed record RidgeParameters(string Target, IReadOnlyList<string> Features, double Lambda, IReadOnlyDictionary<string, ShopRegression> Shops)
+/// <param name="Seasonal">The calendar terms of the baseline, or null for none.</param>
+/// <param name="TrendOrigin">Where the linear trend term is zero (it counts years from there), or null for no trend.</param>
+public sealed record RidgeParameters(string Target, IReadOnlyList<string> Features, double Lambda, IReadOnlyDictionary<string, ShopRegression> Shops,
+    SeasonalTerms? Seasonal = null, DateOnly? TrendOrigin = null)
 {
+    /// <summary>
+    /// The baseline terms of <paramref name="date"/>, in the order of <see cref="ShopRegression.BaselineCoefficients"/>:
+    /// the calendar terms, then the years since <see cref="TrendOrigin"/>. Empty without baseline terms.
+    /// </summary>
+    public double[] BaselineTerms(DateOnly date)
+    {
+        double[] calendar = Seasonal?.At(date) ?? Array.Empty<double>();
+        return TrendOrigin is DateOnly origin ? calendar.Append((date.DayNumber - origin.DayNumber) / 365.25).ToArray() : calendar;
+    }
+
     /// <summary>
     /// The contribution of each feature to the target at every step of shop <paramref name="shopIndex"/> in
     /// <paramref name="panel"/>: coefficient times feature value, [step, feature].
@@ -65,6 +93,16 @@ public sealed class RidgeEstimator : IEstimator<RidgeTransformer>
         /// <summary>Regressors; null means each channel's most derived column plus the covariates.</summary>
         public string[]? FeatureColumnNames;
 
+        /// <summary>
+        /// Calendar terms in each shop's baseline, as CausalMMM's (<see cref="SeasonalTerms"/>): with
+        /// <see cref="SeasonalBaseline.Auto"/>, the default, weekly terms for daily data and yearly terms for two years of
+        /// history or more, each shop with its own weights.
+        /// </summary>
+        public SeasonalBaseline Seasonality = SeasonalBaseline.Auto;
+
+        /// <summary>A linear trend in each shop's baseline (its own slope, penalised like every regressor).</summary>
+        public bool Trend = true;
+
         /// <summary>The Single column the transformer adds.</summary>
         public string ScoreColumnName = Defaults.ScoreColumnName;
     }
@@ -105,9 +143,16 @@ public sealed class RidgeEstimator : IEstimator<RidgeTransformer>
         int steps = panel.Length, p = features.Length;
         if (steps < 3) throw new ArgumentException($"{nameof(RidgeEstimator)}: {steps} dates are too few to fit a regression per shop; give at least 3.", nameof(input));
         var shops = new Dictionary<string, ShopRegression>(StringComparer.Ordinal);
+        // Baseline terms are regressors like the features, shared dates so computed once; their coefficients are kept apart.
+        SeasonalTerms? seasonal = SeasonalTerms.Choose(panel.StepDays, steps, _options.Seasonality);
+        var baselineOf = new RidgeParameters(target, features, _options.Lambda, shops, seasonal, _options.Trend ? panel.Dates[0] : null);
+        double[][] baseline = panel.Dates.Select(baselineOf.BaselineTerms).ToArray();
+        int b = baseline[0].Length;
+        double[][] baselineColumns = Enumerable.Range(0, b).Select(k => baseline.Select(row => row[k]).ToArray()).ToArray();
+        p += b;
         for (int s = 0; s < panel.ShopCount; s++)
         {
-            double[][] x = features.Select(f => panel.GetSeries(s, f)).ToArray();
+            double[][] x = features.Select(f => panel.GetSeries(s, f)).Concat(baselineColumns).ToArray();
             double[] y = panel.GetSeries(s, target);
             double[] mean = x.Select(c => c.Average()).ToArray();
             double[] sd = x.Select((c, f) => Math.Sqrt(c.Sum(v => (v - mean[f]) * (v - mean[f])) / steps)).Select(v => v > 1e-12 ? v : 1).ToArray();
@@ -125,10 +170,12 @@ public sealed class RidgeEstimator : IEstimator<RidgeTransformer>
                 sse += (y[t] - fitted) * (y[t] - fitted);
                 sst += (y[t] - yMean) * (y[t] - yMean);
             }
-            shops[panel.ShopIds[s]] = new ShopRegression(intercept, coefficients, sst > 0 ? 1 - sse / sst : double.NaN);
+            shops[panel.ShopIds[s]] = new ShopRegression(intercept, coefficients.Take(features.Length).ToArray(), sst > 0 ? 1 - sse / sst : double.NaN,
+                b > 0 ? coefficients.Skip(features.Length).ToArray() : null);
         }
-        var parameters = new RidgeParameters(target, features, _options.Lambda, shops);
-        _host.Info($"Ridge on [{string.Join(", ", features)}]: training R² {shops.Values.Select(r => r.TrainingRSquared).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average():0.000} averaged over {shops.Count} shops");
+        RidgeParameters parameters = baselineOf;
+        string baselineText = (seasonal is null ? "no calendar terms" : $"{seasonal} terms") + (_options.Trend ? " and a trend" : "");
+        _host.Info($"Ridge on [{string.Join(", ", features)}] with {baselineText}: training R² {shops.Values.Select(r => r.TrainingRSquared).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average():0.000} averaged over {shops.Count} shops");
         return new RidgeTransformer(roles.GivenOnly() with { Target = target }, parameters, _options.ScoreColumnName, _host.DateFormats);
     }
 
@@ -168,7 +215,7 @@ public sealed class RidgeTransformer : PanelTransformerBase, IScenarioForecaster
     public override string ComponentKind => Kind;
 
     /// <inheritdoc />
-    public override int ComponentVersion => 2;
+    public override int ComponentVersion => 3;
 
     /// <inheritdoc />
     public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
@@ -195,7 +242,7 @@ public sealed class RidgeTransformer : PanelTransformerBase, IScenarioForecaster
             {
                 int s = read.RowShop[row], t = read.RowStep[row];
                 ShopRegression r = regressions[s];
-                double score = r.Intercept;
+                double score = r.Intercept + r.Baseline(Parameters.BaselineTerms(panel.Dates[t]));
                 for (int f = 0; f < x.Length; f++) score += r.Coefficients[f] * x[f][s][t];
                 scores[row] = (float)score;
             }
@@ -211,19 +258,25 @@ public sealed class RidgeTransformer : PanelTransformerBase, IScenarioForecaster
     {
         writer.WriteJson("roles", _roles);
         writer.WriteJson("parameters", new Stored(Parameters.Target, Parameters.Features.ToArray(), Parameters.Lambda, ScoreColumnName,
-            Parameters.Shops.ToDictionary(kv => kv.Key, kv => kv.Value)));
+            Parameters.Shops.ToDictionary(kv => kv.Key, kv => kv.Value), Parameters.Seasonal, Parameters.TrendOrigin));
         writer.WriteJson("date_formats", _dateFormats);
     }
 
     internal static RidgeTransformer Load(ComponentStateReader reader)
     {
-        if (reader.Version != 2) throw new InvalidDataException($"ridge state version {reader.Version} is not supported (this library reads version 2)");
+        // Version 3 added the baseline terms; version 2 regressions had none and load as they were fitted.
+        if (reader.Version is not (2 or 3)) throw new InvalidDataException($"ridge state version {reader.Version} is not supported (this library reads versions 2 and 3)");
         Stored stored = reader.ReadJson<Stored>("parameters");
         if (stored.Shops.Values.Any(r => r.Coefficients.Length != stored.Features.Length))
             throw new InvalidDataException("ridge coefficients do not match its features");
-        return new RidgeTransformer(reader.ReadJson<PanelRoles>("roles"), new RidgeParameters(stored.Target, stored.Features, stored.Lambda, stored.Shops),
+        stored.Seasonal?.Validate();
+        int baselineCount = (stored.Seasonal?.Count ?? 0) + (stored.TrendOrigin is null ? 0 : 1);
+        if (stored.Shops.Values.Any(r => (r.BaselineCoefficients?.Length ?? 0) != baselineCount))
+            throw new InvalidDataException($"ridge baseline coefficients do not match its {baselineCount} baseline terms");
+        return new RidgeTransformer(reader.ReadJson<PanelRoles>("roles"), new RidgeParameters(stored.Target, stored.Features, stored.Lambda, stored.Shops, stored.Seasonal, stored.TrendOrigin),
             stored.ScoreColumnName, reader.ReadJson<string[]>("date_formats"));
     }
 
-    private sealed record Stored(string Target, string[] Features, double Lambda, string ScoreColumnName, Dictionary<string, ShopRegression> Shops);
+    private sealed record Stored(string Target, string[] Features, double Lambda, string ScoreColumnName, Dictionary<string, ShopRegression> Shops,
+        SeasonalTerms? Seasonal = null, DateOnly? TrendOrigin = null);
 }

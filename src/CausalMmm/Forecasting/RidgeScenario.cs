@@ -18,6 +18,7 @@ internal sealed class RidgeScenario : ScenarioModel
     private readonly PlanFeatureContext _context;
     private readonly Tensor _intercept;
     private readonly Tensor _coefficients;
+    private readonly Tensor _baseline;
 
     public RidgeScenario(RidgeTransformer ridge, IReadOnlyList<ITransformer> upstream, IDataView input, MediaPlan plan, string component)
         : base("Ridge", plan, ReadHistory(ridge, upstream, input, plan.Steps, component, out MarketingPanel panel, out int historyLength))
@@ -68,6 +69,9 @@ internal sealed class RidgeScenario : ScenarioModel
         Dates = panel.Dates.Skip(historyLength).ToArray();
         _intercept = Tensors.FromArray(ShopIds.Select(id => (float)p.Shops[id].Intercept).ToArray(), new long[] { ShopIds.Count });
         _coefficients = Tensors.FromArray(ShopIds.SelectMany(id => p.Shops[id].Coefficients.Select(c => (float)c)).ToArray(), new long[] { ShopIds.Count, p.Features.Count });
+        // Each shop's baseline on the planned dates (calendar and trend terms): the same whatever the plan.
+        double[][] terms = Dates.Select(p.BaselineTerms).ToArray();
+        _baseline = Tensors.FromArray(ShopIds.SelectMany(id => terms.Select(t => (float)p.Shops[id].Baseline(t))).ToArray(), new long[] { ShopIds.Count, Dates.Count });
     }
 
     /// <inheritdoc />
@@ -75,7 +79,7 @@ internal sealed class RidgeScenario : ScenarioModel
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor coefficients = _coefficients.index_select(0, shops);
-        Tensor result = _intercept.index_select(0, shops).unsqueeze(1).expand(plan.size(0), plan.size(1));
+        Tensor result = _intercept.index_select(0, shops).unsqueeze(1) + _baseline.index_select(0, shops);
         for (int f = 0; f < _features.Length; f++) result = result + coefficients.narrow(1, f, 1) * _features[f](plan, shops);
         return result.MoveToOuterDisposeScope();
     }
@@ -85,6 +89,7 @@ internal sealed class RidgeScenario : ScenarioModel
     {
         _intercept.Dispose();
         _coefficients.Dispose();
+        _baseline.Dispose();
         _context.Dispose();
         base.Dispose();
     }

@@ -24,16 +24,18 @@ public sealed class CausalMmmModel : IDisposable
     // Version 8 added SameDayMediators: earlier models had same-day edges from the given series only.
     // Version 9 added MessageLags, SelfMessages, ReceiverInMessages and MediatorEdgePrior: earlier decoders read one step
     // of sender and receiver in each message and had no self message; their mediator edges had the uniform prior.
-    private const int FormatVersion = 9;
+    // Version 10 added Seasonality and the seasonal terms the fit chose: earlier models had no seasonal baseline.
+    private const int FormatVersion = 10;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
     private readonly object _gate = new();
 
     private CausalMmmModel(CausalMmmOptions options, IReadOnlyList<string> nodeNames, int channelCount, IReadOnlyList<string> contextNames,
-        double[] contextMean, double[] contextScale, int window, IReadOnlyList<string> shopIds)
+        double[] contextMean, double[] contextScale, int window, IReadOnlyList<string> shopIds, SeasonalTerms? seasonal)
     {
         ShopIds = shopIds.ToArray();
+        Seasonal = seasonal;
         Options = options;
         NodeNames = nodeNames.ToArray();
         ChannelCount = channelCount;
@@ -41,13 +43,19 @@ public sealed class CausalMmmModel : IDisposable
         _contextMean = contextMean;
         _contextScale = contextScale;
         EncoderWindow = window;
-        Network = SeededInitialisation.Create(options.Seed, () => new CausalMmmNetwork(nodeNames.Count, channelCount, window, contextNames.Count, options, ShopIds.Count));
+        Network = SeededInitialisation.Create(options.Seed, () => new CausalMmmNetwork(nodeNames.Count, channelCount, window, contextNames.Count, options, ShopIds.Count, seasonal?.Count ?? 0));
         _shopRows = ShopIds.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
     }
 
     internal static CausalMmmModel Create(CausalMmmOptions options, IReadOnlyList<string> nodeNames, int channelCount, IReadOnlyList<string> contextNames,
-        double[] contextMean, double[] contextScale, int window, IReadOnlyList<string> shopIds) =>
-        new(options, nodeNames, channelCount, contextNames, contextMean, contextScale, window, shopIds);
+        double[] contextMean, double[] contextScale, int window, IReadOnlyList<string> shopIds, SeasonalTerms? seasonal = null) =>
+        new(options, nodeNames, channelCount, contextNames, contextMean, contextScale, window, shopIds, seasonal);
+
+    /// <summary>
+    /// The calendar terms of the mediators' and the target's seasonal baseline, chosen from the training dates
+    /// (<see cref="CausalMmmOptions.Seasonality"/>), or null for none. With terms, every panel the model reads needs dates.
+    /// </summary>
+    public SeasonalTerms? Seasonal { get; }
 
     private readonly Dictionary<string, int> _shopRows;
 
@@ -237,9 +245,12 @@ public sealed class CausalMmmModel : IDisposable
     private (RolloutStart Start, PanelScaling Scaling, Tensor Means) StartCore(NumericPanel panel, int start, int end, float[][]? fixedEdges)
     {
         int n = NodeNames.Count, shops = panel.ShopCount;
-        (PanelScaling scaling, Tensor history, Tensor context, Tensor edges) = WindowInputs(panel, start, end, fixedEdges);
+        (PanelScaling scaling, Tensor observed, Tensor context, Tensor edges) = WindowInputs(panel, start, end, fixedEdges);
         Device device = Network.Device;
         Tensor? gains = ShopGains(panel);
+        // The decoder reads the window less its seasonal baseline; the means it returns get the baseline of the steps they predict.
+        Tensor? seasonal = SeasonalTermsOf(panel, start, EncoderWindow + 1);
+        Tensor history = seasonal is null ? observed : observed - seasonal.narrow(0, 0, EncoderWindow).unsqueeze(0);
         (Tensor means, Tensor state) = Network.Decoder.Forward(history, Network.Weighted(edges, gains), context);
         // With feedback, the window's last step read the prediction before it, and so does the roll-out's first step.
         Tensor last = Options.FeedbackSteps > 0 && EncoderWindow > 1 ? means.select(1, EncoderWindow - 2) : history.select(1, EncoderWindow - 1);
@@ -264,8 +275,9 @@ public sealed class CausalMmmModel : IDisposable
             Network.Decoder.TailOf(history)?.contiguous().MoveToOuterDisposeScope(),
             gains?.MoveToOuterDisposeScope(),
             lastBase?.MoveToOuterDisposeScope(),
-            levels?.MoveToOuterDisposeScope());
-        return (rolloutStart, scaling, means);
+            levels?.MoveToOuterDisposeScope(),
+            Seasonal is null ? null : panel.DateOf(end));
+        return (rolloutStart, scaling, seasonal is null ? means : means + seasonal.narrow(0, 1, EncoderWindow).unsqueeze(0));
     }
 
     /// <summary>
@@ -326,7 +338,11 @@ public sealed class CausalMmmModel : IDisposable
         {
             foreach (RolloutStep step in trace) step.MoveToOuterDisposeScope();
         }
-        Tensor result = torch.stack(days, 1) * range.unsqueeze(1) + min.unsqueeze(1);
+        Tensor scaledDays = torch.stack(days, 1);
+        // The roll-out runs on the series less their seasonal baseline; the forecast gets the baseline of its dates back.
+        if (Seasonal is not null && start.FirstDate is DateOnly first)
+            scaledDays = scaledDays + Network.SeasonalTerms(Seasonal.Features(first, horizon, device))!.unsqueeze(0);
+        Tensor result = scaledDays * range.unsqueeze(1) + min.unsqueeze(1);
         return result.MoveToOuterDisposeScope();
     }
 
@@ -345,6 +361,13 @@ public sealed class CausalMmmModel : IDisposable
             : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.TotalEdgeCount, panel.ShopIds).to(device);
         return (scaling, history, context, edges);
     }
+
+    /// <summary>
+    /// Each node's seasonal baseline [steps, n] (scaled) at <paramref name="steps"/> steps of <paramref name="panel"/> from
+    /// <paramref name="start"/> (which may run past its end), or null without seasonal terms.
+    /// </summary>
+    private Tensor? SeasonalTermsOf(NumericPanel panel, int start, int steps) =>
+        Seasonal is null ? null : Network.SeasonalTerms(Seasonal.Features(panel.DateOf(start)!.Value, steps, Network.Device));
 
     /// <summary>The scaling of steps [start, end): with response curves, spends are scaled from zero (see <see cref="SameDayResponse.SaturatingCurve"/>).</summary>
     internal PanelScaling MeasureScaling(NumericPanel panel, int start, int end) =>
@@ -381,6 +404,11 @@ public sealed class CausalMmmModel : IDisposable
             throw new ArgumentException($"The panel's series [{string.Join(", ", panel.NodeNames)}] differ from the model's [{string.Join(", ", NodeNames)}].", nameof(panel));
         if (!panel.ContextNames.SequenceEqual(ContextNames))
             throw new ArgumentException($"The panel's context [{string.Join(", ", panel.ContextNames)}] differs from the model's [{string.Join(", ", ContextNames)}].", nameof(panel));
+        if (Seasonal is not null && panel.Dates is null)
+            throw new ArgumentException($"The model's baseline has {Seasonal} seasonal terms, which read each step's date, but the panel has no dates: "
+                + "give the panel its dates (MarketingPanel.ToNumeric keeps them), or train with Seasonality = None.", nameof(panel));
+        if (Seasonal is not null && panel.StepDays != Seasonal.StepDays)
+            throw new ArgumentException($"The panel's dates are {panel.StepDays} days apart, but the model was trained on steps of {Seasonal.StepDays} days: give it data at the training frequency.", nameof(panel));
         if (origin < EncoderWindow || origin > panel.Length)
             throw new ArgumentException($"The forecast origin is step {origin}, but the model reads the {EncoderWindow} steps before it (its encoder window, the length it was trained on) "
                 + $"and the panel has {panel.Length} steps: give at least {EncoderWindow} steps of history before the first forecast date, or train with a shorter EncoderWindow.", nameof(panel));
@@ -393,7 +421,7 @@ public sealed class CausalMmmModel : IDisposable
         lock (_gate)
         {
             writer.WriteJson("model", new Stored(FormatName, FormatVersion, Options, NodeNames.ToArray(), ChannelCount, ContextNames.ToArray(),
-                _contextMean, _contextScale, EncoderWindow, Summary, ShopIds.ToArray()));
+                _contextMean, _contextScale, EncoderWindow, Summary, ShopIds.ToArray(), Seasonal));
             writer.WriteModule("weights", Network);
         }
     }
@@ -403,7 +431,7 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or FormatVersion))
+        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
@@ -428,6 +456,8 @@ public sealed class CausalMmmModel : IDisposable
             stored.Options.ReceiverInMessages = true;
             stored.Options.MediatorEdgePrior = 0.5;
         }
+        if (stored.Version < 10) stored.Options.Seasonality = SeasonalBaseline.None;
+        stored.Seasonal?.Validate();
         if (!Enum.IsDefined(stored.Options.Saturation))
             throw new InvalidDataException($"its saturation input {(int)stored.Options.Saturation} is not one this version knows ({string.Join(", ", Enum.GetNames<SaturationInput>())})");
         if (!Enum.IsDefined(stored.Options.Encoder))
@@ -435,7 +465,7 @@ public sealed class CausalMmmModel : IDisposable
         if (CausalRelationalEncoder.ReadsPairs(stored.Options) && stored.EncoderWindow < CausalRelationalEncoder.PairKernel)
             throw new InvalidDataException($"its pair-convolution encoder reads {stored.EncoderWindow} steps, fewer than its kernel of {CausalRelationalEncoder.PairKernel}");
         var model = new CausalMmmModel(stored.Options, stored.NodeNames, stored.ChannelCount, stored.ContextNames, stored.ContextMean, stored.ContextScale,
-            stored.EncoderWindow, stored.ShopIds ?? Array.Empty<string>()) { Summary = stored.Summary };
+            stored.EncoderWindow, stored.ShopIds ?? Array.Empty<string>(), stored.Seasonal) { Summary = stored.Summary };
         try
         {
             reader.ReadModule("weights", model.Network);
@@ -453,7 +483,7 @@ public sealed class CausalMmmModel : IDisposable
     public void Dispose() => Network.Dispose();
 
     private sealed record Stored(string Format, int Version, CausalMmmOptions Options, string[] NodeNames, int ChannelCount, string[] ContextNames,
-        double[] ContextMean, double[] ContextScale, int EncoderWindow, TrainingSummary? Summary, string[]? ShopIds);
+        double[] ContextMean, double[] ContextScale, int EncoderWindow, TrainingSummary? Summary, string[]? ShopIds, SeasonalTerms? Seasonal = null);
 }
 
 /// <summary>What <see cref="CausalMmmModel.Predict"/> returns, per shop on the original scale.</summary>
@@ -468,10 +498,12 @@ internal sealed record ModelPrediction(int FittedStart, double[][,] Fitted, doub
 /// <see cref="Last"/> [S, n], <see cref="Context"/> [S, C], edge probabilities <see cref="Edges"/> [S, E (+ Ec)] (before the
 /// shop gains), with response curves the scaled given series of the last history steps <see cref="GivenTail"/>
 /// [S, L, given], with shop gains each shop's multipliers of the same-day edges <see cref="Gains"/> [S, Ec], and with
-/// baseline inputs the last day's baseline <see cref="LastBase"/> [S, n] and each node's level over the window <see cref="Levels"/> [S, n].
+/// baseline inputs the last day's baseline <see cref="LastBase"/> [S, n] and each node's level over the window <see cref="Levels"/> [S, n];
+/// with seasonal terms, the date of the first forecast step <see cref="FirstDate"/> (the roll-out's values are then the
+/// series less their seasonal baseline, which <see cref="CausalMmmModel.Rollout"/> adds back to its result).
 /// </summary>
 internal sealed record RolloutStart(Tensor Min, Tensor Range, Tensor State, Tensor Last, Tensor Context, Tensor Edges, Tensor? GivenTail, Tensor? Gains, Tensor? LastBase,
-    Tensor? Levels)
+    Tensor? Levels, DateOnly? FirstDate = null)
     : IDisposable
 {
     /// <summary>Releases the tensors.</summary>

@@ -7,7 +7,7 @@ namespace CausalMmm.Modeling;
 /// <summary>The encoder and decoder together, with the edge bookkeeping they share.</summary>
 internal sealed class CausalMmmNetwork : nn.Module
 {
-    public CausalMmmNetwork(int nodes, int givenCount, int window, int contextCount, CausalMmmOptions options, int shopCount = 0) : base(nameof(CausalMmmNetwork))
+    public CausalMmmNetwork(int nodes, int givenCount, int window, int contextCount, CausalMmmOptions options, int shopCount = 0, int seasonalCount = 0) : base(nameof(CausalMmmNetwork))
     {
         Edges = new EdgeIndex(nodes, givenCount, options.SameDayMedia, options.SameDayMediators);
         Variant = options.Variant;
@@ -18,11 +18,43 @@ internal sealed class CausalMmmNetwork : nn.Module
         }
         Decoder = new MarketingResponseDecoder(Edges, contextCount, options);
         register_module("decoder", Decoder);
+        if (seasonalCount > 0)
+        {
+            SeasonalWeights = nn.Parameter(torch.zeros(new long[] { seasonalCount, nodes - givenCount }));
+            register_parameter("seasonal", SeasonalWeights);
+        }
         if (options.ShopGains && Edges.SameDayEdgeCount > 0 && shopCount > 0)
         {
             ShopGainLogs = nn.Parameter(torch.zeros(new long[] { shopCount, Edges.SameDayEdgeCount }));
             register_parameter("shop_gains", ShopGainLogs);
         }
+    }
+
+    /// <summary>
+    /// Per calendar feature and receiving node (mediators, then the target), the weight of the feature in the node's
+    /// seasonal baseline on the scaled series [F, n - given]; null without seasonal terms. Starts at zero: no season.
+    /// </summary>
+    public Parameter? SeasonalWeights { get; }
+
+    /// <summary>
+    /// The seasonal weights are used multiplied by this, so Adam moves them this many times faster than the network's
+    /// weights: a weekly swing of half a shop's range must be reached in the few hundred steps a fit takes.
+    /// </summary>
+    private static readonly Scalar SeasonalRate = 10.0;
+
+    /// <summary>
+    /// Each node's seasonal baseline [T, n] on the scaled series at the dates whose calendar features are
+    /// <paramref name="calendar"/> [T, F] (zero for the given series), or null without seasonal terms. The same for every
+    /// shop: the series are scaled per shop, and an additive pattern shared on that scale measured better on held-out days
+    /// than one multiplied by each shop's level (docs/benchmarks.md).
+    /// </summary>
+    public Tensor? SeasonalTerms(Tensor? calendar)
+    {
+        if (SeasonalWeights is null || calendar is null) return null;
+        using var scope = torch.NewDisposeScope();
+        Tensor received = calendar.to(SeasonalWeights.device).matmul(SeasonalWeights * SeasonalRate); // [T, receivers]
+        Tensor given = torch.zeros(new[] { calendar.size(0), (long)Edges.GivenCount }, received.dtype, received.device);
+        return torch.cat(new[] { given, received }, 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>Per training shop and same-day edge, the log of the shop's multiplier of the edge's effect [S, Ec]; null without shop gains.</summary>

@@ -399,6 +399,15 @@ public sealed class CausalMmmOptions
     public int MessageLags = 1;
 
     /// <summary>
+    /// Calendar terms in the baseline of the mediators and the target (<see cref="SeasonalTerms"/>): with
+    /// <see cref="SeasonalBaseline.Auto"/>, the default, weekly terms for daily data and yearly terms for a history of two
+    /// years or more, chosen from the training panel's dates (none for a panel without dates). The decoder then models each
+    /// series less its seasonal baseline and adds the baseline back to every forecast, so a weekly pattern needs no edges and
+    /// no memory in the recurrence, and contributions and plans (differences between forecasts) are unchanged in meaning.
+    /// </summary>
+    public SeasonalBaseline Seasonality = SeasonalBaseline.Auto;
+
+    /// <summary>
     /// With response curves, each shop's half-saturation points move with its context (a learned log-shift per edge and
     /// standardised context variable), as the paper's saturation module lets the context set the target's S-curve. Part of
     /// <see cref="ForMarketingData"/>.
@@ -514,6 +523,7 @@ public sealed class CausalMmmOptions
     {
         if (HiddenSize < 1) throw new ArgumentException($"HiddenSize must be at least 1, got {HiddenSize}.", nameof(HiddenSize));
         if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1, got {Epochs}.", nameof(Epochs));
+        if (!Enum.IsDefined(Seasonality)) throw new ArgumentException($"Seasonality {(int)Seasonality} is not one of {string.Join(", ", Enum.GetNames<SeasonalBaseline>())}.", nameof(Seasonality));
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}.", nameof(BatchSize));
         if (!(LearningRate > 0)) throw new ArgumentException($"LearningRate must be positive, got {LearningRate}.", nameof(LearningRate));
         if (LearningRateStepSize < 1) throw new ArgumentException($"LearningRateStepSize must be at least 1, got {LearningRateStepSize}.", nameof(LearningRateStepSize));

@@ -43,7 +43,8 @@ public static class CausalMmmTrainer
 
         var random = new Random(options.Seed);
         (double[] contextMean, double[] contextScale) = ContextStandardisation(train);
-        CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window, train.ShopIds);
+        SeasonalTerms? seasonal = SeasonalTerms.Choose(train, window, options.Seasonality);
+        CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window, train.ShopIds, seasonal);
         Dictionary<string, Tensor>? bestState = null; // detached copies of the best epoch's weights, freed however training ends
         try
         {
@@ -77,6 +78,8 @@ public static class CausalMmmTrainer
             Tensor? validationScores = allEdges is null && validationValues is not null ? network.GrangerScores(validationValues) : null;
             Parameter[] parameters = network.parameters().ToArray();
             Tensor logPrior = LogPrior(options, device, network.Edges);
+            // The calendar features of the training window's steps and the step after it (what the last mean predicts).
+            Tensor? calendar = seasonal?.Features(train.DateOf(start)!.Value, window + 1, device);
             using var adam = torch.optim.Adam(parameters, lr: options.LearningRate);
             var schedule = options.Schedule == LearningRateSchedule.Cosine
                 ? torch.optim.lr_scheduler.CosineAnnealingLR(adam, options.Epochs)
@@ -109,7 +112,7 @@ public static class CausalMmmTrainer
                     adam.zero_grad();
                     Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, noise,
                         trainEdges?.index_select(0, index), logPrior: logPrior, grangerScores: trainScores?.index_select(0, index),
-                        gainLogs: network.ShopGainLogs?.index_select(0, trainIndex.index_select(0, index)));
+                        gainLogs: network.ShopGainLogs?.index_select(0, trainIndex.index_select(0, index)), calendar: calendar);
                     double value = loss.item<float>();
                     if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batches, $"the loss is {value}");
                     loss.backward();
@@ -131,7 +134,7 @@ public static class CausalMmmTrainer
                     // Held-out shops are scored on prediction alone: the KL term grows as the graph sharpens, so the full
                     // ELBO would stop training early exactly when the graph gets good.
                     validationLoss = NegativeElbo(network, validationValues, validationContext!, options, noise: null, validationEdges, includeKl: false, logPrior, validationScores,
-                        network.ShopGainLogs?.index_select(0, validationIndex!), includeGainPrior: false).item<float>();
+                        network.ShopGainLogs?.index_select(0, validationIndex!), includeGainPrior: false, calendar).item<float>();
                 }
                 double monitored = validationValues is not null ? validationLoss : trainLoss;
                 if (monitored < best)
@@ -179,10 +182,13 @@ public static class CausalMmmTrainer
     /// rather than once per step (made here when absent); <paramref name="grangerScores"/> likewise holds the encoder's
     /// <see cref="CausalMmmNetwork.GrangerScores"/> of <paramref name="values"/> (computed here when absent). With shop gains,
     /// <paramref name="gainLogs"/> [B, Ec] holds the batch's shops' log-multipliers of the same-day edges, and their Gaussian
-    /// prior (spread <see cref="CausalMmmOptions.Defaults.ShopGainSpread"/>) joins the loss on the NLL's scale.
+    /// prior (spread <see cref="CausalMmmOptions.Defaults.ShopGainSpread"/>) joins the loss on the NLL's scale. With seasonal
+    /// terms, <paramref name="calendar"/> [T + 1, F] holds the calendar features of the window's steps and the one after: the
+    /// decoder reads the values less their seasonal baseline, and each mean gets the baseline of the step it predicts.
     /// </summary>
     internal static Tensor NegativeElbo(CausalMmmNetwork network, Tensor values, Tensor context, CausalMmmOptions options, Generator? noise,
-        Tensor? fixedEdges = null, bool includeKl = true, Tensor? logPrior = null, Tensor? grangerScores = null, Tensor? gainLogs = null, bool includeGainPrior = true)
+        Tensor? fixedEdges = null, bool includeKl = true, Tensor? logPrior = null, Tensor? grangerScores = null, Tensor? gainLogs = null, bool includeGainPrior = true,
+        Tensor? calendar = null)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         long shops = values.size(0), steps = values.size(1), nodes = values.size(2);
@@ -190,7 +196,10 @@ public static class CausalMmmTrainer
         Tensor edges = fixedEdges ?? (logits is null
             ? torch.ones(new[] { shops, (long)network.Edges.TotalEdgeCount }, values.dtype, values.device)
             : (noise is not null ? GumbelSoftmax(logits, options.Temperature, noise) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1));
-        (Tensor means, _) = network.Decoder.Forward(values, network.Weighted(edges, gainLogs?.exp()), context);
+        Tensor? seasonal = network.SeasonalTerms(calendar); // [T + 1, n]
+        Tensor decoded = seasonal is null ? values : values - seasonal.narrow(0, 0, steps).unsqueeze(0);
+        (Tensor means, _) = network.Decoder.Forward(decoded, network.Weighted(edges, gainLogs?.exp()), context);
+        if (seasonal is not null) means = means + seasonal.narrow(0, 1, steps).unsqueeze(0);
         Tensor error = means.narrow(1, 0, steps - 1) - values.narrow(1, 1, steps - 1);
         // error * error, not error.pow(2): TorchSharp turns the 2 into a temporary Scalar the GC may free during the native call.
         // Scalars held to the end of the scope: a number passed straight to a TorchSharp call becomes a temporary Scalar the
