@@ -37,12 +37,6 @@ internal sealed class CausalMmmNetwork : nn.Module
     public Parameter? SeasonalWeights { get; }
 
     /// <summary>
-    /// The seasonal weights are used multiplied by this, so Adam moves them this many times faster than the network's
-    /// weights: a weekly swing of half a shop's range must be reached in the few hundred steps a fit takes.
-    /// </summary>
-    private static readonly Scalar SeasonalRate = 10.0;
-
-    /// <summary>
     /// Each node's seasonal baseline [T, n] on the scaled series at the dates whose calendar features are
     /// <paramref name="calendar"/> [T, F] (zero for the given series), or null without seasonal terms. The same for every
     /// shop: the series are scaled per shop, and an additive pattern shared on that scale measured better on held-out days
@@ -52,7 +46,7 @@ internal sealed class CausalMmmNetwork : nn.Module
     {
         if (SeasonalWeights is null || calendar is null) return null;
         using var scope = torch.NewDisposeScope();
-        Tensor received = calendar.to(SeasonalWeights.device).matmul(SeasonalWeights * SeasonalRate); // [T, receivers]
+        Tensor received = calendar.to(SeasonalWeights.device).matmul(SeasonalWeights); // [T, receivers]
         Tensor given = torch.zeros(new[] { calendar.size(0), (long)Edges.GivenCount }, received.dtype, received.device);
         return torch.cat(new[] { given, received }, 1).MoveToOuterDisposeScope();
     }
