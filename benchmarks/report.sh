@@ -34,7 +34,7 @@ PY
   cat "$out/planning.txt"
   echo '```'
   echo
-  echo "### Quickstart holdout (\`dotnet run -c Release --project examples/Quickstart\`, 60 epochs)"
+  echo "### Quickstart holdout (\`dotnet run -c Release --project examples/Quickstart\`, the estimators' defaults)"
   echo
   echo '```'
   cat "$out/quickstart.txt"

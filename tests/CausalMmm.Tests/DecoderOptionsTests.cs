@@ -503,9 +503,10 @@ public sealed class DecoderOptionsTests
         Assert.Equal((1, false, true, 0.5), (loaded.Options.MessageLags, loaded.Options.SelfMessages, loaded.Options.ReceiverInMessages, loaded.Options.MediatorEdgePrior));
         Assert.Equal(trained.ForecastScenario(panel, panel.Length, plans), loaded.ForecastScenario(panel, panel.Length, plans));
 
-        // Today's defaults (self messages) with three-step message windows, saved and read back: same graphs and forecasts.
+        // Today's defaults (self messages) with three-step message windows and calendar terms, saved and read back: same
+        // graphs, terms and forecasts.
         CausalMmmOptions current = CausalMmmOptions.ForMarketingData();
-        (current.Epochs, current.HiddenSize, current.BatchSize, current.MessageLags) = (2, 8, 4, 3);
+        (current.Epochs, current.HiddenSize, current.BatchSize, current.MessageLags, current.Seasonality) = (2, 8, 4, 3, SeasonalBaseline.Auto);
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, current);
         Assert.Equal((3, true), (model.Options.MessageLags, model.Options.SelfMessages));
         var saved = new Dictionary<string, byte[]>();
