@@ -18,9 +18,13 @@ namespace CausalMmm.Forecasting;
 public sealed record ShopRegression(double Intercept, double[] Coefficients, double TrainingRSquared, double[]? BaselineCoefficients = null)
 {
     /// <summary>The shop's baseline beyond the intercept on a date whose baseline terms are <paramref name="terms"/>: zero without baseline terms.</summary>
+    /// <exception cref="ArgumentException">The terms do not match the baseline coefficients one for one.</exception>
     public double Baseline(double[] terms)
     {
+        ArgumentNullException.ThrowIfNull(terms);
         if (BaselineCoefficients is null) return 0;
+        if (terms.Length != BaselineCoefficients.Length)
+            throw new ArgumentException($"{terms.Length} baseline terms were given for {BaselineCoefficients.Length} coefficients.", nameof(terms));
         double sum = 0;
         for (int k = 0; k < terms.Length; k++) sum += BaselineCoefficients[k] * terms[k];
         return sum;
@@ -114,6 +118,8 @@ public sealed class RidgeEstimator : IEstimator<RidgeTransformer>
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _host = new ComponentHost(catalog, nameof(RidgeEstimator));
+        if (!Enum.IsDefined(_options.Seasonality))
+            throw new ArgumentOutOfRangeException(nameof(options), _options.Seasonality, $"{nameof(Options.Seasonality)} must be one of {string.Join(", ", Enum.GetNames<SeasonalBaseline>())}.");
         if (!(_options.Lambda >= 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.Lambda, $"{nameof(Options.Lambda)} must be non-negative.");
         ArgumentException.ThrowIfNullOrWhiteSpace(_options.ScoreColumnName, nameof(options));
     }

@@ -457,6 +457,10 @@ public sealed class CausalMmmModel : IDisposable
             stored.Options.MediatorEdgePrior = 0.5;
         }
         if (stored.Version < 10) stored.Options.Seasonality = SeasonalBaseline.None;
+        if (!Enum.IsDefined(stored.Options.Seasonality))
+            throw new InvalidDataException($"its seasonality setting {(int)stored.Options.Seasonality} is not one this version knows ({string.Join(", ", Enum.GetNames<SeasonalBaseline>())})");
+        if (stored.Seasonal is not null && stored.Options.Seasonality == SeasonalBaseline.None)
+            throw new InvalidDataException("it holds seasonal terms although its Seasonality is None");
         stored.Seasonal?.Validate();
         if (!Enum.IsDefined(stored.Options.Saturation))
             throw new InvalidDataException($"its saturation input {(int)stored.Options.Saturation} is not one this version knows ({string.Join(", ", Enum.GetNames<SaturationInput>())})");

@@ -21,7 +21,7 @@ internal static class CausalTraining
         CausalMmmModel fitted = CausalMmmTrainer.Fit(panel, model, fixedEdges, Report, options.CancellationToken);
         host.Info(fitted.Seasonal is { } seasonal ? $"Seasonal baseline: {seasonal} terms for the mediators and the target (Seasonality {model.Seasonality})"
             : model.Seasonality == SeasonalBaseline.None ? "Seasonal baseline: none (Seasonality None)"
-            : $"Seasonal baseline: none ({(panel.Dates is null ? "the panel has no dates" : "calendar terms need daily data of 4+ weeks or 2+ years of history")})");
+            : $"Seasonal baseline: none ({(panel.Dates is null ? "the panel has no dates" : "calendar terms need a training window of 4+ weeks of daily data or 2+ years")})");
         TrainingSummary summary = fitted.Summary!;
         host.Info($"Trained {summary.EpochsRun} epochs in {summary.Seconds:F1} s ({summary.SecondsPerEpoch:F2} s/epoch); kept epoch {summary.BestEpoch} (loss {summary.BestValidationLoss:G4}); stopped on {summary.StopReason}");
         return fitted;

@@ -36,8 +36,11 @@ public sealed record SeasonalTerms(int StepDays, int WeeklyHarmonics, int Yearly
     /// <summary>The shortest daily history, in steps, that gets weekly terms.</summary>
     public const int MinimumWeeklySteps = 28;
 
-    /// <summary>The shortest history, in days, that gets yearly terms.</summary>
-    public const int MinimumYearlyDays = 730;
+    /// <summary>The shortest history, in days covered (steps times days per step), that gets yearly terms: 104 weeks or 728 days.</summary>
+    public const int MinimumYearlyDays = 728;
+
+    /// <summary>The most harmonics a stored model may hold (a check on files read back).</summary>
+    private const int MaximumHarmonics = 26;
 
     private const double DaysPerYear = 365.25;
 
@@ -64,7 +67,8 @@ public sealed record SeasonalTerms(int StepDays, int WeeklyHarmonics, int Yearly
     /// <summary>Checks stored terms: non-negative harmonics, a positive step, at least one term.</summary>
     internal void Validate()
     {
-        if (StepDays < 1 || WeeklyHarmonics < 0 || YearlyHarmonics < 0 || Count == 0)
+        if (StepDays < 1 || WeeklyHarmonics < 0 || YearlyHarmonics < 0 || WeeklyHarmonics > MaximumHarmonics || YearlyHarmonics > MaximumHarmonics
+            || WeeklyHarmonics + YearlyHarmonics == 0)
             throw new InvalidDataException($"its seasonal terms (step {StepDays} days, {WeeklyHarmonics} weekly and {YearlyHarmonics} yearly harmonics) are inconsistent");
     }
 

@@ -105,7 +105,8 @@ public sealed class BaselineTests(ITestOutputHelper output)
         Assert.Equal(new SeasonalTerms(1, SeasonalTerms.WeekHarmonics, 0), SeasonalTerms.Choose(numeric, numeric.Length, SeasonalBaseline.Auto));
         Assert.Null(SeasonalTerms.Choose(numeric, numeric.Length, SeasonalBaseline.None));
         Assert.Null(SeasonalTerms.Choose(numeric, 20, SeasonalBaseline.Auto)); // under four weeks
-        Assert.Equal(new SeasonalTerms(7, 0, SeasonalTerms.YearHarmonics), SeasonalTerms.Choose(7, 110, SeasonalBaseline.Auto)); // two years of weeks
+        Assert.Equal(new SeasonalTerms(7, 0, SeasonalTerms.YearHarmonics), SeasonalTerms.Choose(7, 104, SeasonalBaseline.Auto)); // two years of weeks
+        Assert.Equal(new SeasonalTerms(1, SeasonalTerms.WeekHarmonics, SeasonalTerms.YearHarmonics), SeasonalTerms.Choose(1, 728, SeasonalBaseline.Auto));
         Assert.Null(SeasonalTerms.Choose(7, 60, SeasonalBaseline.Auto));
 
         CausalMmmOptions options = Model(SeasonalBaseline.Auto);
