@@ -83,8 +83,8 @@ internal static class PlanningBenchmark
             if (epochs is int e) o.Epochs = e;
             apply(o);
         }
-        CausalMmmOptions Model() => CausalDiscoveryCatalogExtensions.Marketing(Set);
-        CausalMmmOptions graph = CausalDiscoveryCatalogExtensions.MarketingGraphs(Set);
+        CausalMmmOptions Model() => CausalDiscoveryCatalogExtensions.Preset(CausalMmmOptions.ForMarketingData(), Set);
+        CausalMmmOptions graph = CausalDiscoveryCatalogExtensions.Preset(CausalMmmOptions.ForMarketingGraphs(), Set);
         applyGraph(graph);
         return mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = graph })
             .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Model() }));

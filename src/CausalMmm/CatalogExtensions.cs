@@ -65,23 +65,17 @@ public static class CausalDiscoveryCatalogExtensions
         CausalGraph(catalog, new CausalGraphEstimator.Options
         {
             LabelColumnName = labelColumnName,
-            Model = MarketingGraphs(o => { o.Epochs = epochs; o.HiddenSize = hiddenSize; o.BatchSize = batchSize; o.Variant = variant; }),
+            Model = Preset(CausalMmmOptions.ForMarketingGraphs(), o => { o.Epochs = epochs; o.HiddenSize = hiddenSize; o.BatchSize = batchSize; o.Variant = variant; }),
         });
 
-    /// <summary>The marketing-data options (<see cref="CausalMmmOptions.ForMarketingData"/>) with the named arguments' settings applied.</summary>
-    internal static CausalMmmOptions Marketing(Action<CausalMmmOptions> set)
+    /// <summary>
+    /// A preset (<see cref="CausalMmmOptions.ForMarketingData"/> or <see cref="CausalMmmOptions.ForMarketingGraphs"/>) with
+    /// the named arguments' settings applied.
+    /// </summary>
+    internal static CausalMmmOptions Preset(CausalMmmOptions preset, Action<CausalMmmOptions> set)
     {
-        CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
-        set(options);
-        return options;
-    }
-
-    /// <summary>The graph estimator's options (<see cref="CausalMmmOptions.ForMarketingGraphs"/>) with the named arguments' settings applied.</summary>
-    internal static CausalMmmOptions MarketingGraphs(Action<CausalMmmOptions> set)
-    {
-        CausalMmmOptions options = CausalMmmOptions.ForMarketingGraphs();
-        set(options);
-        return options;
+        set(preset);
+        return preset;
     }
 
     /// <summary>CausalMMM graph learning with every setting in <paramref name="options"/>.</summary>
@@ -122,7 +116,7 @@ public static class ForecastingCatalogExtensions
     /// <param name="epochs">Decoder training epochs.</param>
     public static MarketingResponseForecaster MarketingResponse(this CausalMmmCatalog.ForecastingTrainers catalog, string? labelColumnName = null,
         ForecastMode mode = MarketingResponseForecaster.Options.Defaults.Mode, CausalGraphSet? graph = null, int epochs = CausalMmmOptions.Defaults.Epochs) =>
-        MarketingResponse(catalog, new MarketingResponseForecaster.Options { LabelColumnName = labelColumnName, Mode = mode, Graph = graph, Model = CausalDiscoveryCatalogExtensions.Marketing(o => o.Epochs = epochs) });
+        MarketingResponse(catalog, new MarketingResponseForecaster.Options { LabelColumnName = labelColumnName, Mode = mode, Graph = graph, Model = CausalDiscoveryCatalogExtensions.Preset(CausalMmmOptions.ForMarketingData(), o => o.Epochs = epochs) });
 
     /// <summary>The causal forecaster with every setting in <paramref name="options"/>.</summary>
     public static MarketingResponseForecaster MarketingResponse(this CausalMmmCatalog.ForecastingTrainers catalog, MarketingResponseForecaster.Options options)

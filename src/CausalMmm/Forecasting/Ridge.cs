@@ -151,8 +151,9 @@ public sealed class RidgeEstimator : IEstimator<RidgeTransformer>
         var shops = new Dictionary<string, ShopRegression>(StringComparer.Ordinal);
         // Baseline terms are regressors like the features, shared dates so computed once; their coefficients are kept apart.
         SeasonalTerms? seasonal = SeasonalTerms.Choose(panel.StepDays, steps, _options.Seasonality);
-        var baselineOf = new RidgeParameters(target, features, _options.Lambda, shops, seasonal, _options.Trend ? panel.Dates[0] : null);
-        double[][] baseline = panel.Dates.Select(baselineOf.BaselineTerms).ToArray();
+        // The parameters read the regressions from the dictionary the loop below fills.
+        var parameters = new RidgeParameters(target, features, _options.Lambda, shops, seasonal, _options.Trend ? panel.Dates[0] : null);
+        double[][] baseline = panel.Dates.Select(parameters.BaselineTerms).ToArray();
         int b = baseline[0].Length;
         double[][] baselineColumns = Enumerable.Range(0, b).Select(k => baseline.Select(row => row[k]).ToArray()).ToArray();
         p += b;
@@ -179,7 +180,6 @@ public sealed class RidgeEstimator : IEstimator<RidgeTransformer>
             shops[panel.ShopIds[s]] = new ShopRegression(intercept, coefficients.Take(features.Length).ToArray(), sst > 0 ? 1 - sse / sst : double.NaN,
                 b > 0 ? coefficients.Skip(features.Length).ToArray() : null);
         }
-        RidgeParameters parameters = baselineOf;
         string baselineText = (seasonal is null ? "no calendar terms" : $"{seasonal} terms") + (_options.Trend ? " and a trend" : "");
         _host.Info($"Ridge on [{string.Join(", ", features)}] with {baselineText}: training R² {shops.Values.Select(r => r.TrainingRSquared).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average():0.000} averaged over {shops.Count} shops");
         return new RidgeTransformer(roles.GivenOnly() with { Target = target }, parameters, _options.ScoreColumnName, _host.DateFormats);
@@ -243,12 +243,13 @@ public sealed class RidgeTransformer : PanelTransformerBase, IScenarioForecaster
             var regressions = panel.ShopIds.Select(id => Parameters.Shops.TryGetValue(id, out ShopRegression? r) ? r
                 : throw new ArgumentException($"{nameof(RidgeTransformer)}: shop '{id}' has no fitted regression (the classic model is per shop). Fit on data that includes it.")).ToArray();
             double[][][] x = Parameters.Features.Select(f => Enumerable.Range(0, panel.ShopCount).Select(s => panel.GetSeries(s, f)).ToArray()).ToArray();
+            double[][] baselineTerms = panel.Dates.Select(Parameters.BaselineTerms).ToArray(); // per date, shared by the shops
             var scores = new float[read.RowShop.Length];
             for (int row = 0; row < scores.Length; row++)
             {
                 int s = read.RowShop[row], t = read.RowStep[row];
                 ShopRegression r = regressions[s];
-                double score = r.Intercept + r.Baseline(Parameters.BaselineTerms(panel.Dates[t]));
+                double score = r.Intercept + r.Baseline(baselineTerms[t]);
                 for (int f = 0; f < x.Length; f++) score += r.Coefficients[f] * x[f][s][t];
                 scores[row] = (float)score;
             }
