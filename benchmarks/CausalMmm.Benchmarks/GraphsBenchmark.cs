@@ -11,7 +11,7 @@ namespace CausalMmm.Benchmarks;
 /// <summary>
 /// Graph recovery on the graph simulator's members (causes at lags 2-3 with nonlinear roots, linear lag-1 data, many
 /// graphs over few shops, long series, 10 and 20 nodes, weak links, the marketing funnel): per member and seed, CausalMMM
-/// with the estimators' defaults (<see cref="CausalMmmOptions.ForMarketingData"/>) against Linear Granger, per-shop
+/// with the estimators' defaults (<see cref="CausalMmmOptions.ForGraphEstimator"/>) against Linear Granger, per-shop
 /// AUROC over every edge and, apart, over the edges into the children (mediators and the target, the ones a planner
 /// reads); then the paired difference over seeds with its 95% interval, and the training time. CausalMMM is scored on its
 /// any-lag graph (the Graph.AnyLag column: a lagged or a same-day edge, since a same-day edge's adstock carries earlier
@@ -48,7 +48,7 @@ internal static class GraphsBenchmark
                 GraphSimulationOptions options = GraphSimulator.Members(seed)[member].Options;
                 if (shops is int s) options.Shops = s;
                 GraphSimulation data = GraphSimulator.Simulate(options);
-                CausalMmmOptions model = CausalMmmOptions.ForMarketingGraphs(); // the graph estimator's defaults
+                CausalMmmOptions model = CausalMmmOptions.ForGraphEstimator(); // the graph estimator's defaults
                 model.Seed = seed;
                 if (epochs is int e) model.Epochs = e;
                 apply(model);

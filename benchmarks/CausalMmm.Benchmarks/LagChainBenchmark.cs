@@ -19,7 +19,7 @@ internal static class LagChainBenchmark
         bool[,] truth = LaggedChain.TrueGraph();
         foreach (MessageSource source in sources.Split(',').Select(s => Enum.Parse<MessageSource>(s.Trim(), ignoreCase: true)))
         {
-            var options = new CausalMmmOptions { Epochs = epochs, LearningRate = 5e-3, HiddenSize = 32, BatchSize = 8, Variance = 2.5e-3, Seed = 7, Messages = source };
+            var options = CausalMmmOptions.Paper() with { Epochs = epochs, LearningRate = 5e-3, HiddenSize = 32, BatchSize = 8, Variance = 2.5e-3, Seed = 7, Messages = source };
             using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
             IReadOnlyList<double[,]> p = model.EdgeProbabilities(panel);
             (MetricSummary auroc, _) = GraphMetrics.Summarise(p, Enumerable.Repeat(truth, shops).ToArray());

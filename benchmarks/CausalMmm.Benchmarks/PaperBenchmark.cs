@@ -93,7 +93,7 @@ internal static class PaperBenchmark
 
                 foreach (CausalMmmVariant variant in chosenVariants)
                 {
-                    var modelOptions = new CausalMmmOptions { Variant = variant, Seed = seed };
+                    var modelOptions = CausalMmmOptions.Paper() with { Variant = variant, Seed = seed };
                     if (epochs is not null) modelOptions.Epochs = epochs.Value;
                     Apply(modelOptions);
                     using CausalMmmModel model = CausalMmmTrainer.Fit(data.Panel, modelOptions);

@@ -83,8 +83,14 @@ internal static class PlanningBenchmark
             if (epochs is int e) o.Epochs = e;
             apply(o);
         }
-        CausalMmmOptions Model() => CausalDiscoveryCatalogExtensions.Preset(CausalMmmOptions.ForMarketingData(), Set);
-        CausalMmmOptions graph = CausalDiscoveryCatalogExtensions.Preset(CausalMmmOptions.ForMarketingGraphs(), Set);
+        CausalMmmOptions Model()
+        {
+            var options = new CausalMmmOptions();
+            Set(options);
+            return options;
+        }
+        CausalMmmOptions graph = CausalMmmOptions.ForGraphEstimator();
+        Set(graph);
         applyGraph(graph);
         return mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = graph })
             .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Model() }));

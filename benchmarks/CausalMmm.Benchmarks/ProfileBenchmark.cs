@@ -16,7 +16,7 @@ internal static class ProfileBenchmark
         torch.set_num_threads(threads);
         torch.manual_seed(1);
         int n = channels + 1;
-        var options = new CausalMmmOptions { HiddenSize = hidden };
+        var options = CausalMmmOptions.Paper() with { HiddenSize = hidden };
         using var network = new CausalMmmNetwork(n, channels, length, 2, options);
         using var adam = torch.optim.Adam(network.parameters(), lr: 1e-3);
         using var noise = new Generator(1);

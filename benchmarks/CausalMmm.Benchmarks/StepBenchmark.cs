@@ -45,7 +45,7 @@ internal static class StepBenchmark
     public static int Run(int channels, int batch, int length, int hidden, int steps, int[] threadCounts, MessageSource messages)
     {
         int n = channels + 1;
-        var options = new CausalMmmOptions { HiddenSize = hidden, BatchSize = batch, Seed = 1, Messages = messages };
+        var options = CausalMmmOptions.Paper() with { HiddenSize = hidden, BatchSize = batch, Seed = 1, Messages = messages };
         Console.WriteLine($"CausalMMM training step: d={channels} (n={n}), T={length}, batch {batch}, hidden {hidden}, messages from {messages}; median of {steps} steps after 3 warm-up steps");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores; TorchSharp, libtorch {torch.__version__}; "
             + $"MALLOC_MMAP_THRESHOLD_={Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") ?? "(unset: glibc's default; see scripts/env.sh)"}");

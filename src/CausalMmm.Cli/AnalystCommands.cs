@@ -102,17 +102,6 @@ internal static class AnalystCommands
     }
 
     /// <summary>
-    /// The estimators' defaults (the graph estimator's with <paramref name="graph"/>) with the command's epoch cap; they
-    /// stop earlier on a plateau (<see cref="CausalMmmOptions.MarketingPlateauTolerance"/>).
-    /// </summary>
-    internal static CausalMmmOptions MarketingOptions(int epochs, bool graph = false)
-    {
-        CausalMmmOptions options = graph ? CausalMmmOptions.ForMarketingGraphs() : CausalMmmOptions.ForMarketingData();
-        options.Epochs = epochs;
-        return options;
-    }
-
-    /// <summary>
     /// <c>causalmmm fit</c>: CausalMMM (graph + response) on all but the last <paramref name="holdout"/> days, scored on
     /// them against adstock + Hill + ridge and the naive forecasts, then saved with <c>SaveCausalMmm</c>.
     /// </summary>
@@ -129,8 +118,8 @@ internal static class AnalystCommands
 
         // The library's marketing defaults, as its named-argument estimators use: spends are plans, known on their day, and
         // act through a response curve per same-day edge.
-        var graphOptions = new CausalDiscovery.CausalGraphEstimator.Options { Model = MarketingOptions(epochs, graph: true), CancellationToken = cancel };
-        var responseOptions = new MarketingResponseForecaster.Options { Model = MarketingOptions(epochs), CancellationToken = cancel };
+        var graphOptions = new CausalDiscovery.CausalGraphEstimator.Options { Epochs = epochs, CancellationToken = cancel };
+        var responseOptions = new MarketingResponseForecaster.Options { Epochs = epochs, CancellationToken = cancel };
         ITransformer model = WithProgress(settings, epochs, (graphProgress, responseProgress) =>
         {
             graphOptions.Progress = graphProgress;

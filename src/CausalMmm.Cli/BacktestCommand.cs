@@ -23,11 +23,10 @@ internal static class BacktestCommand
         IDataView all = mmm.Data.ToDataView(panel, schema);
         var options = new BacktestOptions { Folds = folds, Horizon = horizon, CancellationToken = cancel };
 
-        CausalMmmOptions Model() => AnalystCommands.MarketingOptions(epochs);
         var models = new List<(string, IEstimator<ITransformer>)>
         {
-            ("CausalMMM", mmm.CausalDiscovery.Trainers.CausalGraph(new CausalDiscovery.CausalGraphEstimator.Options { Model = AnalystCommands.MarketingOptions(epochs, graph: true), CancellationToken = cancel })
-                .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Model(), CancellationToken = cancel }))),
+            ("CausalMMM", mmm.CausalDiscovery.Trainers.CausalGraph(new CausalDiscovery.CausalGraphEstimator.Options { Epochs = epochs, CancellationToken = cancel })
+                .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Epochs = epochs, CancellationToken = cancel }))),
             ("Adstock+Hill+Ridge", mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge())),
             ("Naive: last value", mmm.Forecasting.Trainers.Naive(NaiveMethod.LastValue)),
         };

@@ -24,7 +24,7 @@ internal static class DemoCommand
         SyntheticDataset data = SyntheticPanelGenerator.Generate(new SyntheticPanelOptions { Shops = shops, Channels = channels, Length = length, Graphs = 5, Seed = seed });
         NumericPanel panel = data.Panel;
         NumericPanel train = panel.SliceTime(0, panel.Length - Holdout);
-        var options = new CausalMmmOptions { Epochs = epochs, Seed = seed };
+        var options = CausalMmmOptions.Paper() with { Epochs = epochs, Seed = seed };
 
         CausalMmmModel? model = null;
         AnsiConsole.Progress()

@@ -49,34 +49,18 @@ public static class TransformsCatalogExtensions
 public static class CausalDiscoveryCatalogExtensions
 {
     /// <summary>
-    /// CausalMMM graph learning with named arguments and the graph estimator's defaults
-    /// (<see cref="CausalMmmOptions.ForMarketingGraphs"/>: same-day media edges through response curves, the
-    /// pair-convolution encoder with Granger scores, three-step messages); everything else takes
-    /// <see cref="CausalMmmOptions.Defaults"/>.
+    /// CausalMMM graph learning with named arguments and the graph estimator's defaults (same-day media edges through
+    /// response curves, the pair-convolution encoder with Granger scores, three-step messages; see
+    /// <see cref="CausalGraphEstimator.Options"/>).
     /// </summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="labelColumnName">The target; null takes the catalog's schema or infers it.</param>
-    /// <param name="epochs">Training epochs.</param>
+    /// <param name="epochs">The most training epochs; training stops earlier on a plateau.</param>
     /// <param name="hiddenSize">Width of the encoder and decoder.</param>
     /// <param name="batchSize">Shops per batch.</param>
-    /// <param name="variant">The model or one of the paper's ablations.</param>
     public static CausalGraphEstimator CausalGraph(this CausalMmmCatalog.CausalDiscoveryTrainers catalog, string? labelColumnName = null, int epochs = CausalMmmOptions.Defaults.Epochs,
-        int hiddenSize = CausalMmmOptions.Defaults.HiddenSize, int batchSize = CausalMmmOptions.Defaults.BatchSize, CausalMmmVariant variant = CausalMmmVariant.CausalMmm) =>
-        CausalGraph(catalog, new CausalGraphEstimator.Options
-        {
-            LabelColumnName = labelColumnName,
-            Model = Preset(CausalMmmOptions.ForMarketingGraphs(), o => { o.Epochs = epochs; o.HiddenSize = hiddenSize; o.BatchSize = batchSize; o.Variant = variant; }),
-        });
-
-    /// <summary>
-    /// A preset (<see cref="CausalMmmOptions.ForMarketingData"/> or <see cref="CausalMmmOptions.ForMarketingGraphs"/>) with
-    /// the named arguments' settings applied.
-    /// </summary>
-    internal static CausalMmmOptions Preset(CausalMmmOptions preset, Action<CausalMmmOptions> set)
-    {
-        set(preset);
-        return preset;
-    }
+        int hiddenSize = CausalMmmOptions.Defaults.HiddenSize, int batchSize = CausalMmmOptions.Defaults.BatchSize) =>
+        CausalGraph(catalog, new CausalGraphEstimator.Options { LabelColumnName = labelColumnName, Epochs = epochs, HiddenSize = hiddenSize, BatchSize = batchSize });
 
     /// <summary>CausalMMM graph learning with every setting in <paramref name="options"/>.</summary>
     public static CausalGraphEstimator CausalGraph(this CausalMmmCatalog.CausalDiscoveryTrainers catalog, CausalGraphEstimator.Options options)
@@ -113,10 +97,10 @@ public static class ForecastingCatalogExtensions
     /// <param name="labelColumnName">The target; null takes the catalog's schema or infers it.</param>
     /// <param name="mode">Scenario (spends given) or autonomous.</param>
     /// <param name="graph">A known graph used when the input has no graph column; null falls back to the full graph.</param>
-    /// <param name="epochs">Decoder training epochs.</param>
+    /// <param name="epochs">The most decoder training epochs; training stops earlier on a plateau.</param>
     public static MarketingResponseForecaster MarketingResponse(this CausalMmmCatalog.ForecastingTrainers catalog, string? labelColumnName = null,
         ForecastMode mode = MarketingResponseForecaster.Options.Defaults.Mode, CausalGraphSet? graph = null, int epochs = CausalMmmOptions.Defaults.Epochs) =>
-        MarketingResponse(catalog, new MarketingResponseForecaster.Options { LabelColumnName = labelColumnName, Mode = mode, Graph = graph, Model = CausalDiscoveryCatalogExtensions.Preset(CausalMmmOptions.ForMarketingData(), o => o.Epochs = epochs) });
+        MarketingResponse(catalog, new MarketingResponseForecaster.Options { LabelColumnName = labelColumnName, Mode = mode, Graph = graph, Epochs = epochs });
 
     /// <summary>The causal forecaster with every setting in <paramref name="options"/>.</summary>
     public static MarketingResponseForecaster MarketingResponse(this CausalMmmCatalog.ForecastingTrainers catalog, MarketingResponseForecaster.Options options)

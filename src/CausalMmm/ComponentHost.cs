@@ -101,8 +101,7 @@ internal sealed class ComponentHost
     }
 
     /// <summary>
-    /// Refuses the model options an estimator would overwrite: the seed (drawn from the <c>MLContext</c>, or the
-    /// estimator's own <c>Seed</c> option) and the device (from <c>MLContext.GpuDeviceId</c>). Silently replacing them
+    /// Refuses the model options an estimator would overwrite: the seed (drawn from the <c>MLContext</c>) and the device (from <c>MLContext.GpuDeviceId</c>). Silently replacing them
     /// would train another model than the one asked for.
     /// </summary>
     /// <exception cref="ArgumentException">Model.Seed or Model.Device is set.</exception>
@@ -110,8 +109,8 @@ internal sealed class ComponentHost
     {
         var defaults = new CausalMmmOptions();
         if (model.Seed != defaults.Seed)
-            throw new ArgumentException($"{Name}: Model.Seed is {model.Seed}, but an estimator takes its seed from the MLContext (new MLContext(seed: {model.Seed})) "
-                + "or from its own Seed option; leave Model.Seed at its default.", "options");
+            throw new ArgumentException($"{Name}: Model.Seed is {model.Seed}, but an estimator takes its seed from the MLContext (new MLContext(seed: {model.Seed})); "
+                + "leave Model.Seed at its default.", "options");
         if (!string.Equals(model.Device, defaults.Device, StringComparison.Ordinal))
             throw new ArgumentException($"{Name}: Model.Device is '{model.Device}', but an estimator takes its device from the MLContext: set mlContext.GpuDeviceId = N "
                 + "(and FallbackToCpu = true to train on the CPU where no GPU is usable), and leave Model.Device at its default.", "options");

@@ -20,7 +20,7 @@ public sealed class DecoderOptionsTests
     public void The_hidden_state_decoder_recovers_a_chain_whose_causes_act_only_at_lag_3()
     {
         NumericPanel chain = LaggedChain.Generate(lag: 3, shops: 16, length: 50, seed: 1);
-        var options = new CausalMmmOptions
+        var options = CausalMmmOptions.Paper() with
         {
             Epochs = 80, LearningRate = 5e-3, HiddenSize = 32, BatchSize = 8, Variance = 2.5e-3, Seed = 7, Messages = MessageSource.HiddenStates,
         };
@@ -56,7 +56,7 @@ public sealed class DecoderOptionsTests
     public void With_same_day_edges_a_plan_moves_the_forecast_on_the_day_it_changes_and_the_graph_marks_the_edge(SameDayResponse response)
     {
         NumericPanel panel = SameDayPanel();
-        var options = new CausalMmmOptions
+        var options = CausalMmmOptions.Paper() with
         {
             Epochs = 100, LearningRate = 5e-3, HiddenSize = 16, BatchSize = 4, Variance = 2.5e-3, Seed = 3, SameDayMedia = true, SameDayResponse = response,
         };
@@ -118,7 +118,7 @@ public sealed class DecoderOptionsTests
     public void Response_curves_carry_a_burst_over_to_the_next_days_and_never_fall_with_more_spend()
     {
         NumericPanel panel = CarryOverPanel();
-        var options = CausalMmmOptions.ForMarketingData();
+        var options = new CausalMmmOptions();
         (options.Epochs, options.LearningRate, options.HiddenSize, options.BatchSize, options.Variance, options.Seed) = (80, 5e-3, 16, 4, 2.5e-3, 3);
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
         Assert.True(model.Network.Decoder.HasCurves);
@@ -154,7 +154,7 @@ public sealed class DecoderOptionsTests
     public void Response_curves_give_the_same_means_teacher_forced_and_step_by_step_with_a_carried_tail(MessageSource messages, int lags)
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
-        var options = CausalMmmOptions.ForMarketingData();
+        var options = new CausalMmmOptions();
         (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed, options.Messages, options.MessageLags, options.SelfMessages) = (3, 8, 2, 4, messages, lags, lags > 1);
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
         using var scope = TorchSharp.torch.NewDisposeScope();
@@ -190,7 +190,7 @@ public sealed class DecoderOptionsTests
     {
         // x0, x1, promo given; pv a mediator; gmv the target.
         NumericPanel panel = Api.MediatedPathTests.ChainPanel(shops: 4, length: 40).ToNumeric();
-        var options = CausalMmmOptions.ForMarketingData();
+        var options = new CausalMmmOptions();
         (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed, options.Messages, options.MessageLags, options.SelfMessages) = (3, 8, 2, 4, messages, lags, lags > 1);
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
         using var scope = TorchSharp.torch.NewDisposeScope();
@@ -229,7 +229,7 @@ public sealed class DecoderOptionsTests
     public void Without_same_day_edges_the_forecast_of_the_day_cannot_see_its_plan()
     {
         NumericPanel panel = SameDayPanel(shops: 6, length: 30);
-        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 3, HiddenSize = 8, BatchSize = 3, Seed = 3 });
+        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { Epochs = 3, HiddenSize = 8, BatchSize = 3, Seed = 3 });
         Assert.False(model.HasSameDayEdges);
         var plan = Enumerable.Range(0, 6).Select(_ => new double[,] { { 0.5, 0.5 }, { 0.5, 0.5 } }).ToArray();
         var changed = Enumerable.Range(0, 6).Select(_ => new double[,] { { 0.5, 0.5 }, { 2, 0.5 } }).ToArray();
@@ -242,7 +242,7 @@ public sealed class DecoderOptionsTests
     {
         IDataView data = MarketingData.View();
         var ml = new MLContext(seed: 1);
-        var options = new CausalMmmOptions
+        var options = CausalMmmOptions.Paper() with
         {
             Epochs = 2, HiddenSize = 8, BatchSize = 3, Messages = MessageSource.HiddenStatesAndValues, Aggregation = MessageAggregation.SumOverNodes,
             FeedbackSteps = 2, SameDayMedia = true, SameDayResponse = SameDayResponse.SaturatingCurve, Scaling = ScalingMethod.MeanScale, CurveMaxShape = 2.5,
@@ -273,25 +273,22 @@ public sealed class DecoderOptionsTests
             File.Delete(path);
         }
 
-        // The estimators default to same-day edges acting through response curves for marketing data; the earlier learned
-        // messages and the Granger-only graph are one option away.
-        Assert.True(new CausalGraphEstimator.Options().Model.SameDayMedia);
-        Assert.Equal(SameDayResponse.SaturatingCurve, new MarketingResponseForecaster.Options().Model.SameDayResponse);
-        Assert.False(new CausalMmmOptions().SameDayMedia);
-        Assert.Equal(SameDayResponse.Message, new CausalMmmOptions().SameDayResponse);
-        Assert.Equal(EdgeEncoder.PairConvolution, new CausalGraphEstimator.Options().Model.Encoder);
-        Assert.Equal(EdgeEncoder.PairConvolution, new CausalMmmOptions().Encoder);
-        // The graph estimator reads three-step message windows, the forecaster one step; both have self messages.
-        Assert.Equal((3, 1), (new CausalGraphEstimator.Options().Model.MessageLags, new MarketingResponseForecaster.Options().Model.MessageLags));
-        Assert.Equal((true, true), (new CausalGraphEstimator.Options().Model.SelfMessages, new MarketingResponseForecaster.Options().Model.SelfMessages));
-        Assert.Equal((1, false), (new CausalMmmOptions().MessageLags, new CausalMmmOptions().SelfMessages));
-        Assert.Equal(SaturationInput.Exponential, new CausalMmmOptions().Saturation);
-        Assert.Equal(SaturationInput.Softplus, new CausalGraphEstimator.Options().Model.Saturation);
-        Assert.Equal(SaturationInput.Softplus, new MarketingResponseForecaster.Options().Model.Saturation);
-        Assert.True(new CausalMmmOptions().EncoderGrangerScores);
-        Assert.True(new CausalGraphEstimator.Options().Model.EncoderGrangerScores);
-        Assert.True(new MarketingResponseForecaster.Options().Model.EncoderGrangerScores);
-        var laggedOnly = new CausalGraphEstimator.Options { Model = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 3 } };
+        // One set of defaults: the forecaster trains exactly new CausalMmmOptions(), the graph estimator the same with
+        // three-step messages; the paper's configuration is a named preset.
+        Assert.Equal(new CausalMmmOptions(), new MarketingResponseForecaster.Options().Model);
+        Assert.Equal(new CausalMmmOptions() with { MessageLags = CausalMmmOptions.Defaults.GraphMessageLags }, new CausalGraphEstimator.Options().Model);
+        var defaults = new CausalMmmOptions();
+        Assert.True(defaults.SameDayMedia);
+        Assert.Equal(SameDayResponse.SaturatingCurve, defaults.SameDayResponse);
+        Assert.Equal((EdgeEncoder.PairConvolution, SaturationInput.Softplus, true), (defaults.Encoder, defaults.Saturation, defaults.EncoderGrangerScores));
+        Assert.Equal((1, true, 0.3), (defaults.MessageLags, defaults.SelfMessages, defaults.MediatorEdgePrior));
+        CausalMmmOptions paper = CausalMmmOptions.Paper();
+        Assert.False(paper.SameDayMedia);
+        Assert.Equal(SameDayResponse.Message, paper.SameDayResponse);
+        Assert.Equal((EdgeEncoder.PairConvolution, SaturationInput.Exponential, true), (paper.Encoder, paper.Saturation, paper.EncoderGrangerScores));
+        Assert.Equal((1, false, 0.5, (double?)null), (paper.MessageLags, paper.SelfMessages, paper.MediatorEdgePrior, paper.PlateauTolerance));
+        Assert.NotSame(CausalMmmOptions.Paper(), CausalMmmOptions.Paper()); // a fresh preset each call, so editing one changes no other
+        var laggedOnly = new CausalGraphEstimator.Options { Model = CausalMmmOptions.Paper() with { Epochs = 2, HiddenSize = 8, BatchSize = 3 } };
         using CausalGraphTransformer lagged = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(laggedOnly).Fit(data);
         Assert.Null(lagged.Transform(data).Schema.GetColumnOrNull("Graph.SameDay"));
         Assert.False(lagged.Graphs(data).HasSameDay);
@@ -301,16 +298,16 @@ public sealed class DecoderOptionsTests
     public void Bad_decoder_options_name_the_option()
     {
         NumericPanel panel = SameDayPanel(shops: 3, length: 10);
-        Assert.Contains("FeedbackSteps", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { FeedbackSteps = -1 })).Message);
-        Assert.Contains("Messages", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Messages = (MessageSource)7 })).Message);
-        Assert.Contains("SameDayResponse", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { SameDayResponse = (SameDayResponse)7 })).Message);
+        Assert.Contains("FeedbackSteps", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { FeedbackSteps = -1 })).Message);
+        Assert.Contains("Messages", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { Messages = (MessageSource)7 })).Message);
+        Assert.Contains("SameDayResponse", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { SameDayResponse = (SameDayResponse)7 })).Message);
         foreach (double shape in new[] { 0.5, 0.2, double.NaN, double.PositiveInfinity })
-            Assert.Contains("CurveMaxShape", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { CurveMaxShape = shape })).Message);
-        Assert.Contains("MessageLags", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { MessageLags = 0 })).Message);
+            Assert.Contains("CurveMaxShape", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { CurveMaxShape = shape })).Message);
+        Assert.Contains("MessageLags", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { MessageLags = 0 })).Message);
         // Messages from hidden states already read the sender's history: a window of values would be silently ignored.
-        string hidden = Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { MessageLags = 3, Messages = MessageSource.HiddenStates })).Message;
+        string hidden = Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { MessageLags = 3, Messages = MessageSource.HiddenStates })).Message;
         Assert.Contains("ObservedValues", hidden);
-        Assert.Contains("MediatorEdgePrior", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { MediatorEdgePrior = 1 })).Message);
+        Assert.Contains("MediatorEdgePrior", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { MediatorEdgePrior = 1 })).Message);
     }
 
     [Theory]
@@ -321,7 +318,7 @@ public sealed class DecoderOptionsTests
     [InlineData(0.5000001, 0.50000005)]
     public void Response_curves_start_at_shape_1_5_or_the_middle_of_a_lower_bound(double? maxShape, double start)
     {
-        var options = CausalMmmOptions.ForMarketingData();
+        var options = new CausalMmmOptions();
         options.CurveMaxShape = maxShape;
         using var edges = new EdgeIndex(nodes: 4, givenCount: 2, sameDay: true);
         using var decoder = new MarketingResponseDecoder(edges, 0, options);
@@ -334,7 +331,7 @@ public sealed class DecoderOptionsTests
     public void A_model_saved_before_the_shape_bound_loads_unbounded_as_it_was_trained()
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
-        var options = CausalMmmOptions.ForMarketingData();
+        var options = new CausalMmmOptions();
         (options.Epochs, options.HiddenSize, options.BatchSize, options.CurveMaxShape, options.Encoder, options.Saturation, options.EncoderGrangerScores) = (2, 8, 4, null, EdgeEncoder.WindowMlp, SaturationInput.Softplus, false);
         (options.SameDayMediators, options.ShopGains, options.BaselineInputs, options.CurveContext) = (false, false, false, false); // as version 3 trained
         (options.MessageLags, options.SelfMessages) = (1, false);
@@ -353,7 +350,7 @@ public sealed class DecoderOptionsTests
     public void A_model_saved_before_the_encoder_option_loads_with_the_window_mlp_it_was_trained_with()
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
-        var options = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.WindowMlp, Saturation = SaturationInput.Softplus, EncoderGrangerScores = false };
+        var options = CausalMmmOptions.Paper() with { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.WindowMlp, Saturation = SaturationInput.Softplus, EncoderGrangerScores = false };
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, options);
         // A version-4 file: no Encoder among the options, whatever today's default is.
         (var entries, var json) = SavedAs(trained, 4, "Encoder", "Saturation", "EncoderGrangerScores");
@@ -368,17 +365,17 @@ public sealed class DecoderOptionsTests
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
         foreach (int window in new[] { CausalRelationalEncoder.PairKernel, 40 })
         {
-            var options = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.PairConvolution, EncoderWindow = window };
+            var options = CausalMmmOptions.Paper() with { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.PairConvolution, EncoderWindow = window };
             using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
             Assert.Equal(window, model.EncoderWindow);
             Assert.All(model.EdgeProbabilities(panel), p => Assert.All(p.Cast<double>(), v => Assert.InRange(v, 0, 1)));
         }
-        var tooShort = new CausalMmmOptions { Epochs = 2, HiddenSize = 8, Encoder = EdgeEncoder.PairConvolution, EncoderWindow = CausalRelationalEncoder.PairKernel - 1 };
+        var tooShort = CausalMmmOptions.Paper() with { Epochs = 2, HiddenSize = 8, Encoder = EdgeEncoder.PairConvolution, EncoderWindow = CausalRelationalEncoder.PairKernel - 1 };
         Assert.Contains("EncoderWindow", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, tooShort)).Message);
-        Assert.Contains("Encoder", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Encoder = (EdgeEncoder)7 })).Message);
+        Assert.Contains("Encoder", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { Encoder = (EdgeEncoder)7 })).Message);
         // A panel shorter than the kernel, with no explicit window, is named as the panel.
         NumericPanel shortPanel = CarryOverPanel(shops: 4, length: CausalRelationalEncoder.PairKernel - 1);
-        var fromPanel = Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(shortPanel, new CausalMmmOptions { Epochs = 1, Encoder = EdgeEncoder.PairConvolution }));
+        var fromPanel = Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(shortPanel, CausalMmmOptions.Paper() with { Epochs = 1, Encoder = EdgeEncoder.PairConvolution }));
         Assert.Contains("training panel has 4 steps", fromPanel.Message);
     }
 
@@ -386,7 +383,7 @@ public sealed class DecoderOptionsTests
     public void A_full_graph_model_has_no_encoder_so_a_window_shorter_than_the_kernel_trains_saves_and_loads()
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
-        var options = new CausalMmmOptions
+        var options = CausalMmmOptions.Paper() with
         {
             Epochs = 2, HiddenSize = 8, BatchSize = 4, Variant = CausalMmmVariant.FullGraph, Encoder = EdgeEncoder.PairConvolution,
             EncoderWindow = CausalRelationalEncoder.PairKernel - 1,
@@ -404,7 +401,7 @@ public sealed class DecoderOptionsTests
     public void A_saved_pair_convolution_model_names_a_window_shorter_than_its_kernel_and_an_unknown_encoder()
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
-        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.PairConvolution, EncoderWindow = 10 });
+        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { Epochs = 2, HiddenSize = 8, BatchSize = 4, Encoder = EdgeEncoder.PairConvolution, EncoderWindow = 10 });
         var entries = new Dictionary<string, byte[]>();
         trained.WriteTo(new ComponentStateWriter(entries, "m/"));
         byte[] original = entries["m/model.json"];
@@ -422,7 +419,7 @@ public sealed class DecoderOptionsTests
     public void A_model_saved_before_the_saturation_option_loads_with_the_softplus_it_was_trained_with()
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
-        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, Saturation = SaturationInput.Softplus, EncoderGrangerScores = false });
+        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { Epochs = 2, HiddenSize = 8, BatchSize = 4, Saturation = SaturationInput.Softplus, EncoderGrangerScores = false });
         // A version-5 file: no Saturation among the options, whatever today's default is.
         (var entries, var json) = SavedAs(trained, 5, "Saturation", "EncoderGrangerScores");
         using CausalMmmModel loaded = ReadBack(entries, json);
@@ -433,7 +430,7 @@ public sealed class DecoderOptionsTests
         json["Options"]!["Saturation"] = 7;
         json["Options"]!["EncoderGrangerScores"] = false;
         Assert.Contains("saturation input 7", Assert.Throws<InvalidDataException>(() => ReadBack(entries, json)).ToString());
-        Assert.Contains("Saturation", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Saturation = (SaturationInput)7 })).Message);
+        Assert.Contains("Saturation", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { Saturation = (SaturationInput)7 })).Message);
 
         static double[][,] Plans(NumericPanel panel) => Enumerable.Range(0, panel.ShopCount).Select(_ => new double[,] { { 0.4, 0.5 }, { 0.9, 0.5 } }).ToArray();
     }
@@ -442,7 +439,7 @@ public sealed class DecoderOptionsTests
     public void A_model_saved_before_the_granger_scores_loads_with_an_encoder_that_reads_none()
     {
         NumericPanel panel = CarryOverPanel(shops: 4, length: 40);
-        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 2, HiddenSize = 8, BatchSize = 4, EncoderGrangerScores = false });
+        using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { Epochs = 2, HiddenSize = 8, BatchSize = 4, EncoderGrangerScores = false });
         // A version-6 file: no EncoderGrangerScores among the options, whatever today's default is.
         (var entries, var json) = SavedAs(trained, 6, "EncoderGrangerScores");
         using CausalMmmModel loaded = ReadBack(entries, json);
@@ -450,7 +447,7 @@ public sealed class DecoderOptionsTests
         Assert.Equal(trained.EdgeProbabilities(panel), loaded.EdgeProbabilities(panel));
 
         // The scores are an input of the first edge layer: a model trained with them has one more input weight per unit.
-        using CausalMmmModel reading = CausalMmmTrainer.Fit(panel, new CausalMmmOptions { Epochs = 1, HiddenSize = 8, BatchSize = 4 });
+        using CausalMmmModel reading = CausalMmmTrainer.Fit(panel, CausalMmmOptions.Paper() with { Epochs = 1, HiddenSize = 8, BatchSize = 4 });
         Assert.True(reading.Options.EncoderGrangerScores);
         static long Inputs(CausalMmmModel m) => m.Network.Encoder!.state_dict()["edge1.fc1.weight"].size(1);
         Assert.Equal(Inputs(trained) + 1, Inputs(reading));
@@ -460,7 +457,7 @@ public sealed class DecoderOptionsTests
     public void A_model_saved_before_the_same_day_mediator_edges_loads_and_forecasts_as_it_was_trained()
     {
         NumericPanel panel = Api.MediatedPathTests.ChainPanel(shops: 4, length: 40).ToNumeric();
-        CausalMmmOptions old = CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions old = new CausalMmmOptions();
         (old.Epochs, old.HiddenSize, old.BatchSize) = (2, 8, 4);
         (old.SameDayMediators, old.ShopGains, old.BaselineInputs, old.CurveContext) = (false, false, false, false);
         (old.MessageLags, old.SelfMessages, old.Seasonality) = (1, false, SeasonalBaseline.None);
@@ -475,7 +472,7 @@ public sealed class DecoderOptionsTests
         Assert.Equal(trained.ForecastScenario(panel, panel.Length, plans), loaded.ForecastScenario(panel, panel.Length, plans));
 
         // Today's marketing model, saved and read back: same edges of every kind, same shop gains, same forecasts.
-        CausalMmmOptions current = CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions current = new CausalMmmOptions();
         (current.Epochs, current.HiddenSize, current.BatchSize) = (2, 8, 4);
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, current);
         Assert.True(model.Network.Decoder.HasMediatorEdges && model.Network.ShopGainLogs is not null);
@@ -494,7 +491,7 @@ public sealed class DecoderOptionsTests
         NumericPanel panel = Api.MediatedPathTests.ChainPanel(shops: 4, length: 40).ToNumeric();
         double[][,] plans = Enumerable.Range(0, panel.ShopCount).Select(_ => new double[,] { { 40, 60, 0 }, { 90, 0, 1 } }).ToArray();
         // The previous marketing defaults, saved as version 8 wrote them: no message windows, self messages or mediator prior.
-        CausalMmmOptions previous = CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions previous = new CausalMmmOptions();
         (previous.Epochs, previous.HiddenSize, previous.BatchSize, previous.Encoder, previous.EncoderGrangerScores) = (2, 8, 4, EdgeEncoder.WindowMlp, false);
         (previous.MessageLags, previous.SelfMessages, previous.Seasonality) = (1, false, SeasonalBaseline.None);
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, previous);
@@ -505,7 +502,7 @@ public sealed class DecoderOptionsTests
 
         // Today's defaults (self messages) with three-step message windows and calendar terms, saved and read back: same
         // graphs, terms and forecasts.
-        CausalMmmOptions current = CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions current = new CausalMmmOptions();
         (current.Epochs, current.HiddenSize, current.BatchSize, current.MessageLags, current.Seasonality) = (2, 8, 4, 3, SeasonalBaseline.Auto);
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, current);
         Assert.Equal((3, true), (model.Options.MessageLags, model.Options.SelfMessages));

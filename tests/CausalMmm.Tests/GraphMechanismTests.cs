@@ -16,7 +16,7 @@ public sealed class GraphMechanismTests
 {
     private static CausalMmmOptions Defaults(int epochs)
     {
-        CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions options = new CausalMmmOptions();
         (options.Epochs, options.Seed) = (epochs, 5);
         return options;
     }

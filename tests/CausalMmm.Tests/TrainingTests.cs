@@ -9,7 +9,7 @@ public sealed class TrainingTests
 {
     private static readonly NumericPanel Small = ChainFixture.Generate(seed: 11, shops: 5, length: 20);
 
-    private static CausalMmmOptions Quick(int epochs = 2) => new() { Epochs = epochs, HiddenSize = 8, BatchSize = 2, ValidationFraction = 0 };
+    private static CausalMmmOptions Quick(int epochs = 2) => CausalMmmOptions.Paper() with { Epochs = epochs, HiddenSize = 8, BatchSize = 2, ValidationFraction = 0 };
 
     [Theory]
     [InlineData(1)]
@@ -67,7 +67,7 @@ public sealed class TrainingTests
     public void By_default_every_shop_trains_and_the_kept_epoch_is_the_lowest_training_loss()
     {
         var progress = new List<TrainingProgress>();
-        using CausalMmmModel model = CausalMmmTrainer.Fit(Small, new CausalMmmOptions { Epochs = 3, HiddenSize = 8, BatchSize = 2 }, progress.Add);
+        using CausalMmmModel model = CausalMmmTrainer.Fit(Small, CausalMmmOptions.Paper() with { Epochs = 3, HiddenSize = 8, BatchSize = 2 }, progress.Add);
         Assert.All(progress, p => Assert.True(double.IsNaN(p.ValidationLoss), $"epoch {p.Epoch} reported a validation loss {p.ValidationLoss}"));
         TrainingSummary summary = model.Summary!;
         Assert.Equal(3, summary.EpochsRun);
@@ -113,7 +113,7 @@ public sealed class TrainingTests
         // Without a tolerance every epoch runs, and the summary says the cap stopped it.
         using CausalMmmModel capped = CausalMmmTrainer.Fit(Small, Quick(4));
         Assert.Equal((4, "epoch cap (4)"), (capped.Summary!.EpochsRun, capped.Summary.StopReason));
-        Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, new CausalMmmOptions { PlateauTolerance = 1.5 }));
+        Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, CausalMmmOptions.Paper() with { PlateauTolerance = 1.5 }));
     }
 
     [Fact]
@@ -168,9 +168,9 @@ public sealed class TrainingTests
     [Fact]
     public void Bad_options_are_rejected_with_the_option_named()
     {
-        Assert.Contains("BatchSize", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, new CausalMmmOptions { BatchSize = 0 })).Message);
-        Assert.Contains("EdgePrior", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, new CausalMmmOptions { EdgePrior = 1 })).Message);
-        Assert.Contains("EncoderWindow", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, new CausalMmmOptions { EncoderWindow = 500 })).Message);
+        Assert.Contains("BatchSize", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, CausalMmmOptions.Paper() with { BatchSize = 0 })).Message);
+        Assert.Contains("EdgePrior", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, CausalMmmOptions.Paper() with { EdgePrior = 1 })).Message);
+        Assert.Contains("EncoderWindow", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, CausalMmmOptions.Paper() with { EncoderWindow = 500 })).Message);
     }
 }
 

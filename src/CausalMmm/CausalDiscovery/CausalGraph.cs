@@ -16,8 +16,24 @@ public sealed class CausalGraphEstimator : IEstimator<CausalGraphTransformer>
     /// <summary>Settings of <see cref="CausalGraphEstimator"/>.</summary>
     public sealed class Options : CausalTrainerOptions
     {
-        /// <summary>Options with the graph estimator's defaults: <see cref="CausalMmmOptions.ForMarketingGraphs"/> as the model.</summary>
-        public Options() => Model = CausalMmmOptions.ForMarketingGraphs();
+        /// <summary>
+        /// Options with the graph estimator's defaults: <see cref="CausalMmmOptions.Defaults"/> with messages over each
+        /// sender's last <see cref="CausalMmmOptions.Defaults.GraphMessageLags"/> values, so a cause acting two or three
+        /// steps later is an input of its edge.
+        /// </summary>
+        public Options() => Model = CausalMmmOptions.ForGraphEstimator();
+
+        /// <summary>
+        /// Sparsity: the prior probability of each lagged edge, which the KL term pulls an edge the data does not support
+        /// towards. Lower gives sparser graphs. Default <see cref="CausalMmmOptions.Defaults.EdgePrior"/>.
+        /// </summary>
+        public double EdgePrior { get => Model.EdgePrior; set => Model.EdgePrior = value; }
+
+        /// <summary>
+        /// Steps of each shop's history the encoder reads before a forecast origin to judge its edges; null (the default)
+        /// reads the whole training length. At least 5.
+        /// </summary>
+        public int? EncoderWindow { get => Model.EncoderWindow; set => Model.EncoderWindow = value; }
 
         /// <summary>The Single vector column the transformer adds.</summary>
         public string GraphColumnName = GraphColumn.DefaultName;
@@ -33,10 +49,10 @@ public sealed class CausalGraphEstimator : IEstimator<CausalGraphTransformer>
         _host = new ComponentHost(catalog, nameof(CausalGraphEstimator));
         ArgumentNullException.ThrowIfNull(_options.Model, nameof(options));
         _host.CheckContextOwned(_options.Model);
-        _options.Model.Clone().Validate();
+        (_options.Model with { }).Validate();
         ArgumentException.ThrowIfNullOrWhiteSpace(_options.GraphColumnName, nameof(options));
         _host.CheckThreads(_options.NumberOfThreads);
-        _seed = _options.Seed ?? _host.NextSeed();
+        _seed = _host.NextSeed();
     }
 
     /// <summary>The input plus the Single vector graph column (and, with same-day media, the same-day and any-lag graph columns).</summary>

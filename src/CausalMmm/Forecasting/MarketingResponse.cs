@@ -46,7 +46,10 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
         /// <summary>Scenario (spends given) or autonomous (spends forecast too).</summary>
         public ForecastMode Mode = Defaults.Mode;
 
-        /// <summary>A known graph per shop, used when the input has no graph column; null falls back to the full graph.</summary>
+        /// <summary>
+        /// A known graph per shop, used when the input has no graph column; null falls back to the full graph. Refused
+        /// when the input has a graph column (<see cref="GraphColumnName"/>), which would take its place.
+        /// </summary>
         public CausalGraphSet? Graph;
 
         /// <summary>The upstream graph column it reads when present.</summary>
@@ -66,10 +69,10 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
         _host = new ComponentHost(catalog, nameof(MarketingResponseForecaster));
         ArgumentNullException.ThrowIfNull(_options.Model, nameof(options));
         _host.CheckContextOwned(_options.Model);
-        _options.Model.Clone().Validate();
+        (_options.Model with { }).Validate();
         ArgumentException.ThrowIfNullOrWhiteSpace(_options.ScoreColumnName, nameof(options));
         _host.CheckThreads(_options.NumberOfThreads);
-        _seed = _options.Seed ?? _host.NextSeed();
+        _seed = _host.NextSeed();
     }
 
     /// <summary>The input plus the Single score column.</summary>
@@ -90,6 +93,9 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
         PanelRoles roles = _host.Resolve(input.Schema, _options, requireTarget: true);
         AssembledPanel read = PanelReader.Read(input, roles, roles.Variables(), nameof(MarketingResponseForecaster), allowMissingOutcomes: false, _host.DateFormats);
         NumericPanel numeric = read.Panel.ToNumeric();
+        if (_options.Graph is not null && input.Schema.GetColumnOrNull(_options.GraphColumnName) is not null)
+            throw new ArgumentException($"{nameof(MarketingResponseForecaster)}: the input has a graph column '{_options.GraphColumnName}' (from a graph estimator upstream) and Options.Graph is set too; "
+                + "the column would be used and Options.Graph ignored. Remove the graph estimator from the pipeline to use the known graph, or leave Options.Graph null.", "options");
         GraphSource source = input.Schema.GetColumnOrNull(_options.GraphColumnName) is not null ? GraphSource.Upstream
             : _options.Graph is not null ? GraphSource.Supplied : GraphSource.Full;
         CausalGraphSet? graphs = MarketingResponseTransformer.GraphsFor(source, input, roles.Shop, _options.GraphColumnName, numeric.NodeNames, _options.Graph, nameof(MarketingResponseForecaster));

@@ -28,7 +28,7 @@ public static class CausalMmmTrainer
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(train);
-        options = (options ?? new CausalMmmOptions()).Clone();
+        options = (options ?? new CausalMmmOptions()) with { };
         if (fixedEdges is not null) options.Variant = CausalMmmVariant.FullGraph; // no encoder to learn
         options.Validate();
         int window = options.EncoderWindow ?? train.Length;

@@ -7,7 +7,7 @@ internal static class CausalTraining
 {
     public static CausalMmmModel Fit(ComponentHost host, CausalTrainerOptions options, int seed, NumericPanel panel, float[][]? fixedEdges)
     {
-        CausalMmmOptions model = options.Model.Clone();
+        CausalMmmOptions model = options.Model with { };
         model.Seed = seed;
         model.Device = host.PrepareTorch(model.Device, options.NumberOfThreads);
         host.Info($"Training on {panel.ShopCount} shops x {panel.Length} dates, nodes [{string.Join(", ", panel.NodeNames)}], device {model.Device}, seed {seed}");

@@ -61,7 +61,7 @@ public sealed class BaselineTests(ITestOutputHelper output)
 
     private static CausalMmmOptions Model(SeasonalBaseline seasonality)
     {
-        CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions options = new CausalMmmOptions();
         // Batches of two shops: four steps an epoch, enough for the calendar weights to reach the season in 150 epochs.
         (options.Epochs, options.HiddenSize, options.BatchSize, options.ValidationFraction, options.Seasonality) = (150, 16, 2, 0, seasonality);
         return options;

@@ -103,18 +103,18 @@ public sealed class ConcurrencyAndContextTests
     public void Bad_settings_are_refused_with_the_setting_named()
     {
         CausalMmmCatalog mmm = new MLContext(seed: 1).CausalMmm();
-        var device = Assert.Throws<ArgumentException>(() => mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = new CausalMmmOptions { Device = "tpu" } }));
+        var device = Assert.Throws<ArgumentException>(() => mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = CausalMmmOptions.Paper() with { Device = "tpu" } }));
         Assert.Contains("Device", device.Message);
         Assert.Contains("tpu", device.Message);
         // Seed and device come from the MLContext: a value the estimator would overwrite is refused, not dropped.
-        var cuda = Assert.Throws<ArgumentException>(() => mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = new CausalMmmOptions { Device = "cuda" } }));
+        var cuda = Assert.Throws<ArgumentException>(() => mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = CausalMmmOptions.Paper() with { Device = "cuda" } }));
         Assert.Contains("GpuDeviceId", cuda.Message);
-        CausalMmmOptions seeded = CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions seeded = new CausalMmmOptions();
         seeded.Seed = 7;
         var seed = Assert.Throws<ArgumentException>(() => mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = seeded }));
         Assert.Contains("new MLContext(seed: 7)", seed.Message);
         Assert.Contains("MLContext", Assert.Throws<ArgumentException>(() => mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = seeded })).Message);
-        var epochs = Assert.Throws<ArgumentException>(() => mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = new CausalMmmOptions { Epochs = 0 } }));
+        var epochs = Assert.Throws<ArgumentException>(() => mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = CausalMmmOptions.Paper() with { Epochs = 0 } }));
         Assert.Contains("Epochs", epochs.Message);
         var threads = Assert.Throws<ArgumentOutOfRangeException>(() => mmm.CausalDiscovery.Trainers.CausalGraph(
             new CausalGraphEstimator.Options { Model = EstimatorTests.Tiny(), NumberOfThreads = 0 }).Fit(Data));

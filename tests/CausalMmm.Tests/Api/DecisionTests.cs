@@ -27,7 +27,7 @@ public sealed class DecisionFixture : IDisposable
         Ridge = Mmm.Transforms.Adstock().Append(Mmm.Transforms.Hill()).Append(Mmm.Forecasting.Trainers.Ridge()).Fit(Data);
         // The marketing defaults of the named-argument estimators (same-day edges acting through response curves), so the
         // roll-out's same-day and carry-over paths are exercised.
-        CausalMmmOptions small = CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions small = new CausalMmmOptions();
         (small.Epochs, small.HiddenSize, small.BatchSize, small.ValidationFraction) = (15, 16, 3, 0);
         Learned = Mmm.CausalDiscovery.Trainers.CausalGraph(new CausalDiscovery.CausalGraphEstimator.Options { Model = small })
             .Append(Mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = small })).Fit(Data);
@@ -42,7 +42,7 @@ public sealed class DecisionFixture : IDisposable
         sameDay[1, 4] = 1;
         Graph = CausalGraphSet.Shared(nodes, lagged, Enumerable.Range(0, 6).Select(i => $"s{i}"), sameDay);
         // Trained longer than the others: the mediated path must carry a visible effect.
-        CausalMmmOptions longer = small.Clone();
+        CausalMmmOptions longer = small with { };
         longer.Epochs = 40;
         Supplied = Mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = longer, Graph = Graph }).Fit(Data);
     }

@@ -14,7 +14,7 @@ public sealed class EstimatorTests
     private static readonly IDataView Data = MarketingData.View();
     private static readonly IDataView Invalid = MarketingData.Without(Data, "x0", "x1", "x2");
 
-    internal static CausalMmmOptions Tiny() => new() { Epochs = 3, HiddenSize = 8, BatchSize = 3, ValidationFraction = 0 };
+    internal static CausalMmmOptions Tiny() => CausalMmmOptions.Paper() with { Epochs = 3, HiddenSize = 8, BatchSize = 3, ValidationFraction = 0 };
 
     private static CausalMmmCatalog Mmm(int seed = 1) => new MLContext(seed).CausalMmm();
 
@@ -136,7 +136,7 @@ public sealed class EstimatorTests
         CausalMmmCatalog mmm = ml.CausalMmm();
         IDataView history = ml.Data.FilterRowsByColumn(Data, "t", upperBound: 50);
         using MarketingResponseTransformer forecaster = mmm.Forecasting.Trainers.MarketingResponse(
-            new MarketingResponseForecaster.Options { Model = new CausalMmmOptions { Epochs = 40, HiddenSize = 16, BatchSize = 3 } }).Fit(history);
+            new MarketingResponseForecaster.Options { Model = CausalMmmOptions.Paper() with { Epochs = 40, HiddenSize = 16, BatchSize = 3 } }).Fit(history);
         Assert.Equal(new DateOnly(2024, 1, 1).AddDays(49), forecaster.HistoryEnd);
         PanelPrediction prediction = forecaster.Predict(Data);
         Assert.Equal(50, prediction.Origin);

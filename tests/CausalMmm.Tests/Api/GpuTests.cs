@@ -32,7 +32,7 @@ public sealed class GpuTests
     [CpuOnlyFact]
     public void Asking_the_trainer_for_cuda_without_it_fails_with_a_fix()
     {
-        var error = Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(ChainFixture.Generate(1, 3, 10), new CausalMmmOptions { Device = "cuda", Epochs = 1 }));
+        var error = Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(ChainFixture.Generate(1, 3, 10), CausalMmmOptions.Paper() with { Device = "cuda", Epochs = 1 }));
         Assert.Contains("CUDA", error.Message);
         Assert.Contains("\"cpu\"", error.Message);
         Assert.Contains("Device", error.ParamName);

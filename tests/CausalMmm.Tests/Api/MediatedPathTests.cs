@@ -61,7 +61,7 @@ public sealed class MediatedPathTests
 
     private static CausalMmmOptions Small(int epochs, bool graph = false)
     {
-        CausalMmmOptions options = graph ? CausalMmmOptions.ForMarketingGraphs() : CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions options = graph ? CausalMmmOptions.ForGraphEstimator() : new CausalMmmOptions();
         (options.Epochs, options.HiddenSize, options.BatchSize, options.LearningRate) = (epochs, 16, 4, 5e-3);
         return options;
     }
@@ -137,7 +137,7 @@ public sealed class MediatedPathTests
         Assert.Equal(3, edges.MediatorSameDayEdgeCount);
         for (int e = 0; e < edges.SameDayEdgeCount; e++) Assert.True(edges.SameDaySenders[e] < edges.SameDayReceivers[e], $"same-day edge {e} runs backwards");
 
-        CausalMmmOptions options = CausalMmmOptions.ForMarketingData();
+        CausalMmmOptions options = new CausalMmmOptions();
         options.HiddenSize = 4;
         using var decoder = new MarketingResponseDecoder(edges, 1, options);
         Assert.True(decoder.HasMediatorEdges);

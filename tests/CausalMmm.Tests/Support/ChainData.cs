@@ -22,7 +22,7 @@ public sealed class ChainFixture : IDisposable
     public CausalMmmModel Model { get; }
 
     /// <summary>Small and fast; the larger variance gives the sparse edge prior real weight against the likelihood.</summary>
-    public static CausalMmmOptions TrainingOptions() => new()
+    public static CausalMmmOptions TrainingOptions() => CausalMmmOptions.Paper() with
     {
         Epochs = 80, LearningRate = 5e-3, HiddenSize = 32, BatchSize = 8, ValidationFraction = 0, Variance = 2.5e-3, Seed = 7,
     };
