@@ -67,16 +67,14 @@ cat > Program.cs <<'EOF'
 using CausalMmm;
 using CausalMmm.CausalDiscovery;
 using CausalMmm.Forecasting;
-using CausalMmm.Modeling;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 var ml = new MLContext(seed: 1);
 CausalMmmCatalog mmm = ml.CausalMmm();
 SimulatedPanel sample = mmm.Data.SimulateMarketing(shops: 4, length: 40, channels: 2, seed: 1);
-static CausalMmmOptions Tiny() { CausalMmmOptions o = CausalMmmOptions.ForMarketingData(); o.Epochs = 2; o.HiddenSize = 8; return o; }
-var pipeline = mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = Tiny() })
-    .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Tiny() }));
+var pipeline = mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Epochs = 2, HiddenSize = 8 })
+    .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Epochs = 2, HiddenSize = 8 }));
 using var model = pipeline.Fit(sample.Data);
 float[] scores = model.Transform(sample.Data).GetColumn<float>("Score").ToArray();
 // One score per row; NaN only on each shop's first day, before the forecaster has a day to read.
