@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates the "Current figures" section of docs/benchmarks.md: runs the planning suite (5 seeds of the marketing
-# simulator), the Quickstart's holdout table and the demo's, and writes their output between the markers
-# <!-- current:begin --> and <!-- current:end -->. About 25 minutes on 2 cores. Usage: bash benchmarks/report.sh
+# Regenerates the "Current figures" section of docs/benchmarks.md and the README's headline table: runs the planning
+# suite (5 seeds of the marketing simulator), the Quickstart's holdout table, the demo's and the forecast benchmark on
+# the drifting simulator (2 seeds), writes their output between the markers <!-- current:begin --> and
+# <!-- current:end -->, and the README's rows with benchmarks/headline.py. About 40 minutes on 2 cores.
+# Usage: bash benchmarks/report.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -12,6 +14,7 @@ trap 'rm -rf "$out"' EXIT
 dotnet run -c Release --no-build --project benchmarks/CausalMmm.Benchmarks -- planning > "$out/planning.txt"
 dotnet run -c Release --no-build --project examples/Quickstart | sed -n '/^Holdout gmv/,/^$/p' > "$out/quickstart.txt"
 dotnet run -c Release --no-build --project src/CausalMmm.Cli -- demo --out "$out/demo" > "$out/demo-run.txt"
+dotnet run -c Release --no-build --project benchmarks/CausalMmm.Benchmarks -- forecast --seeds 2 > "$out/forecast.txt"
 # The demo's holdout table from its HTML report: one line per model.
 python3 - "$out/demo/report.html" > "$out/demo.txt" <<'PY'
 import re, sys
@@ -45,6 +48,12 @@ PY
   echo '```'
   cat "$out/demo.txt"
   echo '```'
+  echo
+  echo "### Holdout forecasts on the drifting simulator (\`dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- forecast --seeds 2\`)"
+  echo
+  echo '```'
+  cat "$out/forecast.txt"
+  echo '```'
   echo "<!-- current:end -->"
 } > "$out/current.md"
 
@@ -56,3 +65,4 @@ text = re.sub(r"<!-- current:begin -->.*?<!-- current:end -->", lambda _: curren
 open(doc, "w", encoding="utf-8").write(text)
 PY
 echo "docs/benchmarks.md: current figures updated"
+python3 benchmarks/headline.py "$out" README.md

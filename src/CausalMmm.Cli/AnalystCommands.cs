@@ -105,7 +105,8 @@ internal static class AnalystCommands
     /// <c>causalmmm fit</c>: CausalMMM (graph + response) on all but the last <paramref name="holdout"/> days, scored on
     /// them against adstock + Hill + ridge and the naive forecasts, then saved with <c>SaveCausalMmm</c>.
     /// </summary>
-    public static int Fit(CommonSettings settings, string data, string? schemaPath, string? target, int holdout, int epochs, string output, CancellationToken cancel)
+    public static int Fit(CommonSettings settings, string data, string? schemaPath, string? target, int holdout, int epochs, string output, CancellationToken cancel,
+        string graphLearner = "causalmmm")
     {
         MLContext ml = settings.Context();
         MarketingSchema schema = CliData.Schema(data, schemaPath, target, fitted: null);
@@ -124,7 +125,10 @@ internal static class AnalystCommands
         {
             graphOptions.Progress = graphProgress;
             responseOptions.Progress = responseProgress;
-            return mmm.CausalDiscovery.Trainers.CausalGraph(graphOptions).Append(mmm.Forecasting.Trainers.MarketingResponse(responseOptions)).Fit(history);
+            // Linear Granger is the baseline graph: the same Graph column, so the forecaster, `graph` and the report read it alike.
+            return graphLearner == "linear-granger"
+                ? mmm.CausalDiscovery.Trainers.LinearGranger().Append(mmm.Forecasting.Trainers.MarketingResponse(responseOptions)).Fit(history)
+                : mmm.CausalDiscovery.Trainers.CausalGraph(graphOptions).Append(mmm.Forecasting.Trainers.MarketingResponse(responseOptions)).Fit(history);
         });
         cancel.ThrowIfCancellationRequested();
         string label = ((IEnumerable<ITransformer>)model).OfType<MarketingResponseTransformer>().Single().Roles.Target!;
@@ -174,7 +178,7 @@ internal static class AnalystCommands
         RequireModelFile(modelPath);
         if (!(threshold >= 0 && threshold <= 1)) throw new ArgumentException($"--min {threshold} is not a probability; give a number between 0 and 1.");
         ITransformer model = ml.Model.LoadCausalMmm(modelPath, out _);
-        CausalDiscovery.CausalGraphTransformer learner = ((IEnumerable<ITransformer>)model).OfType<CausalDiscovery.CausalGraphTransformer>().FirstOrDefault()
+        CausalDiscovery.GraphTransformerBase learner = ((IEnumerable<ITransformer>)model).OfType<CausalDiscovery.GraphTransformerBase>().FirstOrDefault()
             ?? throw new ArgumentException($"'{modelPath}' holds no learned graph (it was fitted on a supplied graph or without one).");
         CausalGraphSet graphs = learner.TrainingGraphs
             ?? throw new ArgumentException($"'{modelPath}' was saved before models kept their graphs; refit it with 'causalmmm fit'.");
@@ -325,6 +329,19 @@ internal static class AnalystCommands
                     task.Description = $"{name}: epoch {p.Epoch}, loss {p.TrainingLoss:G3}";
                 };
                 result = fit(Track(graph, "causal graph"), Track(response, "response"));
+                // The bars end full, and each says why its training stopped: the epoch cap or a plateau of its loss.
+                foreach (ITransformer t in result as IEnumerable<ITransformer> ?? Array.Empty<ITransformer>())
+                {
+                    (ProgressTask? task, string name, TrainingSummary? summary) = t switch
+                    {
+                        CausalDiscovery.CausalGraphTransformer g => (graph, "causal graph", g.Model.Summary),
+                        CausalDiscovery.LinearGrangerGraphTransformer => (graph, "Linear Granger graph", null),
+                        MarketingResponseTransformer r => (response, "response", r.Model.Summary),
+                        _ => (null, "", null),
+                    };
+                    if (task is null) continue;
+                    task.Description = summary is null ? $"{name}: fitted (no epochs)" : $"{name}: {summary.EpochsRun} epochs, stopped on {summary.StopReason}";
+                }
                 graph.Value = graph.MaxValue;
                 response.Value = response.MaxValue;
             });

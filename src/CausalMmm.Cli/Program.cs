@@ -17,7 +17,7 @@ smoke.SetAction(result => SmokeCommand.Run(result.GetValue(epochsOption), result
 var shopsOption = new Option<int>("--shops") { Description = "Simulated shops.", DefaultValueFactory = _ => 50 };
 var channelsOption = new Option<int>("--channels") { Description = "Simulated channels.", DefaultValueFactory = _ => 5 };
 var lengthOption = new Option<int>("--length") { Description = "Simulated steps per shop (the last 30 are held out).", DefaultValueFactory = _ => 120 };
-var demoEpochsOption = new Option<int>("--epochs") { Description = "Maximum training epochs.", DefaultValueFactory = _ => 60 };
+var demoEpochsOption = new Option<int>("--epochs") { Description = "Training epochs (the paper's configuration trains a fixed count).", DefaultValueFactory = _ => 60 };
 var paper = new Command("paper", "The paper's synthetic benchmark: simulate a panel with known causal graphs, fit CausalMMM, and compare graphs and forecasts with Linear Granger.\n\nExample:\n  causalmmm paper --shops 50 --channels 5 --epochs 60")
 {
     shopsOption, channelsOption, lengthOption, demoEpochsOption, seedOption, threadsOption,
@@ -55,12 +55,14 @@ var schemaOption = new Option<string?>("--schema") { Description = "A JSON file 
 var targetOption = new Option<string?>("--target") { Description = "The target column (default: gmv or sales)." };
 var holdoutOption = new Option<int>("--holdout") { Description = "Last days held out to score the fit against adstock+Hill+ridge and the naive forecasts (0: none).", DefaultValueFactory = _ => 28 };
 var fitEpochs = new Option<int>("--epochs") { Description = "Most training epochs of each network; each stops earlier once its loss gains less than 0.1% in 40 epochs.", DefaultValueFactory = _ => 300 };
+var graphLearnerOption = new Option<string>("--graph") { Description = "The graph the forecaster runs on: causalmmm (learned) or linear-granger (the baseline).", DefaultValueFactory = _ => "causalmmm" };
+graphLearnerOption.AcceptOnlyFromAmong("causalmmm", "linear-granger");
 var fit = WithCommon(new Command("fit", "Learn a causal graph per shop and fit the CausalMMM forecaster on a CSV, score the holdout against adstock+Hill+ridge and the naive forecasts (MASE, R² within shops), save the model.\n\nExample:\n  causalmmm fit shops.csv --holdout 28 -o model.zip")
 {
-    dataArgument, schemaOption, targetOption, holdoutOption, fitEpochs, outputOption,
+    dataArgument, schemaOption, targetOption, holdoutOption, fitEpochs, graphLearnerOption, outputOption,
 });
 fit.SetAction(r => Cli.Run(r, cancel => AnalystCommands.Fit(Settings(r), r.GetValue(dataArgument)!, r.GetValue(schemaOption), r.GetValue(targetOption), r.GetValue(holdoutOption),
-    r.GetValue(fitEpochs), r.GetValue(outputOption)!, cancel)));
+    r.GetValue(fitEpochs), r.GetValue(outputOption)!, cancel, r.GetValue(graphLearnerOption)!)));
 
 var foldsOption = new Option<int>("--folds") { Description = "Forecast origins; the last window ends where the data ends.", DefaultValueFactory = _ => BacktestOptions.Defaults.Folds };
 var backtestHorizon = new Option<int>("--horizon") { Description = "Steps forecast from each origin.", DefaultValueFactory = _ => BacktestOptions.Defaults.Horizon };
@@ -94,6 +96,17 @@ var optimize = WithCommon(new Command("optimize", "Optimise the next --horizon d
 {
     modelArgument, dataArgument, dataSchemaOption, optimizePlanOption, budgetOption, boundsOption, fixOption, objectiveOption, roiOption, horizonOption, outputOption,
 });
+// A plan sets its own horizon (its days): a --horizon beside it would be ignored, so it is refused.
+void PlanSetsHorizon(Command command, Option<string?> plan)
+{
+    command.Validators.Add(result =>
+    {
+        if (result.GetResult(plan) is not null && result.GetResult(horizonOption) is { Implicit: false })
+            result.AddError($"{command.Name}: --plan sets the horizon (the plan's days), so --horizon would be ignored; give one of them.");
+    });
+}
+PlanSetsHorizon(forecast, planOption);
+PlanSetsHorizon(optimize, optimizePlanOption);
 optimize.SetAction(r => Cli.Run(r, cancel => AnalystCommands.Optimize(Settings(r), r.GetValue(modelArgument)!, r.GetValue(dataArgument)!, r.GetValue(dataSchemaOption), r.GetValue(budgetOption),
     r.GetValue(boundsOption), r.GetValue(fixOption), r.GetValue(objectiveOption)!, r.GetValue(roiOption), r.GetValue(horizonOption), r.GetValue(outputOption)!, cancel, r.GetValue(optimizePlanOption))));
 

@@ -33,7 +33,7 @@ internal static class ReportCommand
         if (shopCount < 1) throw new ArgumentException($"--shops {shopCount}: show at least 1 shop.");
         if (horizon < 1) throw new ArgumentException($"--horizon {horizon}: plan at least 1 day.");
         (ITransformer model, MarketingResponseTransformer response) = AnalystCommands.LoadModel(ml, modelPath);
-        CausalGraphTransformer? learner = ((IEnumerable<ITransformer>)model).OfType<CausalGraphTransformer>().FirstOrDefault();
+        GraphTransformerBase? learner = ((IEnumerable<ITransformer>)model).OfType<GraphTransformerBase>().FirstOrDefault(); // CausalMMM's or Linear Granger's
         PanelRoles roles = response.Roles;
         string target = roles.Target!;
         MarketingSchema schema = CliData.Schema(data, schemaPath, target: null, roles);

@@ -460,7 +460,7 @@ public sealed class DecoderOptionsTests
         CausalMmmOptions old = new CausalMmmOptions();
         (old.Epochs, old.HiddenSize, old.BatchSize) = (2, 8, 4);
         (old.SameDayMediators, old.ShopGains, old.BaselineInputs, old.CurveContext) = (false, false, false, false);
-        (old.MessageLags, old.SelfMessages, old.Seasonality) = (1, false, SeasonalBaseline.None);
+        (old.MessageLags, old.SelfMessages, old.Seasonality, old.Trend) = (1, false, SeasonalBaseline.None, false);
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, old);
         // A version-7 file: none of the options version 8 added, whatever today's defaults are.
         (var entries, var json) = SavedAs(trained, 7);
@@ -493,17 +493,17 @@ public sealed class DecoderOptionsTests
         // The previous marketing defaults, saved as version 8 wrote them: no message windows, self messages or mediator prior.
         CausalMmmOptions previous = new CausalMmmOptions();
         (previous.Epochs, previous.HiddenSize, previous.BatchSize, previous.Encoder, previous.EncoderGrangerScores) = (2, 8, 4, EdgeEncoder.WindowMlp, false);
-        (previous.MessageLags, previous.SelfMessages, previous.Seasonality) = (1, false, SeasonalBaseline.None);
+        (previous.MessageLags, previous.SelfMessages, previous.Seasonality, previous.Trend) = (1, false, SeasonalBaseline.None, false);
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, previous);
         (var entries, var json) = SavedAs(trained, 8);
         using CausalMmmModel loaded = ReadBack(entries, json);
         Assert.Equal((1, false, true, 0.5), (loaded.Options.MessageLags, loaded.Options.SelfMessages, loaded.Options.ReceiverInMessages, loaded.Options.MediatorEdgePrior));
         Assert.Equal(trained.ForecastScenario(panel, panel.Length, plans), loaded.ForecastScenario(panel, panel.Length, plans));
 
-        // Today's defaults (self messages) with three-step message windows and calendar terms, saved and read back: same
-        // graphs, terms and forecasts.
+        // Today's defaults (self messages) with three-step message windows, calendar terms and a trend, saved and read
+        // back: same graphs, terms, trend and forecasts.
         CausalMmmOptions current = new CausalMmmOptions();
-        (current.Epochs, current.HiddenSize, current.BatchSize, current.MessageLags, current.Seasonality) = (2, 8, 4, 3, SeasonalBaseline.Auto);
+        (current.Epochs, current.HiddenSize, current.BatchSize, current.MessageLags, current.Seasonality, current.Trend) = (2, 8, 4, 3, SeasonalBaseline.Auto, true);
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, current);
         Assert.Equal((3, true), (model.Options.MessageLags, model.Options.SelfMessages));
         var saved = new Dictionary<string, byte[]>();
@@ -513,6 +513,9 @@ public sealed class DecoderOptionsTests
         // Forty days of dates: weekly calendar terms, kept with the model.
         Assert.Equal(new SeasonalTerms(1, SeasonalTerms.WeekHarmonics, 0), back.Seasonal);
         Assert.Null(loaded.Seasonal);
+        Assert.Equal(panel.DateOf(0), back.TrendStart);
+        Assert.Null(loaded.TrendStart);
+        Assert.Equal(model.Network.TrendSlopes!.data<float>().ToArray(), back.Network.TrendSlopes!.data<float>().ToArray());
         Assert.Equal(model.AnyLagGraphs(panel), back.AnyLagGraphs(panel));
         Assert.Equal(model.ForecastScenario(panel, panel.Length, plans), back.ForecastScenario(panel, panel.Length, plans));
         // The three-step window is what the edges read: one input per step of sender and receiver.
@@ -561,8 +564,14 @@ public sealed class DecoderOptionsTests
         var entries = new Dictionary<string, byte[]>();
         model.WriteTo(new ComponentStateWriter(entries, "m/"));
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(10, (int)json["Version"]!);
+        Assert.Equal(11, (int)json["Version"]!);
         json["Version"] = version;
+        // Version 11 added the trend: its option and the date its time axis starts from.
+        if (version < 11)
+        {
+            newerOptions = newerOptions.Append("Trend").ToArray();
+            Assert.True(json.Remove("TrendStart"), "the saved model has no TrendStart");
+        }
         // Version 10 added the seasonal baseline: its option and the terms a fit chose.
         if (version < 10)
         {

@@ -189,6 +189,15 @@ public sealed record PanelRoles(string Shop, string Date, string? Target, string
         string[] channels = Of(VariableRole.Channel);
         if (channels.Length == 0)
             throw new ArgumentException($"{component}: no channel column. Set ChannelColumnNames to the spend columns; columns: [{available}].");
+        foreach (string name in options.UnconstrainedColumnNames ?? Array.Empty<string>())
+        {
+            // Only channels are checked for negative values: a flag on anything else would change nothing.
+            if (!byName.ContainsKey(name))
+                throw new ArgumentException($"{component}: UnconstrainedColumnNames names '{name}', but the input has no such column. Columns: [{available}].");
+            if (!channels.Contains(name, StringComparer.Ordinal))
+                throw new ArgumentException($"{component}: UnconstrainedColumnNames names '{name}', which is not a channel; only channels are checked for negative values "
+                    + $"(covariates, mediators and the target may be negative anyway). Channels: [{string.Join(", ", channels)}].");
+        }
         string[] unconstrained = (options.UnconstrainedColumnNames ?? Array.Empty<string>()).Concat(schema.Unconstrained)
             .Concat(byName.Values.Where(c => c.AnnotatedUnconstrained).Select(c => c.Name)).Distinct(StringComparer.Ordinal).ToArray();
         ignored = skipped;

@@ -96,6 +96,9 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
         if (_options.Graph is not null && input.Schema.GetColumnOrNull(_options.GraphColumnName) is not null)
             throw new ArgumentException($"{nameof(MarketingResponseForecaster)}: the input has a graph column '{_options.GraphColumnName}' (from a graph estimator upstream) and Options.Graph is set too; "
                 + "the column would be used and Options.Graph ignored. Remove the graph estimator from the pipeline to use the known graph, or leave Options.Graph null.", "options");
+        if (_options.GraphColumnName != GraphColumn.DefaultName && input.Schema.GetColumnOrNull(_options.GraphColumnName) is null)
+            throw new ArgumentException($"{nameof(MarketingResponseForecaster)}: GraphColumnName is '{_options.GraphColumnName}', but the input has no such column; "
+                + "put the graph estimator that adds it before the forecaster, or leave GraphColumnName at its default.", "options");
         GraphSource source = input.Schema.GetColumnOrNull(_options.GraphColumnName) is not null ? GraphSource.Upstream
             : _options.Graph is not null ? GraphSource.Supplied : GraphSource.Full;
         CausalGraphSet? graphs = MarketingResponseTransformer.GraphsFor(source, input, roles.Shop, _options.GraphColumnName, numeric.NodeNames, _options.Graph, nameof(MarketingResponseForecaster));
@@ -247,6 +250,9 @@ public sealed class MarketingResponseTransformer : PanelTransformerBase, IDispos
             map = panel.NodeNames.Select(n => graphNodes.IndexOf(n)).ToArray();
             if (map.Contains(-1) || graphs.NodeNames.Count != panel.NodeCount)
                 throw new ArgumentException($"{component}: the graph's nodes [{string.Join(", ", graphs.NodeNames)}] do not match the data's [{string.Join(", ", panel.NodeNames)}].");
+            if (graphs.HasSameDay && edges.SameDayEdgeCount == 0)
+                throw new ArgumentException($"{component}: the graph has same-day edges, but the forecaster has none (SameDayMedia off), so they would be ignored: "
+                    + "turn SameDayMedia on, or learn the graph with SameDayMedia off too.");
         }
         for (int s = 0; s < panel.ShopCount; s++)
         {

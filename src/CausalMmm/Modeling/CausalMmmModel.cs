@@ -25,15 +25,17 @@ public sealed class CausalMmmModel : IDisposable
     // Version 9 added MessageLags, SelfMessages, ReceiverInMessages and MediatorEdgePrior: earlier decoders read one step
     // of sender and receiver in each message and had no self message; their mediator edges had the uniform prior.
     // Version 10 added Seasonality and the seasonal terms the fit chose: earlier models had no seasonal baseline.
-    private const int FormatVersion = 10;
+    // Version 11 added Trend and the date its time axis starts from: earlier models had no trend.
+    private const int FormatVersion = 11;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
     private readonly object _gate = new();
 
     private CausalMmmModel(CausalMmmOptions options, IReadOnlyList<string> nodeNames, int channelCount, IReadOnlyList<string> contextNames,
-        double[] contextMean, double[] contextScale, int window, IReadOnlyList<string> shopIds, SeasonalTerms? seasonal)
+        double[] contextMean, double[] contextScale, int window, IReadOnlyList<string> shopIds, SeasonalTerms? seasonal, DateOnly? trendStart)
     {
+        TrendStart = trendStart;
         ShopIds = shopIds.ToArray();
         Seasonal = seasonal;
         Options = options;
@@ -43,13 +45,37 @@ public sealed class CausalMmmModel : IDisposable
         _contextMean = contextMean;
         _contextScale = contextScale;
         EncoderWindow = window;
-        Network = SeededInitialisation.Create(options.Seed, () => new CausalMmmNetwork(nodeNames.Count, channelCount, window, contextNames.Count, options, ShopIds.Count, seasonal?.Count ?? 0));
+        Network = SeededInitialisation.Create(options.Seed, () => new CausalMmmNetwork(nodeNames.Count, channelCount, window, contextNames.Count, options, ShopIds.Count, seasonal?.Count ?? 0, trendStart is not null));
         _shopRows = ShopIds.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
     }
 
     internal static CausalMmmModel Create(CausalMmmOptions options, IReadOnlyList<string> nodeNames, int channelCount, IReadOnlyList<string> contextNames,
-        double[] contextMean, double[] contextScale, int window, IReadOnlyList<string> shopIds, SeasonalTerms? seasonal = null) =>
-        new(options, nodeNames, channelCount, contextNames, contextMean, contextScale, window, shopIds, seasonal);
+        double[] contextMean, double[] contextScale, int window, IReadOnlyList<string> shopIds, SeasonalTerms? seasonal = null, DateOnly? trendStart = null) =>
+        new(options, nodeNames, channelCount, contextNames, contextMean, contextScale, window, shopIds, seasonal, trendStart);
+
+    /// <summary>
+    /// The first date of the training window, where the time axis of each shop's trend starts
+    /// (<see cref="CausalMmmOptions.Trend"/>), or null without a trend.
+    /// </summary>
+    public DateOnly? TrendStart { get; }
+
+    /// <summary>
+    /// Each shop's trend slopes [S, n] on the network's device in <paramref name="panel"/>'s shop order (zero for the
+    /// given series and for a shop the model was not trained on), or null without a trend.
+    /// </summary>
+    internal Tensor? TrendSlopes(NumericPanel panel)
+    {
+        if (Network.TrendSlopes is not { } slopes) return null;
+        using var scope = torch.NewDisposeScope();
+        long[] rows = panel.ShopIds.Select(id => _shopRows.TryGetValue(id, out int row) ? (long)row : -1).ToArray();
+        Tensor known = torch.tensor(rows.Select(r => r >= 0 ? 1f : 0f).ToArray(), device: slopes.device).unsqueeze(1);
+        Tensor picked = slopes.index_select(0, torch.tensor(rows.Select(r => Math.Max(r, 0)).ToArray(), device: slopes.device)) * known;
+        return Network.WithGivenZeros(picked).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Steps from <see cref="TrendStart"/> to step <paramref name="step"/> of <paramref name="panel"/> (negative before it).</summary>
+    private long TrendStep(NumericPanel panel, int step) =>
+        (panel.DateOf(step)!.Value.DayNumber - TrendStart!.Value.DayNumber) / (panel.StepDays ?? 1);
 
     /// <summary>
     /// The calendar terms of the mediators' and the target's seasonal baseline, chosen from the training dates
@@ -251,7 +277,12 @@ public sealed class CausalMmmModel : IDisposable
         // The decoder reads the window less its seasonal baseline; the means it returns get the baseline of the steps they predict.
         Tensor? seasonal = SeasonalTermsOf(panel, start, EncoderWindow + 1);
         Tensor history = seasonal is null ? observed : observed - seasonal.narrow(0, 0, EncoderWindow).unsqueeze(0);
+        // Likewise less each shop's trend line, which the means get back at the steps they predict.
+        Tensor? slopes = TrendSlopes(panel);
+        Tensor? line = slopes is null ? null : LinearTrend.Line(slopes, LinearTrend.Times(TrendStep(panel, start), EncoderWindow + 1, EncoderWindow, device));
+        if (line is not null) history = history - line.narrow(1, 0, EncoderWindow);
         (Tensor means, Tensor state) = Network.Decoder.Forward(history, Network.Weighted(edges, gains), context);
+        if (line is not null) means = means + line.narrow(1, 1, EncoderWindow);
         // With feedback, the window's last step read the prediction before it, and so does the roll-out's first step.
         Tensor last = Options.FeedbackSteps > 0 && EncoderWindow > 1 ? means.select(1, EncoderWindow - 2) : history.select(1, EncoderWindow - 1);
         Tensor weighted = Network.Weighted(edges, gains);
@@ -276,7 +307,8 @@ public sealed class CausalMmmModel : IDisposable
             gains?.MoveToOuterDisposeScope(),
             lastBase?.MoveToOuterDisposeScope(),
             levels?.MoveToOuterDisposeScope(),
-            Seasonal is null ? null : panel.DateOf(end));
+            Seasonal is null && slopes is null ? null : panel.DateOf(end),
+            slopes?.MoveToOuterDisposeScope(), slopes is null ? 0 : TrendStep(panel, start) + EncoderWindow);
         return (rolloutStart, scaling, seasonal is null ? means : means + seasonal.narrow(0, 1, EncoderWindow).unsqueeze(0));
     }
 
@@ -342,6 +374,9 @@ public sealed class CausalMmmModel : IDisposable
         // The roll-out runs on the series less their seasonal baseline; the forecast gets the baseline of its dates back.
         if (Seasonal is not null && start.FirstDate is DateOnly first)
             scaledDays = scaledDays + Network.SeasonalTerms(Seasonal.Features(first, horizon, device))!.unsqueeze(0);
+        // And each shop's trend line at the forecast's steps.
+        if (start.TrendSlopes is { } trendSlopes)
+            scaledDays = scaledDays + LinearTrend.Line(trendSlopes.index_select(0, rows), LinearTrend.Times(start.TrendFirstStep, horizon, EncoderWindow, device));
         Tensor result = scaledDays * range.unsqueeze(1) + min.unsqueeze(1);
         return result.MoveToOuterDisposeScope();
     }
@@ -407,6 +442,9 @@ public sealed class CausalMmmModel : IDisposable
         if (Seasonal is not null && panel.Dates is null)
             throw new ArgumentException($"The model's baseline has {Seasonal} seasonal terms, which read each step's date, but the panel has no dates: "
                 + "give the panel its dates (MarketingPanel.ToNumeric keeps them), or train with Seasonality = None.", nameof(panel));
+        if (TrendStart is not null && panel.Dates is null)
+            throw new ArgumentException("The model's baseline has a trend, which reads each step's date, but the panel has no dates: "
+                + "give the panel its dates (MarketingPanel.ToNumeric keeps them), or train with Trend off.", nameof(panel));
         if (Seasonal is not null && panel.StepDays != Seasonal.StepDays)
             throw new ArgumentException($"The panel's dates are {panel.StepDays} days apart, but the model was trained on steps of {Seasonal.StepDays} days: give it data at the training frequency.", nameof(panel));
         if (origin < EncoderWindow || origin > panel.Length)
@@ -421,7 +459,7 @@ public sealed class CausalMmmModel : IDisposable
         lock (_gate)
         {
             writer.WriteJson("model", new Stored(FormatName, FormatVersion, Options, NodeNames.ToArray(), ChannelCount, ContextNames.ToArray(),
-                _contextMean, _contextScale, EncoderWindow, Summary, ShopIds.ToArray(), Seasonal));
+                _contextMean, _contextScale, EncoderWindow, Summary, ShopIds.ToArray(), Seasonal, TrendStart));
             writer.WriteModule("weights", Network);
         }
     }
@@ -431,7 +469,7 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or FormatVersion))
+        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or 10 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
@@ -457,6 +495,9 @@ public sealed class CausalMmmModel : IDisposable
             stored.Options.MediatorEdgePrior = 0.5;
         }
         if (stored.Version < 10) stored.Options.Seasonality = SeasonalBaseline.None;
+        if (stored.Version < 11) stored.Options.Trend = false;
+        if (stored.TrendStart is not null && !stored.Options.Trend)
+            throw new InvalidDataException("it holds a trend start although its Trend is off");
         if (!Enum.IsDefined(stored.Options.Seasonality))
             throw new InvalidDataException($"its seasonality setting {(int)stored.Options.Seasonality} is not one this version knows ({string.Join(", ", Enum.GetNames<SeasonalBaseline>())})");
         if (stored.Seasonal is not null && stored.Options.Seasonality == SeasonalBaseline.None)
@@ -469,7 +510,7 @@ public sealed class CausalMmmModel : IDisposable
         if (CausalRelationalEncoder.ReadsPairs(stored.Options) && stored.EncoderWindow < CausalRelationalEncoder.PairKernel)
             throw new InvalidDataException($"its pair-convolution encoder reads {stored.EncoderWindow} steps, fewer than its kernel of {CausalRelationalEncoder.PairKernel}");
         var model = new CausalMmmModel(stored.Options, stored.NodeNames, stored.ChannelCount, stored.ContextNames, stored.ContextMean, stored.ContextScale,
-            stored.EncoderWindow, stored.ShopIds ?? Array.Empty<string>(), stored.Seasonal) { Summary = stored.Summary };
+            stored.EncoderWindow, stored.ShopIds ?? Array.Empty<string>(), stored.Seasonal, stored.TrendStart) { Summary = stored.Summary };
         try
         {
             reader.ReadModule("weights", model.Network);
@@ -487,7 +528,8 @@ public sealed class CausalMmmModel : IDisposable
     public void Dispose() => Network.Dispose();
 
     private sealed record Stored(string Format, int Version, CausalMmmOptions Options, string[] NodeNames, int ChannelCount, string[] ContextNames,
-        double[] ContextMean, double[] ContextScale, int EncoderWindow, TrainingSummary? Summary, string[]? ShopIds, SeasonalTerms? Seasonal = null);
+        double[] ContextMean, double[] ContextScale, int EncoderWindow, TrainingSummary? Summary, string[]? ShopIds, SeasonalTerms? Seasonal = null,
+        DateOnly? TrendStart = null);
 }
 
 /// <summary>What <see cref="CausalMmmModel.Predict"/> returns, per shop on the original scale.</summary>
@@ -504,10 +546,12 @@ internal sealed record ModelPrediction(int FittedStart, double[][,] Fitted, doub
 /// [S, L, given], with shop gains each shop's multipliers of the same-day edges <see cref="Gains"/> [S, Ec], and with
 /// baseline inputs the last day's baseline <see cref="LastBase"/> [S, n] and each node's level over the window <see cref="Levels"/> [S, n];
 /// with seasonal terms, the date of the first forecast step <see cref="FirstDate"/> (the roll-out's values are then the
-/// series less their seasonal baseline, which <see cref="CausalMmmModel.Rollout"/> adds back to its result).
+/// series less their seasonal baseline, which <see cref="CausalMmmModel.Rollout"/> adds back to its result); with a trend,
+/// each shop's slopes <see cref="TrendSlopes"/> [S, n] and the first forecast step's place on the trend's time axis
+/// <see cref="TrendFirstStep"/> (the roll-out's values are also less the trend line, which it adds back).
 /// </summary>
 internal sealed record RolloutStart(Tensor Min, Tensor Range, Tensor State, Tensor Last, Tensor Context, Tensor Edges, Tensor? GivenTail, Tensor? Gains, Tensor? LastBase,
-    Tensor? Levels, DateOnly? FirstDate = null)
+    Tensor? Levels, DateOnly? FirstDate = null, Tensor? TrendSlopes = null, long TrendFirstStep = 0)
     : IDisposable
 {
     /// <summary>Releases the tensors.</summary>
@@ -523,6 +567,7 @@ internal sealed record RolloutStart(Tensor Min, Tensor Range, Tensor State, Tens
         Gains?.Dispose();
         LastBase?.Dispose();
         Levels?.Dispose();
+        TrendSlopes?.Dispose();
     }
 }
 

@@ -7,7 +7,7 @@ namespace CausalMmm.Modeling;
 /// <summary>The encoder and decoder together, with the edge bookkeeping they share.</summary>
 internal sealed class CausalMmmNetwork : nn.Module
 {
-    public CausalMmmNetwork(int nodes, int givenCount, int window, int contextCount, CausalMmmOptions options, int shopCount = 0, int seasonalCount = 0) : base(nameof(CausalMmmNetwork))
+    public CausalMmmNetwork(int nodes, int givenCount, int window, int contextCount, CausalMmmOptions options, int shopCount = 0, int seasonalCount = 0, bool trend = false) : base(nameof(CausalMmmNetwork))
     {
         Edges = new EdgeIndex(nodes, givenCount, options.SameDayMedia, options.SameDayMediators);
         Variant = options.Variant;
@@ -22,6 +22,11 @@ internal sealed class CausalMmmNetwork : nn.Module
         {
             SeasonalWeights = nn.Parameter(torch.zeros(new long[] { seasonalCount, nodes - givenCount }));
             register_parameter("seasonal", SeasonalWeights);
+        }
+        if (trend && shopCount > 0)
+        {
+            TrendSlopes = nn.Parameter(torch.zeros(new long[] { shopCount, nodes - givenCount }));
+            register_parameter("trend", TrendSlopes);
         }
         if (options.ShopGains && Edges.SameDayEdgeCount > 0 && shopCount > 0)
         {
@@ -50,6 +55,16 @@ internal sealed class CausalMmmNetwork : nn.Module
         Tensor given = torch.zeros(new[] { calendar.size(0), (long)Edges.GivenCount }, received.dtype, received.device);
         return torch.cat(new[] { given, received }, 1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Per training shop and receiving node (mediators, then the target), the slope of the shop's linear trend on the
+    /// scaled series [S, n - given] (<see cref="CausalMmmOptions.Trend"/>); null without a trend. Starts at zero: no trend.
+    /// </summary>
+    public Parameter? TrendSlopes { get; }
+
+    /// <summary>Per-receiver values [R, n - given] widened to every node [R, n], zero for the given series.</summary>
+    public Tensor WithGivenZeros(Tensor receivers) =>
+        torch.cat(new[] { torch.zeros(new[] { receivers.size(0), (long)Edges.GivenCount }, receivers.dtype, receivers.device), receivers }, 1);
 
     /// <summary>Per training shop and same-day edge, the log of the shop's multiplier of the edge's effect [S, Ec]; null without shop gains.</summary>
     public Parameter? ShopGainLogs { get; }

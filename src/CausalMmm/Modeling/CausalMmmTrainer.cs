@@ -44,11 +44,15 @@ public static class CausalMmmTrainer
         var random = new Random(options.Seed);
         (double[] contextMean, double[] contextScale) = ContextStandardisation(train);
         SeasonalTerms? seasonal = SeasonalTerms.Choose(train, window, options.Seasonality);
-        CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window, train.ShopIds, seasonal);
+        // A trend's time axis starts at the training window's first date; an undated panel gets none.
+        DateOnly? trendStart = options.Trend ? train.DateOf(start) : null;
+        CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window, train.ShopIds, seasonal, trendStart);
         Dictionary<string, Tensor>? bestState = null; // detached copies of the best epoch's weights, freed however training ends
         try
         {
             int[] order = Enumerable.Range(0, train.ShopCount).OrderBy(_ => random.Next()).ToArray();
+            if (options.ValidationFraction > 0 && train.ShopCount < 2)
+                throw new ArgumentException($"ValidationFraction {options.ValidationFraction} holds out whole shops, but the panel has one shop: set it to 0, or give more shops.", nameof(options));
             int validationCount = options.ValidationFraction > 0 && train.ShopCount > 1
                 ? Math.Clamp((int)Math.Round(train.ShopCount * options.ValidationFraction), 1, train.ShopCount - 1) : 0;
             int[] validationShops = order.Take(validationCount).Order().ToArray();
@@ -80,6 +84,8 @@ public static class CausalMmmTrainer
             Tensor logPrior = LogPrior(options, device, network.Edges);
             // The calendar features of the training window's steps and the step after it (what the last mean predicts).
             Tensor? calendar = seasonal?.Features(train.DateOf(start)!.Value, window + 1, device);
+            // Likewise the trend's times of those steps.
+            Tensor? trendTimes = trendStart is null ? null : LinearTrend.Times(0, window + 1, window, device);
             using var adam = torch.optim.Adam(parameters, lr: options.LearningRate);
             var schedule = options.Schedule == LearningRateSchedule.Cosine
                 ? torch.optim.lr_scheduler.CosineAnnealingLR(adam, options.Epochs)
@@ -112,7 +118,8 @@ public static class CausalMmmTrainer
                     adam.zero_grad();
                     Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, noise,
                         trainEdges?.index_select(0, index), logPrior: logPrior, grangerScores: trainScores?.index_select(0, index),
-                        gainLogs: network.ShopGainLogs?.index_select(0, trainIndex.index_select(0, index)), calendar: calendar);
+                        gainLogs: network.ShopGainLogs?.index_select(0, trainIndex.index_select(0, index)), calendar: calendar,
+                        trendSlopes: network.TrendSlopes?.index_select(0, trainIndex.index_select(0, index)), trendTimes: trendTimes);
                     double value = loss.item<float>();
                     if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batches, $"the loss is {value}");
                     loss.backward();
@@ -134,7 +141,8 @@ public static class CausalMmmTrainer
                     // Held-out shops are scored on prediction alone: the KL term grows as the graph sharpens, so the full
                     // ELBO would stop training early exactly when the graph gets good.
                     validationLoss = NegativeElbo(network, validationValues, validationContext!, options, noise: null, validationEdges, includeKl: false, logPrior, validationScores,
-                        network.ShopGainLogs?.index_select(0, validationIndex!), includeGainPrior: false, calendar).item<float>();
+                        network.ShopGainLogs?.index_select(0, validationIndex!), includeGainPrior: false, calendar,
+                        network.TrendSlopes?.index_select(0, validationIndex!), trendTimes).item<float>();
                 }
                 double monitored = validationValues is not null ? validationLoss : trainLoss;
                 if (monitored < best)
@@ -188,7 +196,7 @@ public static class CausalMmmTrainer
     /// </summary>
     internal static Tensor NegativeElbo(CausalMmmNetwork network, Tensor values, Tensor context, CausalMmmOptions options, Generator? noise,
         Tensor? fixedEdges = null, bool includeKl = true, Tensor? logPrior = null, Tensor? grangerScores = null, Tensor? gainLogs = null, bool includeGainPrior = true,
-        Tensor? calendar = null)
+        Tensor? calendar = null, Tensor? trendSlopes = null, Tensor? trendTimes = null)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         long shops = values.size(0), steps = values.size(1), nodes = values.size(2);
@@ -198,8 +206,12 @@ public static class CausalMmmTrainer
             : (noise is not null ? GumbelSoftmax(logits, options.Temperature, noise) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1));
         Tensor? seasonal = network.SeasonalTerms(calendar); // [T + 1, n]
         Tensor decoded = seasonal is null ? values : values - seasonal.narrow(0, 0, steps).unsqueeze(0);
+        // With a trend, each shop's line: the decoder reads the values less it, and each mean gets it back.
+        Tensor? line = trendSlopes is null || trendTimes is null ? null : LinearTrend.Line(network.WithGivenZeros(trendSlopes), trendTimes); // [B, T + 1, n]
+        if (line is not null) decoded = decoded - line.narrow(1, 0, steps);
         (Tensor means, _) = network.Decoder.Forward(decoded, network.Weighted(edges, gainLogs?.exp()), context);
         if (seasonal is not null) means = means + seasonal.narrow(0, 1, steps).unsqueeze(0);
+        if (line is not null) means = means + line.narrow(1, 1, steps);
         Tensor error = means.narrow(1, 0, steps - 1) - values.narrow(1, 1, steps - 1);
         // error * error, not error.pow(2): TorchSharp turns the 2 into a temporary Scalar the GC may free during the native call.
         // Scalars held to the end of the scope: a number passed straight to a TorchSharp call becomes a temporary Scalar the
@@ -216,6 +228,11 @@ public static class CausalMmmTrainer
         }
         if (gainLogs is not null && includeGainPrior)
             loss = loss + (gainLogs * gainLogs).sum() / gainScale;
+        if (line is not null && includeGainPrior)
+        {
+            using Scalar trendScale = 2 * CausalMmmOptions.Defaults.TrendSpread * CausalMmmOptions.Defaults.TrendSpread * shops * nodes;
+            loss = loss + (trendSlopes! * trendSlopes!).sum() / trendScale;
+        }
         return loss.MoveToOuterDisposeScope();
     }
 

@@ -59,6 +59,12 @@ public abstract class CausalTrainerOptions : PanelColumnOptions
     /// </summary>
     public SeasonalBaseline Seasonality { get => Model.Seasonality; set => Model.Seasonality = value; }
 
+    /// <summary>
+    /// A linear trend per shop in the baseline of the mediators and the target, learned beside the media effects (off by
+    /// default: it helps a trending panel and hurts a flat one; see <see cref="CausalMmmOptions.Trend"/>).
+    /// </summary>
+    public bool Trend { get => Model.Trend; set => Model.Trend = value; }
+
     /// <summary>libtorch's intra-op threads for training (a process-wide setting); null leaves libtorch's default.</summary>
     public int? NumberOfThreads;
 

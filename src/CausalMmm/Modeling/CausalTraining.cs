@@ -22,6 +22,8 @@ internal static class CausalTraining
         host.Info(fitted.Seasonal is { } seasonal ? $"Seasonal baseline: {seasonal} terms for the mediators and the target (Seasonality {model.Seasonality})"
             : model.Seasonality == SeasonalBaseline.None ? "Seasonal baseline: none (Seasonality None)"
             : $"Seasonal baseline: none ({(panel.Dates is null ? "the panel has no dates" : "calendar terms need a training window of 4+ weeks of daily data or 2+ years")})");
+        host.Info(fitted.TrendStart is { } trendStart ? $"Trend: a slope per shop for the mediators and the target, from {trendStart:yyyy-MM-dd}"
+            : model.Trend ? "Trend: none (the panel has no dates)" : "Trend: none (Trend off)");
         TrainingSummary summary = fitted.Summary!;
         host.Info($"Trained {summary.EpochsRun} epochs in {summary.Seconds:F1} s ({summary.SecondsPerEpoch:F2} s/epoch); kept epoch {summary.BestEpoch} (loss {summary.BestValidationLoss:G4}); stopped on {summary.StopReason}");
         return fitted;

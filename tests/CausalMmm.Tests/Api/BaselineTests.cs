@@ -16,7 +16,13 @@ public sealed class BaselineTests(ITestOutputHelper output)
     private const int Shops = 8, Length = 126, History = 112;
 
     /// <summary>gmv = size * (10 + 0.02 t) * (1 + 0.15 sin(2 pi day-of-week / 7)) + small noise; x0 and x1 are spend gmv ignores.</summary>
-    private static MarketingPanel Panel()
+    private static MarketingPanel Panel() => Panel(_ => 0.02, weekly: 0.15);
+
+    /// <summary>
+    /// gmv = size * (10 + slope(shop) t) * (1 + weekly sin(2 pi day-of-week / 7)) + small noise; x0 and x1 are spend gmv
+    /// ignores.
+    /// </summary>
+    private static MarketingPanel Panel(Func<int, double> slope, double weekly)
     {
         var random = new Random(5);
         var variables = new List<PanelVariable>
@@ -35,18 +41,18 @@ public sealed class BaselineTests(ITestOutputHelper output)
                 int row = (s * Length + t) * 3;
                 series[row] = random.NextDouble() < 0.3 ? 0 : size * 5 * random.NextDouble();
                 series[row + 1] = random.NextDouble() < 0.3 ? 0 : size * 5 * random.NextDouble();
-                double week = 1 + 0.15 * Math.Sin(2 * Math.PI * (start.AddDays(t).DayNumber % 7) / 7.0);
-                series[row + 2] = size * (10 + 0.02 * t) * week + 0.05 * size * (random.NextDouble() - 0.5);
+                double week = 1 + weekly * Math.Sin(2 * Math.PI * (start.AddDays(t).DayNumber % 7) / 7.0);
+                series[row + 2] = size * (10 + slope(s) * t) * week + 0.05 * size * (random.NextDouble() - 0.5);
             }
         }
         DateOnly[] dates = Enumerable.Range(0, Length).Select(t => start.AddDays(t)).ToArray();
         return new MarketingPanel(Enumerable.Range(0, Shops).Select(i => $"s{i}").ToArray(), dates, variables, series, context);
     }
 
-    private static (double Mape, ContributionReport Report) Holdout(MLContext ml, IEstimator<ITransformer> estimator)
+    private static (double Mape, ContributionReport Report) Holdout(MLContext ml, IEstimator<ITransformer> estimator, MarketingPanel? panel = null)
     {
         CausalMmmCatalog mmm = ml.CausalMmm();
-        IDataView all = PanelDataView.Create(Panel());
+        IDataView all = PanelDataView.Create(panel ?? Panel());
         IDataView history = ml.Data.FilterRowsByColumn(all, "t", upperBound: History);
         ITransformer model = estimator.Fit(history);
         float[] score = MarketingData.Column(ml.Data.FilterRowsByColumn(model.Transform(all), "t", lowerBound: History), "Score");
@@ -64,6 +70,7 @@ public sealed class BaselineTests(ITestOutputHelper output)
         CausalMmmOptions options = new CausalMmmOptions();
         // Batches of two shops: four steps an epoch, enough for the calendar weights to reach the season in 150 epochs.
         (options.Epochs, options.HiddenSize, options.BatchSize, options.ValidationFraction, options.Seasonality) = (150, 16, 2, 0, seasonality);
+        options.Trend = true; // the panel's gmv climbs: a trend per shop carries that, the calendar terms the season
         return options;
     }
 
@@ -75,9 +82,32 @@ public sealed class BaselineTests(ITestOutputHelper output)
         (double mape, ContributionReport report) = Holdout(ml, mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Model(SeasonalBaseline.Auto) }));
         (double without, _) = Holdout(ml, mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Model(SeasonalBaseline.None) }));
         double share = ChannelShare(report);
+        // Both with a trend per shop, which carries the trend; the calendar terms must carry the season.
         output.WriteLine($"CausalMMM holdout MAPE {mape:P2} with the seasonal baseline, {without:P2} without; channels' share {share:P2}");
-        Assert.True(mape < 0.03, $"holdout MAPE {mape:P2} with the seasonal baseline ({without:P2} without)");
-        Assert.True(mape < 0.6 * without, $"holdout MAPE {mape:P2} with the seasonal baseline against {without:P2} without: the calendar terms should carry the season");
+        Assert.True(mape < 0.02, $"holdout MAPE {mape:P2} with the seasonal baseline ({without:P2} without)");
+        Assert.True(mape < 0.8 * without, $"holdout MAPE {mape:P2} with the seasonal baseline against {without:P2} without: the calendar terms should carry the season");
+        Assert.True(share < 0.02, $"channels that do nothing get {share:P2} of the forecast");
+    }
+
+    [Fact]
+    public void CausalMmm_with_a_trend_keeps_each_shops_climb_or_fall_past_the_origin()
+    {
+        // Half the shops climb, half fall, each at its own rate; no season, channels idle.
+        MarketingPanel panel = Panel(s => (s % 2 == 0 ? 1 : -1) * (0.01 + 0.005 * s), weekly: 0);
+        var ml = new MLContext(seed: 1);
+        CausalMmmCatalog mmm = ml.CausalMmm();
+        CausalMmmOptions Trend(bool on)
+        {
+            CausalMmmOptions options = Model(SeasonalBaseline.None);
+            options.Trend = on;
+            return options;
+        }
+        (double mape, ContributionReport report) = Holdout(ml, mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Trend(true) }), panel);
+        (double without, _) = Holdout(ml, mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Trend(false) }), panel);
+        double share = ChannelShare(report);
+        output.WriteLine($"CausalMMM holdout MAPE {mape:P2} with the trend, {without:P2} without; channels' share {share:P2}");
+        Assert.True(mape < 0.03, $"holdout MAPE {mape:P2} with the trend ({without:P2} without)");
+        Assert.True(mape < 0.5 * without, $"holdout MAPE {mape:P2} with the trend against {without:P2} without: the trend should carry each shop's slope");
         Assert.True(share < 0.02, $"channels that do nothing get {share:P2} of the forecast");
     }
 

@@ -220,7 +220,15 @@ public sealed class MediaPlanCsvTests : IDisposable
     {
         string path = Path.Combine(_directory, "dated.csv");
         File.WriteAllText(path, string.Join("\n", Dated()) + "\n");
-        AssertSamePlan(_plan, _mmm.Planning.LoadPlanCsv(path, _sim.Data));
+        MediaPlan dated = _mmm.Planning.LoadPlanCsv(path, _sim.Data);
+        AssertSamePlan(_plan, dated);
+        // And the same forecast as the plan in steps, read from its own file (the classic chain: no training noise).
+        MediaPlan stepped = _mmm.Planning.LoadPlanCsv(Saved(_plan), _sim.Data);
+        ITransformer chain = _mmm.Transforms.Adstock().Append(_mmm.Transforms.Hill()).Append(_mmm.Forecasting.Trainers.Ridge()).Fit(_sim.Data);
+        float[] Forecast(MediaPlan plan) => chain.Transform(plan.AppendTo(_sim.Data)).GetColumn<float>("Score").ToArray();
+        float[] fromSteps = Forecast(stepped), fromDates = Forecast(dated);
+        Assert.Equal(Shops * (Length + Steps), fromDates.Length);
+        Assert.Equal(fromSteps, fromDates);
     }
 
     [Fact]
@@ -243,6 +251,7 @@ public sealed class MediaPlanCsvTests : IDisposable
 
         var gap = DatedFails(lines => lines.RemoveAt(LineOf(2, 4) - 1));
         Assert.Contains($"no row for {Day(4)}: it goes from {Day(3)} to {Day(5)}", gap.Message);
+        Assert.Equal(LineOf(2, 4), gap.Line); // the line that skips the day: day 5's, moved up to where day 4 was
 
         // Steps and dates together: which one is meant is unclear.
         string both = Path.Combine(_directory, "both.csv");

@@ -58,6 +58,7 @@ public sealed class PublicOptionsTests
         [nameof(CausalGraphEstimator.Options.ValidationFraction)] = () => Changes(() => Graph(o => o.ValidationFraction = 0.34), GraphDefault),
         [nameof(CausalGraphEstimator.Options.SameDayMedia)] = () => Changes(() => Graph(o => o.SameDayMedia = false), GraphDefault),
         [nameof(CausalGraphEstimator.Options.Seasonality)] = () => Changes(() => Graph(o => o.Seasonality = SeasonalBaseline.Auto), GraphDefault),
+        [nameof(CausalGraphEstimator.Options.Trend)] = () => Changes(() => Graph(o => o.Trend = !o.Trend), GraphDefault),
         [nameof(CausalGraphEstimator.Options.EdgePrior)] = () => Changes(() => Graph(o => o.EdgePrior = 0.4), GraphDefault),
         [nameof(CausalGraphEstimator.Options.EncoderWindow)] = () => Changes(() => Graph(o => o.EncoderWindow = 20), GraphDefault),
         [nameof(CausalGraphEstimator.Options.GraphColumnName)] = () => Changes(() => Graph(o => o.GraphColumnName = "Learned"), GraphDefault),
@@ -71,7 +72,7 @@ public sealed class PublicOptionsTests
         [nameof(CausalGraphEstimator.Options.MediatorColumnNames)] = () => Changes(() => Graph(o => o.MediatorColumnNames = Array.Empty<string>()), GraphDefault),
         [nameof(CausalGraphEstimator.Options.CovariateColumnNames)] = () => Changes(() => Graph(o => o.CovariateColumnNames = new[] { "x2" }), GraphDefault),
         [nameof(CausalGraphEstimator.Options.ContextColumnNames)] = () => Changes(() => Graph(o => o.ContextColumnNames = new[] { "context0" }), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.UnconstrainedColumnNames)] = () => Changes(() => Graph(o => o.UnconstrainedColumnNames = new[] { "x0", "pv" }), GraphDefault),
+        [nameof(CausalGraphEstimator.Options.UnconstrainedColumnNames)] = () => Changes(() => Graph(o => o.UnconstrainedColumnNames = new[] { "x0" }), GraphDefault),
     };
 
     [Fact]
@@ -120,6 +121,7 @@ public sealed class PublicOptionsTests
         [nameof(MarketingResponseForecaster.Options.ValidationFraction)] = () => Changes(() => Forecaster(o => o.ValidationFraction = 0.34), ForecasterDefault),
         [nameof(MarketingResponseForecaster.Options.SameDayMedia)] = () => Changes(() => Forecaster(o => o.SameDayMedia = false), ForecasterDefault),
         [nameof(MarketingResponseForecaster.Options.Seasonality)] = () => Changes(() => Forecaster(o => o.Seasonality = SeasonalBaseline.Auto), ForecasterDefault),
+        [nameof(MarketingResponseForecaster.Options.Trend)] = () => Changes(() => Forecaster(o => o.Trend = !o.Trend), ForecasterDefault),
         [nameof(MarketingResponseForecaster.Options.Mode)] = () => Changes(() => Forecaster(o => o.Mode = ForecastMode.Autonomous), ForecasterDefault),
         [nameof(MarketingResponseForecaster.Options.Graph)] = () => Changes(() => Forecaster(o => o.Graph = Known()), ForecasterDefault),
         [nameof(MarketingResponseForecaster.Options.GraphColumnName)] = () => Changes(() => Forecaster(o => o.GraphColumnName = "Learned"), ForecasterDefault),
@@ -134,7 +136,7 @@ public sealed class PublicOptionsTests
         [nameof(MarketingResponseForecaster.Options.MediatorColumnNames)] = () => Changes(() => Forecaster(o => o.MediatorColumnNames = Array.Empty<string>()), ForecasterDefault),
         [nameof(MarketingResponseForecaster.Options.CovariateColumnNames)] = () => Changes(() => Forecaster(o => o.CovariateColumnNames = new[] { "x2" }), ForecasterDefault),
         [nameof(MarketingResponseForecaster.Options.ContextColumnNames)] = () => Changes(() => Forecaster(o => o.ContextColumnNames = new[] { "context0" }), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.UnconstrainedColumnNames)] = () => Changes(() => Forecaster(o => o.UnconstrainedColumnNames = new[] { "x0", "pv" }), ForecasterDefault),
+        [nameof(MarketingResponseForecaster.Options.UnconstrainedColumnNames)] = () => Changes(() => Forecaster(o => o.UnconstrainedColumnNames = new[] { "x0" }), ForecasterDefault),
     };
 
     [Fact]
@@ -150,6 +152,22 @@ public sealed class PublicOptionsTests
         var error = Assert.Throws<ArgumentException>(() => Forecaster(o => { o.GraphColumnName = "Learned"; o.Graph = Known(); }));
         Assert.Contains("'Learned'", error.Message);
         Assert.Contains("Options.Graph", error.Message);
+    }
+
+    [Fact]
+    public void Settings_that_would_be_ignored_in_context_are_refused_with_what_to_do()
+    {
+        // A graph column named but absent: the forecaster would fall back to the full graph.
+        Assert.Contains("'Missing'", Assert.Throws<ArgumentException>(() => Forecaster(o => o.GraphColumnName = "Missing")).Message);
+        // Same-day edges in the graph with a forecaster that has none: they would be dropped.
+        Assert.Contains("same-day", Assert.Throws<ArgumentException>(() => Forecaster(o => { o.GraphColumnName = "Learned"; o.SameDayMedia = false; })).Message);
+        // Only channels are checked for negative values.
+        Assert.Contains("not a channel", Assert.Throws<ArgumentException>(() => Graph(o => o.UnconstrainedColumnNames = new[] { "pv" })).Message);
+        // A validation split holds out whole shops: with one shop there is none to hold out.
+        var oneShop = MarketingData.View(shops: 1, length: 60);
+        var split = Assert.Throws<ArgumentException>(() => new MLContext(seed: 1).CausalMmm().CausalDiscovery.Trainers.CausalGraph(
+            new CausalGraphEstimator.Options { Epochs = 2, HiddenSize = 8, ValidationFraction = 0.5 }).Fit(oneShop));
+        Assert.Contains("one shop", split.Message);
     }
 
     [Fact]

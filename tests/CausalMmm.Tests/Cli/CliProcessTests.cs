@@ -106,6 +106,31 @@ public sealed class CliProcessTests : IDisposable
         (code, _, stderr) = Run("forecast model.zip shops.csv --plan calendar.csv --quiet -o promo-forecast.csv");
         Assert.True(code == 0, stderr);
         Assert.Equal(1 + 3 * 5, File.ReadAllLines(Path.Combine(_dir, "promo-forecast.csv")).Length);
+        // The plan sets the horizon: a --horizon beside it would be ignored, so it is a usage error.
+        (code, _, stderr) = Run("forecast model.zip shops.csv --plan calendar.csv --horizon 9 --quiet -o ignored.csv");
+        Assert.Equal(2, code);
+        Assert.Contains("--horizon would be ignored", stderr);
+    }
+
+    [Fact]
+    public void Fit_on_the_Linear_Granger_graph_gives_graph_and_report_the_baseline_graph()
+    {
+        Assert.Equal(0, Run("sample -o shops.csv --shops 3 --length 50 --quiet").Code);
+        (int code, string stdout, string stderr) = Run("fit shops.csv --graph linear-granger --holdout 7 --epochs 2 --quiet -o lg.zip");
+        Assert.True(code == 0, stderr);
+        (code, stdout, stderr) = Run("graph lg.zip --min 0 --json");
+        Assert.True(code == 0, stderr);
+        using (JsonDocument graph = JsonDocument.Parse(stdout))
+        {
+            // Linear Granger's graph is lagged only: 42 edges among 7 nodes, none on the same day.
+            JsonElement[] edges = graph.RootElement.GetProperty("edges").EnumerateArray().ToArray();
+            Assert.Equal(7 * 6, edges.Length);
+            Assert.All(edges, e => Assert.Equal("lagged", e.GetProperty("kind").GetString()));
+        }
+        (code, _, stderr) = Run("report lg.zip shops.csv --samples 2 --baseline-epochs 2 --quiet -o lg.html");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Causal graphs", File.ReadAllText(Path.Combine(_dir, "lg.html")));
+        Assert.Equal(2, Run("fit shops.csv --graph granger -o x.zip").Code); // only the two learners are accepted
     }
 
     [Fact]
