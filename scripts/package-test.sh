@@ -24,7 +24,12 @@ cleanup() {
 trap cleanup EXIT
 
 step="none"
-fail() { echo "package test: failed ($step)"; exit 1; }
+fail() {
+  # The consumer's build log says what the GLIBCXX fix decided (it logs each patched file and, at normal verbosity, why not).
+  if [ -f "$work/consumer-build.log" ]; then echo "--- the consumer's build, last lines:"; grep -i -E "libstdc|GLIBCXX|weak|patch|error|warn" "$work/consumer-build.log" | tail -n 20; fi
+  echo "package test: failed ($step)"
+  exit 1
+}
 trap fail ERR
 # "! command" never trips set -e or the ERR trap, so what must not hold is checked through this.
 refute() { if "$@"; then fail; fi; }
@@ -88,7 +93,7 @@ Console.WriteLine($"consumer: fitted and scored {scores.Length} rows with Causal
 return 0;
 EOF
 step="build the consumer"
-dotnet build -c Release --nologo -v quiet
+dotnet build -c Release --nologo -v normal > "$work/consumer-build.log" 2>&1 || { tail -n 40 "$work/consumer-build.log"; false; }
 step="the consumer's libLibTorchSharp.so is weakened exactly where this machine's libstdc++ needs it"
 built=$(find bin/Release -name libLibTorchSharp.so -path '*linux-x64*' | head -n 1)
 shipped="$cache/torchsharp/0.107.0/runtimes/linux-x64/native/libLibTorchSharp.so"
