@@ -67,10 +67,18 @@ public sealed class CausalMmmModel : IDisposable
     {
         if (Network.TrendSlopes is not { } slopes) return null;
         using var scope = torch.NewDisposeScope();
+        return Network.WithGivenZeros(PerShop(slopes, panel)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The rows of a per-training-shop parameter [S_train, k] for <paramref name="panel"/>'s shops, in its order: zero for a
+    /// shop the model was not trained on (the prior's centre).
+    /// </summary>
+    private Tensor PerShop(Tensor parameter, NumericPanel panel)
+    {
         long[] rows = panel.ShopIds.Select(id => _shopRows.TryGetValue(id, out int row) ? (long)row : -1).ToArray();
-        Tensor known = torch.tensor(rows.Select(r => r >= 0 ? 1f : 0f).ToArray(), device: slopes.device).unsqueeze(1);
-        Tensor picked = slopes.index_select(0, torch.tensor(rows.Select(r => Math.Max(r, 0)).ToArray(), device: slopes.device)) * known;
-        return Network.WithGivenZeros(picked).MoveToOuterDisposeScope();
+        Tensor known = torch.tensor(rows.Select(r => r >= 0 ? 1f : 0f).ToArray(), device: parameter.device).unsqueeze(1);
+        return parameter.index_select(0, torch.tensor(rows.Select(r => Math.Max(r, 0)).ToArray(), device: parameter.device)) * known;
     }
 
     /// <summary>Steps from <see cref="TrendStart"/> to step <paramref name="step"/> of <paramref name="panel"/> (negative before it).</summary>
@@ -101,10 +109,7 @@ public sealed class CausalMmmModel : IDisposable
     {
         if (Network.ShopGainLogs is not { } logs) return null;
         using var scope = torch.NewDisposeScope();
-        long[] rows = panel.ShopIds.Select(id => _shopRows.TryGetValue(id, out int row) ? (long)row : -1).ToArray();
-        Tensor known = torch.tensor(rows.Select(r => r >= 0 ? 1f : 0f).ToArray(), device: logs.device).unsqueeze(1);
-        Tensor picked = logs.index_select(0, torch.tensor(rows.Select(r => Math.Max(r, 0)).ToArray(), device: logs.device));
-        return (picked * known).exp().MoveToOuterDisposeScope();
+        return PerShop(logs, panel).exp().MoveToOuterDisposeScope();
     }
 
     /// <summary>The options the model was trained with.</summary>
@@ -274,15 +279,13 @@ public sealed class CausalMmmModel : IDisposable
         (PanelScaling scaling, Tensor observed, Tensor context, Tensor edges) = WindowInputs(panel, start, end, fixedEdges);
         Device device = Network.Device;
         Tensor? gains = ShopGains(panel);
-        // The decoder reads the window less its seasonal baseline; the means it returns get the baseline of the steps they predict.
-        Tensor? seasonal = SeasonalTermsOf(panel, start, EncoderWindow + 1);
-        Tensor history = seasonal is null ? observed : observed - seasonal.narrow(0, 0, EncoderWindow).unsqueeze(0);
-        // Likewise less each shop's trend line, which the means get back at the steps they predict.
+        // The decoder reads the window less its baseline (calendar terms, each shop's trend line); the means returned get
+        // the baseline of the steps they predict, while the roll-out start stays on the decoder's scale.
         Tensor? slopes = TrendSlopes(panel);
         Tensor? line = slopes is null ? null : LinearTrend.Line(slopes, LinearTrend.Times(TrendStep(panel, start), EncoderWindow + 1, EncoderWindow, device));
-        if (line is not null) history = history - line.narrow(1, 0, EncoderWindow);
+        Tensor? baseline = CausalMmmNetwork.Baseline(SeasonalTermsOf(panel, start, EncoderWindow + 1), line);
+        Tensor history = baseline is null ? observed : observed - baseline.narrow(1, 0, EncoderWindow);
         (Tensor means, Tensor state) = Network.Decoder.Forward(history, Network.Weighted(edges, gains), context);
-        if (line is not null) means = means + line.narrow(1, 1, EncoderWindow);
         // With feedback, the window's last step read the prediction before it, and so does the roll-out's first step.
         Tensor last = Options.FeedbackSteps > 0 && EncoderWindow > 1 ? means.select(1, EncoderWindow - 2) : history.select(1, EncoderWindow - 1);
         Tensor weighted = Network.Weighted(edges, gains);
@@ -309,7 +312,7 @@ public sealed class CausalMmmModel : IDisposable
             levels?.MoveToOuterDisposeScope(),
             Seasonal is null && slopes is null ? null : panel.DateOf(end),
             slopes?.MoveToOuterDisposeScope(), slopes is null ? 0 : TrendStep(panel, start) + EncoderWindow);
-        return (rolloutStart, scaling, seasonal is null ? means : means + seasonal.narrow(0, 1, EncoderWindow).unsqueeze(0));
+        return (rolloutStart, scaling, baseline is null ? means : means + baseline.narrow(1, 1, EncoderWindow));
     }
 
     /// <summary>

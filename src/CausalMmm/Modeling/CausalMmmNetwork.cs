@@ -66,6 +66,14 @@ internal sealed class CausalMmmNetwork : nn.Module
     public Tensor WithGivenZeros(Tensor receivers) =>
         torch.cat(new[] { torch.zeros(new[] { receivers.size(0), (long)Edges.GivenCount }, receivers.dtype, receivers.device), receivers }, 1);
 
+    /// <summary>
+    /// The baseline the decoder works around over a window's steps and the one after [B or 1, T + 1, n]: the seasonal
+    /// terms [T + 1, n] plus each shop's trend line [B, T + 1, n]; null with neither. The decoder reads the series less
+    /// entries 0..T-1, and the mean predicting step t + 1 gets entry t + 1 back.
+    /// </summary>
+    public static Tensor? Baseline(Tensor? seasonal, Tensor? line) =>
+        seasonal is null ? line : line is null ? seasonal.unsqueeze(0) : line + seasonal.unsqueeze(0);
+
     /// <summary>Per training shop and same-day edge, the log of the shop's multiplier of the edge's effect [S, Ec]; null without shop gains.</summary>
     public Parameter? ShopGainLogs { get; }
 

@@ -204,14 +204,13 @@ public static class CausalMmmTrainer
         Tensor edges = fixedEdges ?? (logits is null
             ? torch.ones(new[] { shops, (long)network.Edges.TotalEdgeCount }, values.dtype, values.device)
             : (noise is not null ? GumbelSoftmax(logits, options.Temperature, noise) : logits.softmax(-1)).narrow(-1, 1, 1).squeeze(-1));
-        Tensor? seasonal = network.SeasonalTerms(calendar); // [T + 1, n]
-        Tensor decoded = seasonal is null ? values : values - seasonal.narrow(0, 0, steps).unsqueeze(0);
-        // With a trend, each shop's line: the decoder reads the values less it, and each mean gets it back.
+        // The decoder reads the values less their baseline (calendar terms, each shop's trend line); each mean gets the
+        // baseline of the step it predicts back.
         Tensor? line = trendSlopes is null || trendTimes is null ? null : LinearTrend.Line(network.WithGivenZeros(trendSlopes), trendTimes); // [B, T + 1, n]
-        if (line is not null) decoded = decoded - line.narrow(1, 0, steps);
+        Tensor? baseline = CausalMmmNetwork.Baseline(network.SeasonalTerms(calendar), line);
+        Tensor decoded = baseline is null ? values : values - baseline.narrow(1, 0, steps);
         (Tensor means, _) = network.Decoder.Forward(decoded, network.Weighted(edges, gainLogs?.exp()), context);
-        if (seasonal is not null) means = means + seasonal.narrow(0, 1, steps).unsqueeze(0);
-        if (line is not null) means = means + line.narrow(1, 1, steps);
+        if (baseline is not null) means = means + baseline.narrow(1, 1, steps);
         Tensor error = means.narrow(1, 0, steps - 1) - values.narrow(1, 1, steps - 1);
         // error * error, not error.pow(2): TorchSharp turns the 2 into a temporary Scalar the GC may free during the native call.
         // Scalars held to the end of the scope: a number passed straight to a TorchSharp call becomes a temporary Scalar the

@@ -47,33 +47,43 @@ public sealed class PublicOptionsTests
 
     private static readonly Lazy<Run> GraphDefault = new(() => Graph());
 
-    private static Dictionary<string, Func<string?>> GraphChecks() => new()
+    /// <summary>
+    /// The checks of the options both estimators share (<see cref="CausalTrainerOptions"/> and the column names), for
+    /// the estimator <paramref name="fit"/> trains with a change applied, against <paramref name="baseline"/>.
+    /// </summary>
+    private static Dictionary<string, Func<string?>> SharedChecks<T>(Func<Action<T>?, Run> fit, Lazy<Run> baseline) where T : CausalTrainerOptions => new()
     {
-        [nameof(CausalGraphEstimator.Options.Epochs)] = () => Changes(() => Graph(o => o.Epochs = 4), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.PlateauTolerance)] = () => Changes(() => Graph(o => { o.Epochs = 45; o.PlateauTolerance = 0.9; }),
-            new Lazy<Run>(() => Graph(o => { o.Epochs = 45; o.PlateauTolerance = null; }))),
-        [nameof(CausalGraphEstimator.Options.HiddenSize)] = () => Changes(() => Graph(o => o.HiddenSize = 6), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.BatchSize)] = () => Changes(() => Graph(o => o.BatchSize = 2), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.LearningRate)] = () => Changes(() => Graph(o => o.LearningRate = 1e-3), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.ValidationFraction)] = () => Changes(() => Graph(o => o.ValidationFraction = 0.34), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.SameDayMedia)] = () => Changes(() => Graph(o => o.SameDayMedia = false), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.Seasonality)] = () => Changes(() => Graph(o => o.Seasonality = SeasonalBaseline.Auto), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.Trend)] = () => Changes(() => Graph(o => o.Trend = !o.Trend), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.EdgePrior)] = () => Changes(() => Graph(o => o.EdgePrior = 0.4), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.EncoderWindow)] = () => Changes(() => Graph(o => o.EncoderWindow = 20), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.GraphColumnName)] = () => Changes(() => Graph(o => o.GraphColumnName = "Learned"), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.NumberOfThreads)] = () => SetsThreads(threads => Graph(o => o.NumberOfThreads = threads)),
-        [nameof(CausalGraphEstimator.Options.Progress)] = () => Reports(progress => Graph(o => o.Progress = progress)),
-        [nameof(CausalGraphEstimator.Options.CancellationToken)] = () => Cancels(token => Graph(o => o.CancellationToken = token)),
-        [nameof(CausalGraphEstimator.Options.ShopColumnName)] = () => Refused(() => Graph(o => o.ShopColumnName = "store"), "store"),
-        [nameof(CausalGraphEstimator.Options.DateColumnName)] = () => Refused(() => Graph(o => o.DateColumnName = "day"), "day"),
-        [nameof(CausalGraphEstimator.Options.LabelColumnName)] = () => Refused(() => Graph(o => o.LabelColumnName = "sales"), "sales"),
-        [nameof(CausalGraphEstimator.Options.ChannelColumnNames)] = () => Changes(() => Graph(o => o.ChannelColumnNames = new[] { "x0", "x1" }), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.MediatorColumnNames)] = () => Changes(() => Graph(o => o.MediatorColumnNames = Array.Empty<string>()), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.CovariateColumnNames)] = () => Changes(() => Graph(o => o.CovariateColumnNames = new[] { "x2" }), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.ContextColumnNames)] = () => Changes(() => Graph(o => o.ContextColumnNames = new[] { "context0" }), GraphDefault),
-        [nameof(CausalGraphEstimator.Options.UnconstrainedColumnNames)] = () => Changes(() => Graph(o => o.UnconstrainedColumnNames = new[] { "x0" }), GraphDefault),
+        [nameof(CausalTrainerOptions.Epochs)] = () => Changes(() => fit(o => o.Epochs = 4), baseline),
+        [nameof(CausalTrainerOptions.PlateauTolerance)] = () => Changes(() => fit(o => { o.Epochs = 45; o.PlateauTolerance = 0.9; }),
+            new Lazy<Run>(() => fit(o => { o.Epochs = 45; o.PlateauTolerance = null; }))),
+        [nameof(CausalTrainerOptions.HiddenSize)] = () => Changes(() => fit(o => o.HiddenSize = 6), baseline),
+        [nameof(CausalTrainerOptions.BatchSize)] = () => Changes(() => fit(o => o.BatchSize = 2), baseline),
+        [nameof(CausalTrainerOptions.LearningRate)] = () => Changes(() => fit(o => o.LearningRate = 1e-3), baseline),
+        [nameof(CausalTrainerOptions.ValidationFraction)] = () => Changes(() => fit(o => o.ValidationFraction = 0.34), baseline),
+        [nameof(CausalTrainerOptions.SameDayMedia)] = () => Changes(() => fit(o => o.SameDayMedia = false), baseline),
+        [nameof(CausalTrainerOptions.Seasonality)] = () => Changes(() => fit(o => o.Seasonality = SeasonalBaseline.Auto), baseline),
+        [nameof(CausalTrainerOptions.Trend)] = () => Changes(() => fit(o => o.Trend = !o.Trend), baseline),
+        [nameof(CausalTrainerOptions.NumberOfThreads)] = () => SetsThreads(threads => fit(o => o.NumberOfThreads = threads)),
+        [nameof(CausalTrainerOptions.Progress)] = () => Reports(progress => fit(o => o.Progress = progress)),
+        [nameof(CausalTrainerOptions.CancellationToken)] = () => Cancels(token => fit(o => o.CancellationToken = token)),
+        [nameof(CausalTrainerOptions.ShopColumnName)] = () => Refused(() => fit(o => o.ShopColumnName = "store"), "store"),
+        [nameof(CausalTrainerOptions.DateColumnName)] = () => Refused(() => fit(o => o.DateColumnName = "day"), "day"),
+        [nameof(CausalTrainerOptions.LabelColumnName)] = () => Refused(() => fit(o => o.LabelColumnName = "sales"), "sales"),
+        [nameof(CausalTrainerOptions.ChannelColumnNames)] = () => Changes(() => fit(o => o.ChannelColumnNames = new[] { "x0", "x1" }), baseline),
+        [nameof(CausalTrainerOptions.MediatorColumnNames)] = () => Changes(() => fit(o => o.MediatorColumnNames = Array.Empty<string>()), baseline),
+        [nameof(CausalTrainerOptions.CovariateColumnNames)] = () => Changes(() => fit(o => o.CovariateColumnNames = new[] { "x2" }), baseline),
+        [nameof(CausalTrainerOptions.ContextColumnNames)] = () => Changes(() => fit(o => o.ContextColumnNames = new[] { "context0" }), baseline),
+        [nameof(CausalTrainerOptions.UnconstrainedColumnNames)] = () => Changes(() => fit(o => o.UnconstrainedColumnNames = new[] { "x0" }), baseline),
     };
+
+    private static Dictionary<string, Func<string?>> GraphChecks()
+    {
+        Dictionary<string, Func<string?>> checks = SharedChecks<CausalGraphEstimator.Options>(Graph, GraphDefault);
+        checks[nameof(CausalGraphEstimator.Options.EdgePrior)] = () => Changes(() => Graph(o => o.EdgePrior = 0.4), GraphDefault);
+        checks[nameof(CausalGraphEstimator.Options.EncoderWindow)] = () => Changes(() => Graph(o => o.EncoderWindow = 20), GraphDefault);
+        checks[nameof(CausalGraphEstimator.Options.GraphColumnName)] = () => Changes(() => Graph(o => o.GraphColumnName = "Learned"), GraphDefault);
+        return checks;
+    }
 
     [Fact]
     public void Every_public_option_of_the_graph_estimator_changes_its_fit_or_is_refused()
@@ -110,34 +120,15 @@ public sealed class PublicOptionsTests
         return CausalGraphSet.Shared(Nodes, known, Enumerable.Range(0, 6).Select(i => $"s{i}"));
     }
 
-    private static Dictionary<string, Func<string?>> ForecasterChecks() => new()
+    private static Dictionary<string, Func<string?>> ForecasterChecks()
     {
-        [nameof(MarketingResponseForecaster.Options.Epochs)] = () => Changes(() => Forecaster(o => o.Epochs = 4), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.PlateauTolerance)] = () => Changes(() => Forecaster(o => { o.Epochs = 45; o.PlateauTolerance = 0.9; }),
-            new Lazy<Run>(() => Forecaster(o => { o.Epochs = 45; o.PlateauTolerance = null; }))),
-        [nameof(MarketingResponseForecaster.Options.HiddenSize)] = () => Changes(() => Forecaster(o => o.HiddenSize = 6), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.BatchSize)] = () => Changes(() => Forecaster(o => o.BatchSize = 2), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.LearningRate)] = () => Changes(() => Forecaster(o => o.LearningRate = 1e-3), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.ValidationFraction)] = () => Changes(() => Forecaster(o => o.ValidationFraction = 0.34), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.SameDayMedia)] = () => Changes(() => Forecaster(o => o.SameDayMedia = false), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.Seasonality)] = () => Changes(() => Forecaster(o => o.Seasonality = SeasonalBaseline.Auto), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.Trend)] = () => Changes(() => Forecaster(o => o.Trend = !o.Trend), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.Mode)] = () => Changes(() => Forecaster(o => o.Mode = ForecastMode.Autonomous), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.Graph)] = () => Changes(() => Forecaster(o => o.Graph = Known()), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.GraphColumnName)] = () => Changes(() => Forecaster(o => o.GraphColumnName = "Learned"), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.ScoreColumnName)] = () => Changes(() => Forecaster(o => o.ScoreColumnName = "Forecast"), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.NumberOfThreads)] = () => SetsThreads(threads => Forecaster(o => o.NumberOfThreads = threads)),
-        [nameof(MarketingResponseForecaster.Options.Progress)] = () => Reports(progress => Forecaster(o => o.Progress = progress)),
-        [nameof(MarketingResponseForecaster.Options.CancellationToken)] = () => Cancels(token => Forecaster(o => o.CancellationToken = token)),
-        [nameof(MarketingResponseForecaster.Options.ShopColumnName)] = () => Refused(() => Forecaster(o => o.ShopColumnName = "store"), "store"),
-        [nameof(MarketingResponseForecaster.Options.DateColumnName)] = () => Refused(() => Forecaster(o => o.DateColumnName = "day"), "day"),
-        [nameof(MarketingResponseForecaster.Options.LabelColumnName)] = () => Refused(() => Forecaster(o => o.LabelColumnName = "sales"), "sales"),
-        [nameof(MarketingResponseForecaster.Options.ChannelColumnNames)] = () => Changes(() => Forecaster(o => o.ChannelColumnNames = new[] { "x0", "x1" }), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.MediatorColumnNames)] = () => Changes(() => Forecaster(o => o.MediatorColumnNames = Array.Empty<string>()), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.CovariateColumnNames)] = () => Changes(() => Forecaster(o => o.CovariateColumnNames = new[] { "x2" }), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.ContextColumnNames)] = () => Changes(() => Forecaster(o => o.ContextColumnNames = new[] { "context0" }), ForecasterDefault),
-        [nameof(MarketingResponseForecaster.Options.UnconstrainedColumnNames)] = () => Changes(() => Forecaster(o => o.UnconstrainedColumnNames = new[] { "x0" }), ForecasterDefault),
-    };
+        Dictionary<string, Func<string?>> checks = SharedChecks<MarketingResponseForecaster.Options>(Forecaster, ForecasterDefault);
+        checks[nameof(MarketingResponseForecaster.Options.Mode)] = () => Changes(() => Forecaster(o => o.Mode = ForecastMode.Autonomous), ForecasterDefault);
+        checks[nameof(MarketingResponseForecaster.Options.Graph)] = () => Changes(() => Forecaster(o => o.Graph = Known()), ForecasterDefault);
+        checks[nameof(MarketingResponseForecaster.Options.GraphColumnName)] = () => Changes(() => Forecaster(o => o.GraphColumnName = "Learned"), ForecasterDefault);
+        checks[nameof(MarketingResponseForecaster.Options.ScoreColumnName)] = () => Changes(() => Forecaster(o => o.ScoreColumnName = "Forecast"), ForecasterDefault);
+        return checks;
+    }
 
     [Fact]
     public void Every_public_option_of_the_forecaster_changes_its_fit_or_is_refused()
