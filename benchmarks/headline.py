@@ -110,6 +110,9 @@ def rows(out):
            + f"| chain {bold_if(mase(fr['MASE'][0]), fr['MASE'][0] < fc['MASE'][0])}; {fr['R2 within'][0]:.3f}; last value 1.00 | `... -- forecast --seeds {fseeds}` |")
 
 
+README_LIMIT = 15_000
+
+
 def main():
     out = sys.argv[1]
     readme = sys.argv[2] if len(sys.argv) > 2 else "README.md"
@@ -121,6 +124,11 @@ def main():
     if "<!-- headline:begin -->" not in text:
         sys.exit(f"{readme} has no <!-- headline:begin --> marker")
     text = re.sub(r"<!-- headline:begin -->.*?<!-- headline:end -->", lambda _: block, text, flags=re.S)
+    # The README is for users and kept short (issue 27: at most 15 KB); refuse to grow it past that.
+    size = len(text.encode("utf-8"))
+    if size > README_LIMIT:
+        sys.exit(f"{readme} would be {size:,} bytes with these rows, over the {README_LIMIT:,} limit: shorten its prose "
+                 + f"or {OTHERS}, then rerun: python3 benchmarks/headline.py OUT_DIR {readme} (OUT_DIR: {out})")
     with open(readme, "w", encoding="utf-8") as f:
         f.write(text)
     print(f"{readme}: headline rows updated from {out}")
