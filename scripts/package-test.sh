@@ -3,7 +3,8 @@
 # into a local folder feed, then, in a temporary directory outside the repository (so none of its build files apply):
 #   1. a new console project (dotnet new) adds CausalMmm.MLNet from the feed and TorchSharp-cpu from nuget.org, builds,
 #      fits a tiny CausalGraph + MarketingResponse chain and scores it - this is where the GLIBCXX fix the package
-#      ships under buildTransitive/ must make libLibTorchSharp.so load on Debian 12;
+#      ships under buildTransitive/ must make libLibTorchSharp.so load on Debian 12; then dotnet publish, and the
+#      published copy must be patched and run as well;
 #   2. dotnet tool install takes causalmmm from the feed (the linux-x64 package), then runs "causalmmm sample" and
 #      "causalmmm fit --epochs 2" on the sample.
 # Prints "package test: passed" or "package test: failed (STEP)" last; the exit status says the same.
@@ -26,7 +27,9 @@ trap cleanup EXIT
 step="none"
 fail() {
   # The consumer's build log says what the GLIBCXX fix decided (it logs each patched file and, at normal verbosity, why not).
-  if [ -f "$work/consumer-build.log" ]; then echo "--- the consumer's build, last lines:"; grep -i -E "libstdc|GLIBCXX|weak|patch|error|warn" "$work/consumer-build.log" | tail -n 20; fi
+  for log in "$work/consumer-build.log" "$work/consumer-publish.log"; do
+    if [ -f "$log" ]; then echo "--- $(basename "$log" .log), last lines:"; grep -i -E "libstdc|GLIBCXX|weak|patch|error|warn" "$log" | tail -n 20; fi
+  done
   echo "package test: failed ($step)"
   exit 1
 }
@@ -102,6 +105,14 @@ test -n "$built" && test -n "$libstdcxx"
 if grep -q GLIBCXX_3.4.32 "$libstdcxx"; then cmp -s "$built" "$shipped"; else refute cmp -s "$built" "$shipped"; fi
 step="run the consumer"
 dotnet run -c Release --no-build
+step="dotnet publish the consumer"
+dotnet publish -c Release --nologo -v normal -o "$work/published" > "$work/consumer-publish.log" 2>&1 || { tail -n 40 "$work/consumer-publish.log"; false; }
+step="the published libLibTorchSharp.so is weakened exactly where this machine's libstdc++ needs it"
+published=$(find "$work/published" -name libLibTorchSharp.so | head -n 1)
+test -n "$published"
+if grep -q GLIBCXX_3.4.32 "$libstdcxx"; then cmp -s "$published" "$shipped"; else refute cmp -s "$published" "$shipped"; fi
+step="run the published consumer"
+dotnet "$work/published/Consumer.dll"
 
 step="dotnet tool install"
 cd "$work"

@@ -78,7 +78,7 @@ public sealed class CausalMmmCatalog
             MarketingSchema s = schema ?? Root.Schema;
             MarketingPanel panel = PanelCsv.ReadWide(path, s);
             (string shop, string date) = PanelCsv.KeyColumnNames(path, s);
-            return Annotated(panel, shop, date);
+            return Annotated(panel, shop, date, s.DateFormats);
         }
 
         /// <summary>Reads a long CSV (<c>shop,date,variable,value</c>), as <see cref="LoadPanelCsv"/> does a wide one.</summary>
@@ -88,7 +88,7 @@ public sealed class CausalMmmCatalog
             MarketingSchema s = schema ?? Root.Schema;
             MarketingPanel panel = PanelCsv.ReadLong(path, s);
             (string shop, string date) = PanelCsv.KeyColumnNames(path, s);
-            return Annotated(panel, shop, date);
+            return Annotated(panel, shop, date, s.DateFormats);
         }
 
         /// <summary>Reads a wide CSV into a typed <see cref="MarketingPanel"/> (the checks of <see cref="LoadPanelCsv"/>).</summary>
@@ -104,7 +104,7 @@ public sealed class CausalMmmCatalog
         {
             ArgumentNullException.ThrowIfNull(panel);
             MarketingSchema s = schema ?? Root.Schema;
-            return Annotated(panel, s.ShopColumn ?? PanelDataView.DefaultShopColumnName, s.DateColumn ?? PanelDataView.DefaultDateColumnName);
+            return Annotated(panel, s.ShopColumn ?? PanelDataView.DefaultShopColumnName, s.DateColumn ?? PanelDataView.DefaultDateColumnName, s.DateFormats);
         }
 
         /// <summary>
@@ -121,13 +121,13 @@ public sealed class CausalMmmCatalog
             return PanelAnnotations.Annotate(data, roles);
         }
 
-        private static IDataView Annotated(MarketingPanel panel, string shop, string date)
+        private static IDataView Annotated(MarketingPanel panel, string shop, string date, IEnumerable<string>? dateFormats = null)
         {
             PanelVariable[] variables = panel.SeriesVariables.Concat(panel.ContextVariables).ToArray();
             string[] Of(VariableRole role) => variables.Where(v => v.Role == role).Select(v => v.Name).ToArray();
             var roles = new PanelRoles(shop, date, Of(VariableRole.Target).FirstOrDefault(), Of(VariableRole.Channel), Of(VariableRole.Covariate),
                 Of(VariableRole.Mediator), Of(VariableRole.Context), variables.Where(v => v.Unconstrained).Select(v => v.Name).ToArray());
-            return PanelAnnotations.Annotate(PanelDataView.Create(panel, shop, date), roles);
+            return PanelAnnotations.Annotate(PanelDataView.Create(panel, shop, date), roles, dateFormats?.ToArray());
         }
 
         /// <summary>
@@ -295,7 +295,7 @@ public sealed class CausalMmmCatalog
         /// the history's channels and covariates: an unknown column (a misspelt channel) is an error.
         /// </summary>
         /// <param name="path">The CSV file.</param>
-        /// <param name="history">The data the plan continues: its columns, and for a plan with dates its dates (the plan's dates may be in any of the schema's date formats).</param>
+        /// <param name="history">The data the plan continues: its columns, and for a plan with dates its dates (the plan's dates may be in any date format the history was read with, carried by its date column as <see cref="PanelAnnotations.DateFormats"/>, or in the catalog schema's).</param>
         /// <param name="columns">Column roles, as for <see cref="RepeatLast"/>; null uses the catalog's schema and the column names.</param>
         /// <exception cref="ArgumentException">The history's columns do not resolve (no target or no channel, a named column missing).</exception>
         /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -305,7 +305,8 @@ public sealed class CausalMmmCatalog
             ArgumentNullException.ThrowIfNull(path);
             ArgumentNullException.ThrowIfNull(history);
             PanelRoles roles = PanelRoles.Resolve(PanelRoles.Columns(history.Schema), columns ?? new PanelColumnOptions(), Root.Schema, requireTarget: true, nameof(LoadPlanCsv), out _);
-            string[] formats = Root.Schema.DateFormats.ToArray();
+            // The formats the history was read with (LoadPanelCsv's schema travels with the view), then the catalog's.
+            string[] formats = PanelAnnotations.ReadDateFormats(history.Schema).Concat(Root.Schema.DateFormats).Distinct(StringComparer.Ordinal).ToArray();
             // Only a plan with dates needs the history's dates, to place them after it.
             PlanCalendar Calendar()
             {

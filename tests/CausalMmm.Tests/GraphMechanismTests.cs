@@ -5,6 +5,7 @@ using CausalMmm.Modeling;
 using CausalMmm.Simulation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using TorchSharp;
 
 namespace CausalMmm.Tests;
 
@@ -127,5 +128,54 @@ public sealed class GraphMechanismTests
         for (int k = 0; k < any.Length; k++) Assert.Equal(1 - (1 - lagged[k]) * (1 - sameDay[k]), any[k], 5);
         Assert.Contains(sameDay, p => p > 0); // the same-day part shows, so the check above means something
         Assert.True(any.Zip(lagged).Any(p => p.First > p.Second + 1e-3), "no edge gains from its same-day part");
+    }
+    [Theory]
+    [InlineData(GrangerPrior.Lagged, 0.1)]
+    [InlineData(GrangerPrior.LaggedAndSameDay, 0.1)]
+    [InlineData(GrangerPrior.LaggedAndSameDay, 0.005)] // below the usual floor: the range widens, the mean still holds
+    public void A_Granger_prior_ranks_each_shops_edges_by_their_scores_and_keeps_the_sparsity(GrangerPrior kind, double edgePrior)
+    {
+        // Two channels, a mediator and the target: 12 lagged edges, 4 same-day edges from the channels, 1 mediator edge.
+        using var edges = new EdgeIndex(4, givenCount: 2, sameDay: true, sameDayMediators: true);
+        var options = new CausalMmmOptions { GrangerPrior = kind, EdgePrior = edgePrior };
+        (double floor, double ceiling) = options.GrangerPriorRange(edges.EdgeCount);
+        Assert.True(floor < edgePrior && edgePrior < ceiling, $"range {floor}-{ceiling} around {edgePrior}");
+        var random = new Random(7);
+        float[] raw = Enumerable.Range(0, 2 * edges.EdgeCount).Select(_ => (float)random.NextDouble()).ToArray();
+        using torch.Tensor scores = torch.tensor(raw, new long[] { 2, edges.EdgeCount });
+        using torch.Tensor logPrior = CausalMmmTrainer.LogPrior(options, torch.CPU, edges, scores);
+        Assert.Equal(new long[] { 2, edges.TotalEdgeCount, 2 }, logPrior.shape);
+        using torch.Tensor probabilities = logPrior.exp();
+        float[] p = probabilities.data<float>().ToArray(); // [shop, edge, absent/present]
+        float Present(int shop, int edge) => p[(shop * edges.TotalEdgeCount + edge) * 2 + 1];
+        for (int shop = 0; shop < 2; shop++)
+        {
+            for (int e = 0; e < edges.TotalEdgeCount; e++)
+                Assert.Equal(1.0, p[(shop * edges.TotalEdgeCount + e) * 2] + Present(shop, e), 4);
+            // The shop's lagged edges: in the order of their scores, with the flat prior's mean.
+            int[] order = Enumerable.Range(0, edges.EdgeCount).OrderBy(e => raw[shop * edges.EdgeCount + e]).ToArray();
+            // Never lower for a higher score, and strictly higher once off the floor (the lowest ranks all sit near it).
+            for (int k = 1; k < order.Length; k++)
+            {
+                float higher = Present(shop, order[k]), lower = Present(shop, order[k - 1]);
+                Assert.True(lower > floor + 1e-5 ? higher > lower : higher >= lower, $"shop {shop}: rank {k} ({higher}) against rank {k - 1} ({lower})");
+            }
+            Assert.True(Present(shop, order[^2]) < Present(shop, order[^1]), "the two highest scores share a prior");
+            Assert.Equal(floor, Present(shop, order[0]), 4);
+            Assert.Equal(ceiling, Present(shop, order[^1]), 4);
+            Assert.Equal(options.EdgePrior, Enumerable.Range(0, edges.EdgeCount).Average(e => Present(shop, e)), 4);
+            for (int k = 0; k < edges.GivenSameDayEdgeCount; k++)
+            {
+                int pair = edges.Of((int)edges.SameDaySenders[k], (int)edges.SameDayReceivers[k]);
+                double expected = kind == GrangerPrior.LaggedAndSameDay ? Present(shop, pair) : options.EdgePrior;
+                Assert.Equal(expected, Present(shop, edges.EdgeCount + k), 4);
+            }
+            for (int k = edges.GivenSameDayEdgeCount; k < edges.SameDayEdgeCount; k++)
+                Assert.Equal(options.MediatorEdgePrior, Present(shop, edges.EdgeCount + k), 4);
+        }
+        // Without the encoder's scores there is nothing to rank by: refused, not ignored.
+        var unscored = new CausalMmmOptions { GrangerPrior = kind, EncoderGrangerScores = false };
+        ArgumentException refused = Assert.Throws<ArgumentException>(unscored.Validate);
+        Assert.Contains("EncoderGrangerScores", refused.Message);
     }
 }

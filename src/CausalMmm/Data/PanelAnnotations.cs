@@ -27,6 +27,12 @@ public static class PanelAnnotations
     /// <summary>The annotation that marks the date column.</summary>
     public const string Date = RolePrefix + "Date";
 
+    /// <summary>
+    /// The annotation of the date column that lists the date formats its source file was read with (a vector of text), so
+    /// a plan CSV written in the history's own format (<c>LoadPlanCsv</c>) is read without a second schema.
+    /// </summary>
+    public const string DateFormats = "CausalMmm.DateFormats";
+
     /// <summary>The annotation that marks a variable allowed to go below zero (even a channel).</summary>
     public const string Unconstrained = "CausalMmm.Unconstrained";
 
@@ -38,8 +44,12 @@ public static class PanelAnnotations
     /// variable's role and the unconstrained flags. Annotations a column already has are kept unless they are role
     /// annotations (those are replaced, so a column never holds two roles).
     /// </summary>
+    /// <param name="data">The view to annotate.</param>
+    /// <param name="roles">The roles to attach.</param>
+    /// <param name="dateFormats">The date formats the data was read with, attached to the date column as
+    /// <see cref="DateFormats"/>; null keeps what the column already has.</param>
     /// <exception cref="ArgumentException">A column of <paramref name="roles"/> is not in <paramref name="data"/>.</exception>
-    public static IDataView Annotate(IDataView data, PanelRoles roles)
+    public static IDataView Annotate(IDataView data, PanelRoles roles, IReadOnlyList<string>? dateFormats = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(roles);
@@ -56,7 +66,21 @@ public static class PanelAnnotations
         foreach (PanelVariable v in roles.Variables()) Mark(v.Name, Role(v.Role));
         foreach (string name in roles.Unconstrained)
             if (data.Schema.GetColumnOrNull(name) is not null) Mark(name, Unconstrained);
-        return new AnnotatedDataView(data, marks);
+        return new AnnotatedDataView(data, marks, dateFormats is null ? null : (roles.Date, dateFormats.ToArray()));
+    }
+
+    /// <summary>The date formats the date column of <paramref name="schema"/> carries (<see cref="DateFormats"/>); empty when none.</summary>
+    internal static string[] ReadDateFormats(DataViewSchema schema)
+    {
+        foreach (DataViewSchema.Column column in schema)
+        {
+            if (column.IsHidden || column.Annotations.Schema.GetColumnOrNull(Date) is null) continue;
+            if (column.Annotations.Schema.GetColumnOrNull(DateFormats) is not { Type: VectorDataViewType { ItemType: TextDataViewType } }) return Array.Empty<string>();
+            VBuffer<ReadOnlyMemory<char>> formats = default;
+            column.Annotations.GetValue(DateFormats, ref formats);
+            return formats.DenseValues().Select(f => f.ToString()).Where(f => f.Length > 0).ToArray();
+        }
+        return Array.Empty<string>();
     }
 
     /// <summary>The roles a column's annotations declare.</summary>
@@ -83,7 +107,7 @@ internal sealed class AnnotatedDataView : IDataView
 {
     private readonly IDataView _source;
 
-    public AnnotatedDataView(IDataView source, IReadOnlyDictionary<string, List<string>> marks)
+    public AnnotatedDataView(IDataView source, IReadOnlyDictionary<string, List<string>> marks, (string Column, string[] Formats)? dateFormats = null)
     {
         _source = source;
         var builder = new DataViewSchema.Builder();
@@ -95,9 +119,17 @@ internal sealed class AnnotatedDataView : IDataView
                 continue;
             }
             var annotations = new DataViewSchema.Annotations.Builder();
-            annotations.Add(column.Annotations, name => !name.StartsWith(PanelAnnotations.RolePrefix, StringComparison.Ordinal) && name != PanelAnnotations.Unconstrained);
+            bool formats = dateFormats is { } d && d.Column == column.Name;
+            annotations.Add(column.Annotations, name => !name.StartsWith(PanelAnnotations.RolePrefix, StringComparison.Ordinal) && name != PanelAnnotations.Unconstrained
+                && !(formats && name == PanelAnnotations.DateFormats));
             foreach (string name in added.Distinct(StringComparer.Ordinal))
                 annotations.AddPrimitiveValue(name, BooleanDataViewType.Instance, true);
+            if (formats)
+            {
+                ReadOnlyMemory<char>[] values = dateFormats!.Value.Formats.Select(f => f.AsMemory()).ToArray();
+                annotations.Add(PanelAnnotations.DateFormats, new VectorDataViewType(TextDataViewType.Instance, values.Length),
+                    (ref VBuffer<ReadOnlyMemory<char>> value) => value = new VBuffer<ReadOnlyMemory<char>>(values.Length, values));
+            }
             builder.AddColumn(column.Name, column.Type, annotations.ToAnnotations());
         }
         Schema = builder.ToSchema();

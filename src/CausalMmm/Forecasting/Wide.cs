@@ -60,8 +60,6 @@ public sealed class WideEstimator : IEstimator<WideTransformer>
         /// <summary>Adam learning rate.</summary>
         public double LearningRate = Defaults.LearningRate;
 
-        /// <summary>Seed of the initial weights; null draws one from the <c>MLContext</c>.</summary>
-        public int? Seed;
 
         /// <summary>The Single column the transformer adds.</summary>
         public string ScoreColumnName = Defaults.ScoreColumnName;
@@ -90,7 +88,7 @@ public sealed class WideEstimator : IEstimator<WideTransformer>
         if (!(_options.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.LearningRate, $"{nameof(Options.LearningRate)} must be positive.");
         ArgumentException.ThrowIfNullOrWhiteSpace(_options.ScoreColumnName, nameof(options));
         _host.CheckThreads(_options.NumberOfThreads);
-        _seed = _options.Seed ?? _host.NextSeed();
+        _seed = _host.NextSeed(); // the MLContext's seed decides, as for every estimator here
     }
 
     /// <summary>The input plus the Single score column.</summary>

@@ -81,7 +81,8 @@ public static class CausalMmmTrainer
             Tensor? trainScores = allEdges is null ? network.GrangerScores(trainValues) : null;
             Tensor? validationScores = allEdges is null && validationValues is not null ? network.GrangerScores(validationValues) : null;
             Parameter[] parameters = network.parameters().ToArray();
-            Tensor logPrior = LogPrior(options, device, network.Edges);
+            // Per training shop [S, E + Ec, 2] with a Granger-informed prior, else one for every shop.
+            Tensor logPrior = LogPrior(options, device, network.Edges, trainScores);
             // The calendar features of the training window's steps and the step after it (what the last mean predicts).
             Tensor? calendar = seasonal?.Features(train.DateOf(start)!.Value, window + 1, device);
             // Likewise the trend's times of those steps.
@@ -117,7 +118,7 @@ public static class CausalMmmTrainer
                     Tensor index = epochOrder.narrow(0, first, Math.Min(options.BatchSize, shuffled.Length - first));
                     adam.zero_grad();
                     Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, noise,
-                        trainEdges?.index_select(0, index), logPrior: logPrior, grangerScores: trainScores?.index_select(0, index),
+                        trainEdges?.index_select(0, index), logPrior: logPrior.dim() == 3 ? logPrior.index_select(0, index) : logPrior, grangerScores: trainScores?.index_select(0, index),
                         gainLogs: network.ShopGainLogs?.index_select(0, trainIndex.index_select(0, index)), calendar: calendar,
                         trendSlopes: network.TrendSlopes?.index_select(0, trainIndex.index_select(0, index)), trendTimes: trendTimes);
                     double value = loss.item<float>();
@@ -140,7 +141,7 @@ public static class CausalMmmTrainer
                     using IDisposable noGrad = torch.no_grad();
                     // Held-out shops are scored on prediction alone: the KL term grows as the graph sharpens, so the full
                     // ELBO would stop training early exactly when the graph gets good.
-                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, noise: null, validationEdges, includeKl: false, logPrior, validationScores,
+                    validationLoss = NegativeElbo(network, validationValues, validationContext!, options, noise: null, validationEdges, includeKl: false, logPrior: null, validationScores,
                         network.ShopGainLogs?.index_select(0, validationIndex!), includeGainPrior: false, calendar,
                         network.TrendSlopes?.index_select(0, validationIndex!), trendTimes).item<float>();
                 }
@@ -200,6 +201,7 @@ public static class CausalMmmTrainer
     {
         using DisposeScope scope = torch.NewDisposeScope();
         long shops = values.size(0), steps = values.size(1), nodes = values.size(2);
+        if (fixedEdges is null && grangerScores is null && options.GrangerPrior != GrangerPrior.None && logPrior is null) grangerScores = network.GrangerScores(values);
         Tensor? logits = fixedEdges is null ? network.EdgeLogits(values, grangerScores) : null;
         Tensor edges = fixedEdges ?? (logits is null
             ? torch.ones(new[] { shops, (long)network.Edges.TotalEdgeCount }, values.dtype, values.device)
@@ -222,14 +224,14 @@ public static class CausalMmmTrainer
         if (logits is not null && options.KlWeight > 0 && includeKl)
         {
             Tensor q = logits.softmax(-1);
-            Tensor kl = (q * ((q + ProbabilityFloor).log() - (logPrior ?? LogPrior(options, values.device, network.Edges)))).sum() / perShopNode;
+            Tensor kl = (q * ((q + ProbabilityFloor).log() - (logPrior ?? LogPrior(options, values.device, network.Edges, grangerScores)))).sum() / perShopNode;
             loss = nll + kl * klWeight;
         }
         if (gainLogs is not null && includeGainPrior)
             loss = loss + (gainLogs * gainLogs).sum() / gainScale;
         if (line is not null && includeGainPrior)
         {
-            using Scalar trendScale = 2 * CausalMmmOptions.Defaults.TrendSpread * CausalMmmOptions.Defaults.TrendSpread * shops * nodes;
+            using Scalar trendScale = 2 * options.TrendSpread * options.TrendSpread * shops * nodes;
             loss = loss + (trendSlopes! * trendSlopes!).sum() / trendScale;
         }
         return loss.MoveToOuterDisposeScope();
@@ -244,7 +246,57 @@ public static class CausalMmmTrainer
     /// thought to carry media to the target, so its same-day edges are not shrunk toward absence the way the many candidate
     /// lagged edges are (with the sparse prior a fully mediated channel's path could be dropped for a direct edge that mimics it).
     /// </summary>
-    internal static Tensor LogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges = null)
+    /// <remarks>
+    /// With <see cref="CausalMmmOptions.GrangerPrior"/> and <paramref name="grangerScores"/> [B, E] (each shop's Linear
+    /// Granger score of every lagged edge), [B, E + Ec, 2]: within each shop an edge at rank fraction u of its pair's score
+    /// (1 the highest) gets prior floor + (ceiling - floor) u^g, g chosen so the shop's mean is <see cref="CausalMmmOptions.EdgePrior"/>
+    /// (<see cref="GrangerPriorPower"/>).
+    /// </remarks>
+    internal static Tensor LogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges = null, Tensor? grangerScores = null)
+    {
+        if (options.GrangerPrior == GrangerPrior.None || grangerScores is null || edges is null) return FlatLogPrior(options, device, edges);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        long shops = grangerScores.size(0), lagged = grangerScores.size(1);
+        (double floor, double ceiling) = options.GrangerPriorRange((int)lagged);
+        double power = GrangerPriorPower(options.EdgePrior, floor, ceiling, (int)lagged);
+        using Scalar one = 1.0, count = (double)lagged, exponent = power, spread = ceiling - floor, lowest = floor;
+        // Rank fraction in (0, 1] of each lagged edge's score within its shop; ties broken by position, which is harmless.
+        Tensor rank = grangerScores.argsort(1).argsort(1).to_type(ScalarType.Float32);
+        Tensor u = (rank + one) / count;
+        Tensor present = u.pow(exponent) * spread + lowest; // [B, E]
+        Tensor flat = FlatLogPrior(options, device, edges);
+        Tensor perEdge = (flat.dim() == 1 ? flat.unsqueeze(0).expand(edges.TotalEdgeCount, 2) : flat).exp().narrow(1, 1, 1).squeeze(1); // [E + Ec] P(edge)
+        Tensor probability = perEdge.unsqueeze(0).expand(shops, edges.TotalEdgeCount).clone();
+        probability.narrow(1, 0, edges.EdgeCount).copy_(present);
+        if (options.GrangerPrior == GrangerPrior.LaggedAndSameDay && edges.GivenSameDayEdgeCount > 0)
+        {
+            Tensor pairs = edges.SameDayLaggedIndex.narrow(0, 0, edges.GivenSameDayEdgeCount);
+            probability.narrow(1, edges.EdgeCount, edges.GivenSameDayEdgeCount).copy_(present.index_select(1, pairs));
+        }
+        return torch.stack(new[] { (one - probability).log(), probability.log() }, -1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The exponent g for which floor + (ceiling - floor) (k / E)^g, averaged over the ranks k = 1..E, is
+    /// <paramref name="edgePrior"/> (by bisection: the mean falls as g grows).
+    /// </summary>
+    internal static double GrangerPriorPower(double edgePrior, double floor, double ceiling, int edges)
+    {
+        double Mean(double g) => floor + (ceiling - floor) * Enumerable.Range(1, edges).Average(k => Math.Pow(k / (double)edges, g));
+        double low = 0, high = 1;
+        while (Mean(high) > edgePrior && high < 1e6) high *= 2;
+        for (int i = 0; i < 100; i++)
+        {
+            double middle = (low + high) / 2;
+            if (Mean(middle) > edgePrior) low = middle;
+            else high = middle;
+        }
+        return (low + high) / 2;
+    }
+
+    /// <summary>The flat prior: [2], or [E + Ec, 2] when same-day mediator edges have their own.</summary>
+    private static Tensor FlatLogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges)
     {
         float absent = (float)Math.Log(1 - options.EdgePrior), present = (float)Math.Log(options.EdgePrior);
         if (edges is null || edges.MediatorSameDayEdgeCount == 0) return torch.tensor(new[] { absent, present }, device: device);

@@ -127,4 +127,27 @@ public sealed class RolesTravelTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => graph.Transform(unannotated).GetColumn<float[]>("Graph").First());
         Assert.Contains("'shop_id'", error.Message);
     }
+    [Fact]
+    public void A_dated_plan_in_the_historys_own_format_reads_with_the_schema_given_only_to_LoadPanelCsv()
+    {
+        string path = WriteCsv(shops: 2, length: 30);
+        var ml = new MLContext(seed: 1);
+        CausalMmmCatalog mmm = ml.CausalMmm(); // default date formats (yyyyMMdd, yyyy-MM-dd, yyyy/MM/dd): not the file's
+        IDataView data = mmm.Data.LoadPanelCsv(path, Schema());
+        IDataView history = ml.Data.FilterRowsByColumn(data, PanelRoles.StepColumnName, upperBound: 27); // a stock transform in between
+        Assert.Contains("dd.MM.yyyy", PanelAnnotations.ReadDateFormats(history.Schema));
+        DateTime[] dates = data.GetColumn<DateTime>("when").Take(30).ToArray();
+        var plan = new StringBuilder("store,when,tv,radio,promo_net\n");
+        foreach (string shop in new[] { "s0", "s1" })
+            for (int t = 27; t < 30; t++)
+                plan.Append(shop).Append(',').Append(dates[t].ToString("dd.MM.yyyy", CultureInfo.InvariantCulture)).Append(",10,20,-1.5\n");
+        string planPath = Path.Combine(_folder, "plan.csv");
+        File.WriteAllText(planPath, plan.ToString());
+        MediaPlan read = mmm.Planning.LoadPlanCsv(planPath, history);
+        Assert.Equal(3, read.Steps);
+        Assert.Equal(-1.5, read["s1"][2, read.Series.ToList().IndexOf("promo_net")]);
+        // A day late, in the same format: still placed against the history's calendar, and refused.
+        File.WriteAllText(planPath, plan.ToString().Replace(dates[27].ToString("dd.MM.yyyy", CultureInfo.InvariantCulture), dates[29].AddDays(5).ToString("dd.MM.yyyy", CultureInfo.InvariantCulture)));
+        Assert.Throws<PanelDataException>(() => mmm.Planning.LoadPlanCsv(planPath, history));
+    }
 }
