@@ -178,4 +178,47 @@ public sealed class GraphMechanismTests
         ArgumentException refused = Assert.Throws<ArgumentException>(unscored.Validate);
         Assert.Contains("EncoderGrangerScores", refused.Message);
     }
+    [Fact]
+    public void Same_day_scores_rank_a_spend_that_acts_only_on_its_day_above_one_that_does_nothing()
+    {
+        // Two channels and one child: x0 drives y on the same day only (no carry-over), x1 does nothing; all white noise.
+        var random = new Random(5);
+        const int shops = 3, length = 120;
+        var values = new double[shops * length * 3];
+        for (int s = 0; s < shops; s++)
+        for (int t = 0; t < length; t++)
+        {
+            int row = (s * length + t) * 3;
+            values[row] = random.NextDouble();
+            values[row + 1] = random.NextDouble();
+            values[row + 2] = 2 * values[row] + 0.3 * random.NextDouble();
+        }
+        var panel = new NumericPanel(new[] { "a", "b", "c" }, new[] { "x0", "x1", "y" }, 2, values, length);
+        using var edges = new EdgeIndex(3, givenCount: 2, sameDay: true);
+        using var encoder = new CausalRelationalEncoder(edges, length, 8, EdgeEncoder.PairConvolution, grangerScores: true);
+        using var scope = torch.NewDisposeScope();
+        torch.Tensor window = PanelScaling.Measure(panel, 0, length).ToTensor(panel, 0, length);
+        float[] sameDay = encoder.SameDayScores(window).data<float>().ToArray(); // [shops, 2]: x0 -> y, x1 -> y
+        float[] lagged = encoder.GrangerScores(window).data<float>().ToArray(); // [shops, E]
+        Assert.Equal((0L, 2L), (edges.SameDaySenders[0], edges.SameDayReceivers[0]));
+        int x0y = edges.Of(0, 2);
+        for (int s = 0; s < shops; s++)
+        {
+            Assert.True(sameDay[s * 2] > 0.8 && sameDay[s * 2 + 1] < 0.2, $"shop {s}: same-day scores x0 -> y {sameDay[s * 2]:F3}, x1 -> y {sameDay[s * 2 + 1]:F3}");
+            // The lagged score has only noise to read here (x0's lags and y's lags nearly collinear, so it is not small),
+            // the same-day one the effect itself.
+            Assert.True(sameDay[s * 2] > 1.5 * lagged[s * edges.EdgeCount + x0y], $"shop {s}: x0 -> y same-day {sameDay[s * 2]:F3} against lagged {lagged[s * edges.EdgeCount + x0y]:F3}");
+        }
+
+        // The prior built from them: x0 -> y above x1 -> y in every shop, with the same mean as the flat prior.
+        var options = new CausalMmmOptions { GrangerPrior = GrangerPrior.LaggedAndContemporaneous };
+        using torch.Tensor prior = CausalMmmTrainer.LogPrior(options, torch.CPU, edges, encoder.GrangerScores(window), encoder.SameDayScores(window)).exp();
+        float[] p = prior.data<float>().ToArray();
+        float Present(int shop, int edge) => p[(shop * edges.TotalEdgeCount + edge) * 2 + 1];
+        for (int s = 0; s < shops; s++)
+        {
+            Assert.True(Present(s, edges.EdgeCount) > Present(s, edges.EdgeCount + 1), $"shop {s}: same-day priors {Present(s, edges.EdgeCount)}, {Present(s, edges.EdgeCount + 1)}");
+            Assert.Equal(options.EdgePrior, (Present(s, edges.EdgeCount) + Present(s, edges.EdgeCount + 1)) / 2, 4);
+        }
+    }
 }

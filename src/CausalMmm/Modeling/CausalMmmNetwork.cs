@@ -113,6 +113,10 @@ internal sealed class CausalMmmNetwork : nn.Module
     /// <summary>The Granger scores [B, E] the encoder reads from <paramref name="window"/>, or null when it reads none.</summary>
     public Tensor? GrangerScores(Tensor window) => Encoder is { ReadsGrangerScores: true } encoder ? encoder.GrangerScores(window) : null;
 
+    /// <summary>The window's same-day Linear Granger scores of the given series' same-day edges [B, Ec given]; null without them or without a Granger-reading encoder.</summary>
+    public Tensor? SameDayGrangerScores(Tensor window) =>
+        Encoder is { ReadsGrangerScores: true } encoder && Edges.GivenSameDayEdgeCount > 0 ? encoder.SameDayScores(window) : null;
+
     /// <summary>Edge probabilities [B, E (+ Ec)]: softmax of the logits, or all ones for CM-FULL.</summary>
     public Tensor EdgeProbabilities(Tensor window)
     {

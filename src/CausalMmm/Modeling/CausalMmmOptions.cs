@@ -76,6 +76,14 @@ public enum GrangerPrior
     /// sender-receiver pair; same-day mediator edges keep <see cref="CausalMmmOptions.MediatorEdgePrior"/>.
     /// </summary>
     LaggedAndSameDay,
+
+    /// <summary>
+    /// The lagged edges follow the lagged Granger ranking; the same-day edges from the given series follow their own
+    /// ranking by a same-day score (the sender's coefficients at lags 0-3 with the day's spend in the regression), so a
+    /// spend that acts on its day is not ranked by carry-over it may not have. Same-day mediator edges keep
+    /// <see cref="CausalMmmOptions.MediatorEdgePrior"/>.
+    /// </summary>
+    LaggedAndContemporaneous,
 }
 
 /// <summary>How the encoder reads a shop's history to embed each directed edge.</summary>
@@ -382,7 +390,7 @@ public sealed record CausalMmmOptions
     {
         double floor = Math.Min(GrangerPriorFloor, EdgePrior / 2);
         double ceiling = Math.Max(GrangerPriorCeiling, (1 + EdgePrior) / 2);
-        return (floor, Math.Min(ceiling, floor + 0.5 * edges * (EdgePrior - floor)));
+        return (floor, Math.Min(ceiling, floor + 0.75 * edges * (EdgePrior - floor))); // lowest possible mean: floor + 0.75 (EdgePrior - floor)
     }
 
     /// <summary>Fraction of shops held out for validation and early stopping (0 disables both).</summary>

@@ -82,7 +82,8 @@ public static class CausalMmmTrainer
             Tensor? validationScores = allEdges is null && validationValues is not null ? network.GrangerScores(validationValues) : null;
             Parameter[] parameters = network.parameters().ToArray();
             // Per training shop [S, E + Ec, 2] with a Granger-informed prior, else one for every shop.
-            Tensor logPrior = LogPrior(options, device, network.Edges, trainScores);
+            Tensor? trainSameDayScores = options.GrangerPrior == GrangerPrior.LaggedAndContemporaneous && allEdges is null ? network.SameDayGrangerScores(trainValues) : null;
+            Tensor logPrior = LogPrior(options, device, network.Edges, trainScores, trainSameDayScores);
             // The calendar features of the training window's steps and the step after it (what the last mean predicts).
             Tensor? calendar = seasonal?.Features(train.DateOf(start)!.Value, window + 1, device);
             // Likewise the trend's times of those steps.
@@ -224,7 +225,8 @@ public static class CausalMmmTrainer
         if (logits is not null && options.KlWeight > 0 && includeKl)
         {
             Tensor q = logits.softmax(-1);
-            Tensor kl = (q * ((q + ProbabilityFloor).log() - (logPrior ?? LogPrior(options, values.device, network.Edges, grangerScores)))).sum() / perShopNode;
+            Tensor? sameDayScores = logPrior is null && options.GrangerPrior == GrangerPrior.LaggedAndContemporaneous ? network.SameDayGrangerScores(values) : null;
+            Tensor kl = (q * ((q + ProbabilityFloor).log() - (logPrior ?? LogPrior(options, values.device, network.Edges, grangerScores, sameDayScores)))).sum() / perShopNode;
             loss = nll + kl * klWeight;
         }
         if (gainLogs is not null && includeGainPrior)
@@ -252,19 +254,24 @@ public static class CausalMmmTrainer
     /// (1 the highest) gets prior floor + (ceiling - floor) u^g, g chosen so the shop's mean is <see cref="CausalMmmOptions.EdgePrior"/>
     /// (<see cref="GrangerPriorPower"/>).
     /// </remarks>
-    internal static Tensor LogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges = null, Tensor? grangerScores = null)
+    internal static Tensor LogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges = null, Tensor? grangerScores = null, Tensor? sameDayScores = null)
     {
         if (options.GrangerPrior == GrangerPrior.None || grangerScores is null || edges is null) return FlatLogPrior(options, device, edges);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        long shops = grangerScores.size(0), lagged = grangerScores.size(1);
-        (double floor, double ceiling) = options.GrangerPriorRange((int)lagged);
-        double power = GrangerPriorPower(options.EdgePrior, floor, ceiling, (int)lagged);
-        using Scalar one = 1.0, count = (double)lagged, exponent = power, spread = ceiling - floor, lowest = floor;
-        // Rank fraction in (0, 1] of each lagged edge's score within its shop; ties broken by position, which is harmless.
-        Tensor rank = grangerScores.argsort(1).argsort(1).to_type(ScalarType.Float32);
-        Tensor u = (rank + one) / count;
-        Tensor present = u.pow(exponent) * spread + lowest; // [B, E]
+        using Scalar one = 1.0;
+        long shops = grangerScores.size(0);
+        // Each shop's edges ranked by their scores: rank fraction u in (0, 1] (ties broken by position, which is harmless)
+        // to floor + (ceiling - floor) u^g, the shop's mean EdgePrior.
+        Tensor Ranked(Tensor scores)
+        {
+            int edgeCount = (int)scores.size(1);
+            (double floor, double ceiling) = options.GrangerPriorRange(edgeCount);
+            using Scalar count = (double)edgeCount, exponent = GrangerPriorPower(options.EdgePrior, floor, ceiling, edgeCount), spread = ceiling - floor, lowest = floor;
+            Tensor rank = scores.argsort(1).argsort(1).to_type(ScalarType.Float32);
+            return ((rank + one) / count).pow(exponent) * spread + lowest;
+        }
+        Tensor present = Ranked(grangerScores); // [B, E]
         Tensor flat = FlatLogPrior(options, device, edges);
         Tensor perEdge = (flat.dim() == 1 ? flat.unsqueeze(0).expand(edges.TotalEdgeCount, 2) : flat).exp().narrow(1, 1, 1).squeeze(1); // [E + Ec] P(edge)
         Tensor probability = perEdge.unsqueeze(0).expand(shops, edges.TotalEdgeCount).clone();
@@ -274,6 +281,8 @@ public static class CausalMmmTrainer
             Tensor pairs = edges.SameDayLaggedIndex.narrow(0, 0, edges.GivenSameDayEdgeCount);
             probability.narrow(1, edges.EdgeCount, edges.GivenSameDayEdgeCount).copy_(present.index_select(1, pairs));
         }
+        if (options.GrangerPrior == GrangerPrior.LaggedAndContemporaneous && sameDayScores is not null && edges.GivenSameDayEdgeCount > 0)
+            probability.narrow(1, edges.EdgeCount, edges.GivenSameDayEdgeCount).copy_(Ranked(sameDayScores));
         return torch.stack(new[] { (one - probability).log(), probability.log() }, -1).MoveToOuterDisposeScope();
     }
 

@@ -179,6 +179,41 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
         return scores.index_select(1, _edges.PairIndex).to_type(history.dtype).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// [B, W, n] to [B, Ec given]: for each same-day edge from a given series (a channel), a same-day Linear Granger
+    /// score: the L2 norm of the sender's coefficients at lags 0 to <see cref="GrangerLags"/> in a ridge regression of
+    /// the receiver on every node's lags 1 to <see cref="GrangerLags"/> and on the given series of the same day, all
+    /// standardised over the window, with an unpenalised intercept. A spend that acts on its day and carries over briefly
+    /// scores by its day-0 coefficient, which the lagged score (<see cref="GrangerScores"/>) cannot see. Fixed by the
+    /// data: no parameters, no gradient. Read by <see cref="GrangerPrior.LaggedAndContemporaneous"/>.
+    /// </summary>
+    internal Tensor SameDayScores(Tensor history)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        int given = _edges.GivenCount, count = _edges.GivenSameDayEdgeCount;
+        long batch = history.size(0), steps = history.size(1), n = history.size(2), rows = steps - GrangerLags;
+        if (rows < 1 || count == 0) return torch.zeros(new[] { batch, (long)count }, history.dtype, history.device).MoveToOuterDisposeScope();
+        Tensor x = history.to_type(ScalarType.Float64);
+        Tensor deviation = x.std(1, unbiased: false, keepdim: true);
+        Tensor z = (x - x.mean(new long[] { 1 }, keepdim: true)) / torch.where(deviation > ConstantSeries, deviation, torch.ones_like(deviation));
+        // Columns: node i at lag l in (l - 1) n + i, then the given series on the day, then the intercept.
+        var columns = Enumerable.Range(1, GrangerLags).Select(lag => z.narrow(1, GrangerLags - lag, rows))
+            .Append(z.narrow(1, GrangerLags, rows).narrow(2, 0, given))
+            .Append(torch.ones(new[] { batch, rows, 1L }, x.dtype, x.device));
+        Tensor design = torch.cat(columns.ToArray(), 2); // [B, rows, 3n + given + 1]
+        long features = n * GrangerLags + given + 1;
+        Tensor designT = design.transpose(1, 2);
+        Tensor penalty = torch.cat(new[] { torch.full(new[] { features - 1 }, Ridge, x.dtype, x.device), torch.zeros(new[] { 1L }, x.dtype, x.device) });
+        Tensor coefficients = torch.linalg.solve(designT.matmul(design) + torch.diag(penalty), designT.matmul(z.narrow(1, GrangerLags, rows))); // [B, features, n]
+        Tensor lagged = coefficients.narrow(1, 0, n * GrangerLags).reshape(batch, GrangerLags, n, n).narrow(2, 0, given); // [B, lag, given sender, receiver]
+        Tensor today = coefficients.narrow(1, n * GrangerLags, given).unsqueeze(1); // [B, 1, given sender, receiver]
+        Tensor all = torch.cat(new[] { today, lagged }, 1);
+        Tensor scores = (all * all).sum(1).sqrt().reshape(batch, given * n);
+        Tensor pairs = torch.tensor(Enumerable.Range(0, count).Select(k => _edges.SameDaySenders[k] * n + _edges.SameDayReceivers[k]).ToArray(), device: history.device);
+        return scores.index_select(1, pairs).to_type(history.dtype).MoveToOuterDisposeScope();
+    }
+
     private Tensor NodeToEdge(Tensor nodes) =>
         torch.cat(new[] { nodes.index_select(1, _edges.SenderIndex), nodes.index_select(1, _edges.ReceiverIndex) }, -1);
 }
