@@ -60,7 +60,6 @@ public sealed class WideEstimator : IEstimator<WideTransformer>
         /// <summary>Adam learning rate.</summary>
         public double LearningRate = Defaults.LearningRate;
 
-
         /// <summary>The Single column the transformer adds.</summary>
         public string ScoreColumnName = Defaults.ScoreColumnName;
 

@@ -160,21 +160,10 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        long batch = history.size(0), steps = history.size(1), n = history.size(2), rows = steps - GrangerLags;
-        long features = n * GrangerLags + 1;
-        if (rows < 1) return torch.zeros(new[] { batch, (long)_edges.EdgeCount }, history.dtype, history.device).MoveToOuterDisposeScope();
-        // Double precision for the solve: the Gram matrix of 3n + 1 standardised columns is summed over the whole window.
-        Tensor x = history.to_type(ScalarType.Float64);
-        Tensor deviation = x.std(1, unbiased: false, keepdim: true);
-        Tensor z = (x - x.mean(new long[] { 1 }, keepdim: true)) / torch.where(deviation > ConstantSeries, deviation, torch.ones_like(deviation)); // a constant series stays 0
-        // Column (lag - 1) n + i holds node i at lag `lag`; the last column is the intercept.
-        var columns = Enumerable.Range(1, GrangerLags).Select(lag => z.narrow(1, GrangerLags - lag, rows)).Append(torch.ones(new[] { batch, rows, 1L }, x.dtype, x.device));
-        Tensor design = torch.cat(columns.ToArray(), 2); // [B, rows, 3n + 1]
-        Tensor designT = design.transpose(1, 2);
-        Tensor penalty = torch.cat(new[] { torch.full(new[] { features - 1 }, Ridge, x.dtype, x.device), torch.zeros(new[] { 1L }, x.dtype, x.device) });
-        Tensor gram = designT.matmul(design) + torch.diag(penalty);
-        Tensor coefficients = torch.linalg.solve(gram, designT.matmul(z.narrow(1, GrangerLags, rows))); // [B, 3n + 1, n]
-        Tensor lagged = coefficients.narrow(1, 0, features - 1).reshape(batch, GrangerLags, n, n); // [B, lag, sender, receiver]
+        long batch = history.size(0), n = history.size(2);
+        if (RidgeVar(history, today: 0) is not { } coefficients)
+            return torch.zeros(new[] { batch, (long)_edges.EdgeCount }, history.dtype, history.device).MoveToOuterDisposeScope();
+        Tensor lagged = coefficients.narrow(1, 0, n * GrangerLags).reshape(batch, GrangerLags, n, n); // [B, lag, sender, receiver]
         Tensor scores = (lagged * lagged).sum(1).sqrt().reshape(batch, n * n);
         return scores.index_select(1, _edges.PairIndex).to_type(history.dtype).MoveToOuterDisposeScope();
     }
@@ -192,26 +181,40 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         int given = _edges.GivenCount, count = _edges.GivenSameDayEdgeCount;
-        long batch = history.size(0), steps = history.size(1), n = history.size(2), rows = steps - GrangerLags;
-        if (rows < 1 || count == 0) return torch.zeros(new[] { batch, (long)count }, history.dtype, history.device).MoveToOuterDisposeScope();
-        Tensor x = history.to_type(ScalarType.Float64);
-        Tensor deviation = x.std(1, unbiased: false, keepdim: true);
-        Tensor z = (x - x.mean(new long[] { 1 }, keepdim: true)) / torch.where(deviation > ConstantSeries, deviation, torch.ones_like(deviation));
-        // Columns: node i at lag l in (l - 1) n + i, then the given series on the day, then the intercept.
-        var columns = Enumerable.Range(1, GrangerLags).Select(lag => z.narrow(1, GrangerLags - lag, rows))
-            .Append(z.narrow(1, GrangerLags, rows).narrow(2, 0, given))
-            .Append(torch.ones(new[] { batch, rows, 1L }, x.dtype, x.device));
-        Tensor design = torch.cat(columns.ToArray(), 2); // [B, rows, 3n + given + 1]
-        long features = n * GrangerLags + given + 1;
-        Tensor designT = design.transpose(1, 2);
-        Tensor penalty = torch.cat(new[] { torch.full(new[] { features - 1 }, Ridge, x.dtype, x.device), torch.zeros(new[] { 1L }, x.dtype, x.device) });
-        Tensor coefficients = torch.linalg.solve(designT.matmul(design) + torch.diag(penalty), designT.matmul(z.narrow(1, GrangerLags, rows))); // [B, features, n]
+        long batch = history.size(0), n = history.size(2);
+        if (count == 0 || RidgeVar(history, today: given) is not { } coefficients)
+            return torch.zeros(new[] { batch, (long)count }, history.dtype, history.device).MoveToOuterDisposeScope();
         Tensor lagged = coefficients.narrow(1, 0, n * GrangerLags).reshape(batch, GrangerLags, n, n).narrow(2, 0, given); // [B, lag, given sender, receiver]
-        Tensor today = coefficients.narrow(1, n * GrangerLags, given).unsqueeze(1); // [B, 1, given sender, receiver]
-        Tensor all = torch.cat(new[] { today, lagged }, 1);
+        Tensor sameDay = coefficients.narrow(1, n * GrangerLags, given).unsqueeze(1); // [B, 1, given sender, receiver]
+        Tensor all = torch.cat(new[] { sameDay, lagged }, 1);
         Tensor scores = (all * all).sum(1).sqrt().reshape(batch, given * n);
         Tensor pairs = torch.tensor(Enumerable.Range(0, count).Select(k => _edges.SameDaySenders[k] * n + _edges.SameDayReceivers[k]).ToArray(), device: history.device);
         return scores.index_select(1, pairs).to_type(history.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The ridge VAR behind both scores, per shop over the window [B, W, n], in double precision (the Gram matrix of
+    /// standardised columns is summed over the whole window): every node standardised, each regressed on every node's
+    /// lags 1 to <see cref="GrangerLags"/> and on the first <paramref name="today"/> series of the same step, with an
+    /// unpenalised intercept. Coefficients [B, 3n + today + 1, n]: column (lag - 1) n + i holds node i at lag `lag`,
+    /// then the same-step series, then the intercept. Null when the window is too short for the lags. Its tensors belong to
+    /// the caller's dispose scope; the caller holds no_grad.
+    /// </summary>
+    private static Tensor? RidgeVar(Tensor history, int today)
+    {
+        long batch = history.size(0), steps = history.size(1), n = history.size(2), rows = steps - GrangerLags;
+        if (rows < 1) return null;
+        long features = n * GrangerLags + today + 1;
+        Tensor x = history.to_type(ScalarType.Float64);
+        Tensor deviation = x.std(1, unbiased: false, keepdim: true);
+        Tensor z = (x - x.mean(new long[] { 1 }, keepdim: true)) / torch.where(deviation > ConstantSeries, deviation, torch.ones_like(deviation)); // a constant series stays 0
+        var columns = Enumerable.Range(1, GrangerLags).Select(lag => z.narrow(1, GrangerLags - lag, rows));
+        if (today > 0) columns = columns.Append(z.narrow(1, GrangerLags, rows).narrow(2, 0, today));
+        Tensor design = torch.cat(columns.Append(torch.ones(new[] { batch, rows, 1L }, x.dtype, x.device)).ToArray(), 2); // [B, rows, features]
+        Tensor designT = design.transpose(1, 2);
+        Tensor penalty = torch.cat(new[] { torch.full(new[] { features - 1 }, Ridge, x.dtype, x.device), torch.zeros(new[] { 1L }, x.dtype, x.device) });
+        Tensor gram = designT.matmul(design) + torch.diag(penalty);
+        return torch.linalg.solve(gram, designT.matmul(z.narrow(1, GrangerLags, rows))); // [B, features, n]
     }
 
     private Tensor NodeToEdge(Tensor nodes) =>
