@@ -30,12 +30,38 @@ fail() {
   for log in "$work/consumer-build.log" "$work/consumer-publish.log"; do
     if [ -f "$log" ]; then echo "--- $(basename "$log" .log), last lines:"; grep -i -E "libstdc|GLIBCXX|weak|patch|error|warn" "$log" | tail -n 20; fi
   done
+  if [ -n "${diagnosis:-}" ]; then echo "--- what the check saw:"; printf '%s\n' "$diagnosis"; fi
   echo "package test: failed ($step)"
   exit 1
 }
 trap fail ERR
 # "! command" never trips set -e or the ERR trap, so what must not hold is checked through this.
 refute() { if "$@"; then fail; fi; }
+
+# Whether the dynamic loader itself (ldd, in this process's environment) refuses a library for a missing, non-weak
+# GLIBCXX_3.4.32: the ground truth the build's fix must follow, whatever libstdc++ a check would otherwise guess at.
+lacks_version() { ldd "$1" 2>&1 | grep -q ": version \`GLIBCXX_3.4.32' not found"; }
+# The fix's contract for one output copy ($1) of the shipped library ($shipped): the package's file is untouched (the
+# NuGet cache is never written); where the loader refuses the shipped file, the copy differs from it in exactly one
+# byte (the weak flag) and the loader accepts it; where the loader accepts the shipped file, the copy is unchanged.
+weakened_where_needed() {
+  local copy=$1 expected=CF33B1B0BB6BBB9754A768FB5C5D04D9F498603BE50E73F55621A0B40EE608B8 differing needed=no
+  if lacks_version "$shipped"; then needed=yes; fi
+  differing=$(cmp -l "$copy" "$shipped" 2>/dev/null | wc -l || true)
+  diagnosis=$(printf 'copy: %s (sha256 %s)\nshipped: %s (sha256 %s, expected %s)\nbytes that differ: %s; the loader refuses the shipped file: %s\nldd of the shipped file: %s\nldd of the copy: %s' \
+    "$copy" "$(sha256sum "$copy" 2>&1 | cut -c1-64)" "$shipped" "$(sha256sum "$shipped" 2>&1 | cut -c1-64)" "${expected,,}" \
+    "$differing" "$needed" "$(ldd "$shipped" 2>&1 | grep -E 'libstdc|GLIBCXX' | tr '\n' ' ')" "$(ldd "$copy" 2>&1 | grep -E 'libstdc|GLIBCXX' | tr '\n' ' ')")
+  # Called as "weakened_where_needed FILE || fail": set -e does not apply inside, so every check returns on its own.
+  test -n "$copy" && test -f "$copy" && test -f "$shipped" || return 1
+  test "$(sha256sum "$shipped" | cut -c1-64)" = "${expected,,}" || return 1
+  if [ "$needed" = yes ]; then
+    test "$differing" -eq 1 || return 1
+    if lacks_version "$copy"; then return 1; fi
+  else
+    test "$differing" -eq 0 || return 1
+  fi
+  diagnosis=""
+}
 
 feed="$work/feed"
 step="pack the library"
@@ -98,19 +124,17 @@ EOF
 step="build the consumer"
 dotnet build -c Release --nologo -v normal > "$work/consumer-build.log" 2>&1 || { tail -n 40 "$work/consumer-build.log"; false; }
 step="the consumer's libLibTorchSharp.so is weakened exactly where this machine's libstdc++ needs it"
+# The package as NuGet extracted it, from the consumer's own package root (not a guess at the cache's path).
+packages=$(dotnet msbuild -getProperty:NuGetPackageRoot | tail -n 1)
+shipped="${packages%/}/torchsharp/0.107.0/runtimes/linux-x64/native/libLibTorchSharp.so"
 built=$(find bin/Release -name libLibTorchSharp.so -path '*linux-x64*' | head -n 1)
-shipped="$cache/torchsharp/0.107.0/runtimes/linux-x64/native/libLibTorchSharp.so"
-libstdcxx=$(PATH="$PATH:/sbin:/usr/sbin" ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ { print $NF; exit }')
-test -n "$built" && test -n "$libstdcxx"
-if grep -q GLIBCXX_3.4.32 "$libstdcxx"; then cmp -s "$built" "$shipped"; else refute cmp -s "$built" "$shipped"; fi
-step="run the consumer"
+weakened_where_needed "$built" || fail
+step="run the consumer"step="run the consumer"
 dotnet run -c Release --no-build
 step="dotnet publish the consumer"
 dotnet publish -c Release --nologo -v normal -o "$work/published" > "$work/consumer-publish.log" 2>&1 || { tail -n 40 "$work/consumer-publish.log"; false; }
 step="the published libLibTorchSharp.so is weakened exactly where this machine's libstdc++ needs it"
-published=$(find "$work/published" -name libLibTorchSharp.so | head -n 1)
-test -n "$published"
-if grep -q GLIBCXX_3.4.32 "$libstdcxx"; then cmp -s "$published" "$shipped"; else refute cmp -s "$published" "$shipped"; fi
+weakened_where_needed "$(find "$work/published" -name libLibTorchSharp.so | head -n 1)" || fail
 step="run the published consumer"
 dotnet "$work/published/Consumer.dll"
 

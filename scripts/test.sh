@@ -22,6 +22,10 @@ package=${PIPESTATUS[0]}
 if [ "$package" -ne 0 ] && [ "$status" -eq 0 ]; then status=$package; fi
 set -e
 
+# CI shows only the end of this output: name each failed test there, with the first line of its message.
+awk '/^  Failed [A-Za-z_]/ { name = $2; next }
+  name != "" && /^  Error Message:/ { getline; sub(/^ +/, ""); printf "failed test: %s: %s\n", name, substr($0, 1, 300); name = "" }' "$log"
+
 # dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, Total: T" line per test assembly.
 awk -F'[:,]' '/ - Failed: +[0-9]+, Passed: +[0-9]+/ { f += $2; p += $4; s += $6 }
   /^package test: passed/ { p += 1 }

@@ -246,7 +246,13 @@ public sealed class CliProcessTests : IDisposable
         Assert.Equal(0, Run("sample -o shops.csv --shops 3 --length 50 --quiet").Code);
         using System.Diagnostics.Process fit = CliRunner.Start(_dir, "fit shops.csv --epochs 100000 --quiet -o model.zip");
         Task<string> stderr = fit.StandardError.ReadToEndAsync();
-        await Task.Delay(TimeSpan.FromSeconds(5)); // well into training: 100000 epochs take far longer
+        // Interrupt once training has begun: libtorch is loaded only inside the command, after the Ctrl-C handler is in
+        // place, so a slow start on a loaded machine cannot turn this into a test of the runtime's default SIGINT.
+        string maps = $"/proc/{fit.Id}/maps";
+        DateTime giveUp = DateTime.UtcNow.AddMinutes(2);
+        while (!fit.HasExited && DateTime.UtcNow < giveUp && !(File.Exists(maps) && ReadOrEmpty(maps).Contains("libtorch", StringComparison.Ordinal)))
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // into the epochs: 100000 of them take far longer
         Assert.False(fit.HasExited, "the fit ended before it could be interrupted");
         using (var signal = System.Diagnostics.Process.Start("kill", $"-INT {fit.Id}")) signal.WaitForExit();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
@@ -257,4 +263,21 @@ public sealed class CliProcessTests : IDisposable
     }
 
     private (int Code, string Stdout, string Stderr) Run(string arguments) => CliRunner.Run(_dir, arguments);
+
+    /// <summary>A /proc file's text, or empty when the process ended while it was read.</summary>
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
 }

@@ -35,18 +35,22 @@ public sealed class TorchStackTests
         string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         string shipped = Path.Combine(packages, "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         byte[] built = File.ReadAllBytes(output), original = File.ReadAllBytes(shipped);
-        Assert.Equal(ShippedLibTorchSharpSha256, Convert.ToHexString(SHA256.HashData(original))); // the NuGet cache is never written
+        string shippedHash = Convert.ToHexString(SHA256.HashData(original));
+        Assert.True(shippedHash == ShippedLibTorchSharpSha256, $"the NuGet cache's {shipped} was written to: sha256 {shippedHash}, shipped {ShippedLibTorchSharpSha256}");
         Assert.Equal(original.Length, built.Length);
         int[] changed = Enumerable.Range(0, built.Length).Where(i => built[i] != original[i]).ToArray();
-        if (SystemLibStdCxxDefines("GLIBCXX_3.4.32"))
+        string library = LoadedLibStdCxx();
+        bool defines = SystemLibStdCxxDefines(library, "GLIBCXX_3.4.32");
+        // Said in every failure: which libstdc++ decided, and what the build did to the copy.
+        string seen = $"{library} {(defines ? "defines" : "lacks")} GLIBCXX_3.4.32; {changed.Length} byte(s) of {output} differ from {shipped}";
+        if (defines)
         {
-            Assert.Empty(changed); // nothing to fix on Debian 13, Ubuntu 24.04 and newer
+            Assert.True(changed.Length == 0, seen); // nothing to fix on Debian 13, Ubuntu 24.04 and newer
         }
         else
         {
             // One Elf64_Vernaux flags field: the VER_FLG_WEAK bit (2) set, nothing else.
-            int at = Assert.Single(changed);
-            Assert.Equal(2, built[at] ^ original[at]);
+            Assert.True(changed.Length == 1 && (built[changed[0]] ^ original[changed[0]]) == 2, seen);
         }
     }
 
@@ -76,12 +80,18 @@ public sealed class TorchStackTests
         Assert.Equal(before, Live()); // what is left after a fit is the models' own, and goes with them
     }
 
-    private static bool SystemLibStdCxxDefines(string version)
+    /// <summary>The libstdc++ this process loaded (the .NET host links it), as the build's fix reads it in MSBuild's.</summary>
+    private static string LoadedLibStdCxx()
     {
         string? library = File.ReadLines("/proc/self/maps").Select(l => l.IndexOf('/') is var i and >= 0 ? l[i..].Trim() : "")
             .FirstOrDefault(p => p.Contains("/libstdc++.so", StringComparison.Ordinal));
-        Assert.NotNull(library);
-        byte[] bytes = File.ReadAllBytes(library!), name = Encoding.ASCII.GetBytes(version + "\0");
+        Assert.True(library is not null, "no libstdc++ in /proc/self/maps");
+        return library!;
+    }
+
+    private static bool SystemLibStdCxxDefines(string library, string version)
+    {
+        byte[] bytes = File.ReadAllBytes(library), name = Encoding.ASCII.GetBytes(version + "\0");
         return bytes.AsSpan().IndexOf(name) >= 0;
     }
 }
