@@ -40,7 +40,9 @@ refute() { if "$@"; then fail; fi; }
 
 # Whether the dynamic loader itself (ldd, in this process's environment) refuses a library for a missing, non-weak
 # GLIBCXX_3.4.32: the ground truth the build's fix must follow, whatever libstdc++ a check would otherwise guess at.
-lacks_version() { ldd "$1" 2>&1 | grep -q ": version \`GLIBCXX_3.4.32' not found"; }
+# grep reads to the end (no -q): under pipefail, a reader that quits early can kill the writer with SIGPIPE and turn a
+# match into a failure, as "ldconfig -p | awk '{...; exit}'" did in an earlier version of this script's check.
+lacks_version() { ldd "$1" 2>&1 | grep ": version \`GLIBCXX_3.4.32' not found" >/dev/null; }
 # The fix's contract for one output copy ($1) of the shipped library ($shipped): the package's file is untouched (the
 # NuGet cache is never written); where the loader refuses the shipped file, the copy differs from it in exactly one
 # byte (the weak flag) and the loader accepts it; where the loader accepts the shipped file, the copy is unchanged.
@@ -127,14 +129,14 @@ step="the consumer's libLibTorchSharp.so is weakened exactly where this machine'
 # The package as NuGet extracted it, from the consumer's own package root (not a guess at the cache's path).
 packages=$(dotnet msbuild -getProperty:NuGetPackageRoot | tail -n 1)
 shipped="${packages%/}/torchsharp/0.107.0/runtimes/linux-x64/native/libLibTorchSharp.so"
-built=$(find bin/Release -name libLibTorchSharp.so -path '*linux-x64*' | head -n 1)
+built=$(find bin/Release -name libLibTorchSharp.so -path '*linux-x64*' -print -quit)
 weakened_where_needed "$built" || fail
 step="run the consumer"step="run the consumer"
 dotnet run -c Release --no-build
 step="dotnet publish the consumer"
 dotnet publish -c Release --nologo -v normal -o "$work/published" > "$work/consumer-publish.log" 2>&1 || { tail -n 40 "$work/consumer-publish.log"; false; }
 step="the published libLibTorchSharp.so is weakened exactly where this machine's libstdc++ needs it"
-weakened_where_needed "$(find "$work/published" -name libLibTorchSharp.so | head -n 1)" || fail
+weakened_where_needed "$(find "$work/published" -name libLibTorchSharp.so -print -quit)" || fail
 step="run the published consumer"
 dotnet "$work/published/Consumer.dll"
 
