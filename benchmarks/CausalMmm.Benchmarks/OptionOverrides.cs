@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Globalization;
 using CausalMmm.Modeling;
 
@@ -17,7 +18,7 @@ internal static class OptionOverrides
         {
             foreach (string[] kv in settings)
             {
-                var field = typeof(CausalMmmOptions).GetField(kv[0].Trim()) ?? throw new ArgumentException($"CausalMmmOptions has no option '{kv[0]}'.");
+                var field = typeof(CausalMmmOptions).GetField(kv[0].Trim(), BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance) ?? throw new ArgumentException($"CausalMmmOptions has no option '{kv[0]}'.");
                 if (kv.Length < 2) throw new ArgumentException($"Option '{kv[0]}' has no value; write {kv[0]}=value.");
                 Type type = Nullable.GetUnderlyingType(field.FieldType) ?? field.FieldType;
                 bool isNull = type != field.FieldType && kv[1].Trim().Equals("null", StringComparison.OrdinalIgnoreCase);
