@@ -375,13 +375,6 @@ public sealed record CausalMmmOptions
     /// </summary>
     public GrangerPrior GrangerPrior = Defaults.GrangerPrior;
 
-    /// <summary>
-    /// Under a same-day <see cref="GrangerPrior"/>, a channel's same-day edge never gets less than the flat prior it has
-    /// without one: the ranking can lift the edges the data point to, never push a channel's own-day path toward absence
-    /// (which the forecaster then cannot use for plans). Internal: an experiment the benchmarks reach.
-    /// </summary>
-    internal bool GrangerSameDayAtLeastFlat;
-
     /// <summary>The prior of the lowest-ranked edge under <see cref="GrangerPrior"/> (half the <see cref="EdgePrior"/> when that is lower).</summary>
     internal const double GrangerPriorFloor = 0.01;
 

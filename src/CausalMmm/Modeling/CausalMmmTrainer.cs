@@ -283,11 +283,6 @@ public static class CausalMmmTrainer
         }
         if (options.GrangerPrior == GrangerPrior.LaggedAndContemporaneous && sameDayScores is not null && edges.GivenSameDayEdgeCount > 0)
             probability.narrow(1, edges.EdgeCount, edges.GivenSameDayEdgeCount).copy_(Ranked(sameDayScores));
-        if (options.GrangerSameDayAtLeastFlat && edges.GivenSameDayEdgeCount > 0)
-        {
-            Tensor sameDay = probability.narrow(1, edges.EdgeCount, edges.GivenSameDayEdgeCount);
-            sameDay.copy_(torch.maximum(sameDay, perEdge.narrow(0, edges.EdgeCount, edges.GivenSameDayEdgeCount).unsqueeze(0)));
-        }
         return torch.stack(new[] { (one - probability).log(), probability.log() }, -1).MoveToOuterDisposeScope();
     }
 
