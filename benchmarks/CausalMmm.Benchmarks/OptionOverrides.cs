@@ -10,7 +10,10 @@ namespace CausalMmm.Benchmarks;
 /// </summary>
 internal static class OptionOverrides
 {
-    /// <summary>An action that sets each named <see cref="CausalMmmOptions"/> field; fails at once on an unknown name or a bad value.</summary>
+    /// <summary>
+    /// An action that sets each named <see cref="CausalMmmOptions"/> field, public or internal (the architecture switches the
+    /// estimators keep internal are what a study varies); fails at once on an unknown name or a bad value.
+    /// </summary>
     public static Action<CausalMmmOptions> Parse(string overrides)
     {
         var settings = overrides.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2)).ToArray();

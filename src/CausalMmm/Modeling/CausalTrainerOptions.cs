@@ -60,8 +60,9 @@ public abstract class CausalTrainerOptions : PanelColumnOptions
     public SeasonalBaseline Seasonality { get => Model.Seasonality; set => Model.Seasonality = value; }
 
     /// <summary>
-    /// A linear trend per shop in the baseline of the mediators and the target, learned beside the media effects (off by
-    /// default: it helps a trending panel and hurts a flat one; see <see cref="CausalMmmOptions.Trend"/>).
+    /// A linear trend per shop in the baseline of the mediators and the target, learned beside the media effects under a
+    /// tight prior toward no trend (off by default: it helps a trending panel trained to the cap and hurts short fits; see
+    /// <see cref="CausalMmmOptions.Trend"/>). Needs dated panels: an undated one gets no trend, and says so in the training log.
     /// </summary>
     public bool Trend { get => Model.Trend; set => Model.Trend = value; }
 
