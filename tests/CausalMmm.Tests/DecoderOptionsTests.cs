@@ -486,6 +486,24 @@ public sealed class DecoderOptionsTests
     }
 
     [Fact]
+    public void Trend_slopes_join_only_after_the_warm_up()
+    {
+        NumericPanel panel = Api.MediatedPathTests.ChainPanel(shops: 4, length: 40).ToNumeric();
+        float[] Slopes(double warmup)
+        {
+            CausalMmmOptions options = new CausalMmmOptions();
+            (options.Epochs, options.HiddenSize, options.BatchSize, options.Trend, options.TrendWarmup) = (4, 8, 4, true, warmup);
+            using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
+            return model.Network.TrendSlopes!.data<float>().ToArray();
+        }
+        // Warm-up over every epoch: the slopes never get a gradient and stay at their start, no trend.
+        Assert.All(Slopes(1.0), slope => Assert.Equal(0f, slope));
+        // Half the epochs: they join for the last two and move, as they do with no warm-up.
+        Assert.Contains(Slopes(0.5), slope => slope != 0f);
+        Assert.Contains(Slopes(0), slope => slope != 0f);
+    }
+
+    [Fact]
     public void A_model_saved_before_message_windows_loads_with_one_step_messages_and_todays_round_trips()
     {
         NumericPanel panel = Api.MediatedPathTests.ChainPanel(shops: 4, length: 40).ToNumeric();

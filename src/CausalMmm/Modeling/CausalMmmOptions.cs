@@ -548,6 +548,13 @@ public sealed record CausalMmmOptions
     public double TrendSpread = Defaults.TrendSpread;
 
     /// <summary>
+    /// The share of the epochs trained before the trend slopes join (<see cref="Trend"/>): until then the decoder fits the
+    /// series with no line, so the slopes do not take up a level the rest of the model has not found yet. Internal: an
+    /// experiment the benchmarks reach.
+    /// </summary>
+    internal double TrendWarmup;
+
+    /// <summary>
     /// With response curves, each shop's half-saturation points move with its context (a learned log-shift per edge and
     /// standardised context variable), as the paper's saturation module lets the context set the target's S-curve. Off in
     /// <see cref="Paper"/>.

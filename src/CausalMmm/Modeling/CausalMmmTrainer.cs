@@ -103,6 +103,7 @@ public static class CausalMmmTrainer
             bool stopsOnPlateau = options.PlateauTolerance is not null || validationCount > 0;
             string stopReason = $"epoch cap ({options.Epochs})";
 
+            int trendWarmupEpochs = (int)Math.Floor(options.TrendWarmup * options.Epochs);
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
                 network.train();
@@ -121,7 +122,7 @@ public static class CausalMmmTrainer
                     Tensor loss = NegativeElbo(network, trainValues.index_select(0, index), trainContext.index_select(0, index), options, noise,
                         trainEdges?.index_select(0, index), logPrior: logPrior.dim() == 3 ? logPrior.index_select(0, index) : logPrior, grangerScores: trainScores?.index_select(0, index),
                         gainLogs: network.ShopGainLogs?.index_select(0, trainIndex.index_select(0, index)), calendar: calendar,
-                        trendSlopes: network.TrendSlopes?.index_select(0, trainIndex.index_select(0, index)), trendTimes: trendTimes);
+                        trendSlopes: epoch <= trendWarmupEpochs ? null : network.TrendSlopes?.index_select(0, trainIndex.index_select(0, index)), trendTimes: trendTimes);
                     double value = loss.item<float>();
                     if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batches, $"the loss is {value}");
                     loss.backward();
