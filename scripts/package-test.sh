@@ -28,7 +28,7 @@ step="none"
 fail() {
   # The consumer's build log says what the GLIBCXX fix decided (it logs each patched file and, at normal verbosity, why not).
   for log in "$work/consumer-build.log" "$work/consumer-publish.log"; do
-    if [ -f "$log" ]; then echo "--- $(basename "$log" .log), last lines:"; grep -i -E "libstdc|GLIBCXX|weak|patch|error|warn" "$log" | tail -n 20; fi
+    if [ -f "$log" ]; then echo "--- $(basename "$log" .log), last lines:"; { grep -i -E "libstdc|GLIBCXX|weak|patch|error|warn" "$log" || true; } | tail -n 20; fi
   done
   if [ -n "${diagnosis:-}" ]; then echo "--- what the check saw:"; printf '%s\n' "$diagnosis"; fi
   echo "package test: failed ($step)"
@@ -40,9 +40,9 @@ refute() { if "$@"; then fail; fi; }
 
 # Whether the dynamic loader itself (ldd, in this process's environment) refuses a library for a missing, non-weak
 # GLIBCXX_3.4.32: the ground truth the build's fix must follow, whatever libstdc++ a check would otherwise guess at.
-# grep reads to the end (no -q): under pipefail, a reader that quits early can kill the writer with SIGPIPE and turn a
-# match into a failure, as "ldconfig -p | awk '{...; exit}'" did in an earlier version of this script's check.
-lacks_version() { ldd "$1" 2>&1 | grep ": version \`GLIBCXX_3.4.32' not found" >/dev/null; }
+# No pipe: under pipefail a reader that quits early can kill the writer with SIGPIPE and turn a match into a failure,
+# as "ldconfig -p | awk '{...; exit}'" did in an earlier version of this script's check; ldd's own status is ignored.
+lacks_version() { local out; out=$(ldd "$1" 2>&1) || true; [[ $out == *": version \`GLIBCXX_3.4.32' not found"* ]]; }
 # The fix's contract for one output copy ($1) of the shipped library ($shipped): the package's file is untouched (the
 # NuGet cache is never written); where the loader refuses the shipped file, the copy differs from it in exactly one
 # byte (the weak flag) and the loader accepts it; where the loader accepts the shipped file, the copy is unchanged.
@@ -57,10 +57,11 @@ weakened_where_needed() {
   test -n "$copy" && test -f "$copy" && test -f "$shipped" || return 1
   test "$(sha256sum "$shipped" | cut -c1-64)" = "${expected,,}" || return 1
   if [ "$needed" = yes ]; then
+    test "$(stat -c %s "$copy")" -eq "$(stat -c %s "$shipped")" || return 1 # cmp -l lists only the common length
     test "$differing" -eq 1 || return 1
     if lacks_version "$copy"; then return 1; fi
   else
-    test "$differing" -eq 0 || return 1
+    cmp -s "$copy" "$shipped" || return 1
   fi
   diagnosis=""
 }
@@ -131,7 +132,7 @@ packages=$(dotnet msbuild -getProperty:NuGetPackageRoot | tail -n 1)
 shipped="${packages%/}/torchsharp/0.107.0/runtimes/linux-x64/native/libLibTorchSharp.so"
 built=$(find bin/Release -name libLibTorchSharp.so -path '*linux-x64*' -print -quit)
 weakened_where_needed "$built" || fail
-step="run the consumer"step="run the consumer"
+step="run the consumer"
 dotnet run -c Release --no-build
 step="dotnet publish the consumer"
 dotnet publish -c Release --nologo -v normal -o "$work/published" > "$work/consumer-publish.log" 2>&1 || { tail -n 40 "$work/consumer-publish.log"; false; }

@@ -250,8 +250,10 @@ public sealed class CliProcessTests : IDisposable
         // place, so a slow start on a loaded machine cannot turn this into a test of the runtime's default SIGINT.
         string maps = $"/proc/{fit.Id}/maps";
         DateTime giveUp = DateTime.UtcNow.AddMinutes(2);
-        while (!fit.HasExited && DateTime.UtcNow < giveUp && !(File.Exists(maps) && ReadOrEmpty(maps).Contains("libtorch", StringComparison.Ordinal)))
+        while (!fit.HasExited && DateTime.UtcNow < giveUp && !ReadOrEmpty(maps).Contains("libtorch", StringComparison.Ordinal))
             await Task.Delay(TimeSpan.FromMilliseconds(200));
+        Assert.False(fit.HasExited, "the fit ended before it could be interrupted");
+        Assert.True(ReadOrEmpty(maps).Contains("libtorch", StringComparison.Ordinal), "the fit did not load libtorch within 2 minutes");
         await Task.Delay(TimeSpan.FromSeconds(2)); // into the epochs: 100000 of them take far longer
         Assert.False(fit.HasExited, "the fit ended before it could be interrupted");
         using (var signal = System.Diagnostics.Process.Start("kill", $"-INT {fit.Id}")) signal.WaitForExit();
