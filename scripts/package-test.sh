@@ -47,15 +47,16 @@ lacks_version() { local out; out=$(ldd "$1" 2>&1) || true; [[ $out == *": versio
 # NuGet cache is never written); where the loader refuses the shipped file, the copy differs from it in exactly one
 # byte (the weak flag) and the loader accepts it; where the loader accepts the shipped file, the copy is unchanged.
 weakened_where_needed() {
-  local copy=$1 expected=CF33B1B0BB6BBB9754A768FB5C5D04D9F498603BE50E73F55621A0B40EE608B8 differing needed=no
+  local copy=$1 expected=cf33b1b0bb6bbb9754a768fb5c5d04d9f498603be50e73f55621a0b40ee608b8 differing needed=no shipped_hash
   if lacks_version "$shipped"; then needed=yes; fi
   differing=$(cmp -l "$copy" "$shipped" 2>/dev/null | wc -l || true)
+  shipped_hash=$(sha256sum "$shipped" 2>&1 | cut -c1-64)
   diagnosis=$(printf 'copy: %s (sha256 %s)\nshipped: %s (sha256 %s, expected %s)\nbytes that differ: %s; the loader refuses the shipped file: %s\nldd of the shipped file: %s\nldd of the copy: %s' \
-    "$copy" "$(sha256sum "$copy" 2>&1 | cut -c1-64)" "$shipped" "$(sha256sum "$shipped" 2>&1 | cut -c1-64)" "${expected,,}" \
+    "$copy" "$(sha256sum "$copy" 2>&1 | cut -c1-64)" "$shipped" "$shipped_hash" "$expected" \
     "$differing" "$needed" "$(ldd "$shipped" 2>&1 | grep -E 'libstdc|GLIBCXX' | tr '\n' ' ')" "$(ldd "$copy" 2>&1 | grep -E 'libstdc|GLIBCXX' | tr '\n' ' ')")
   # Called as "weakened_where_needed FILE || fail": set -e does not apply inside, so every check returns on its own.
   test -n "$copy" && test -f "$copy" && test -f "$shipped" || return 1
-  test "$(sha256sum "$shipped" | cut -c1-64)" = "${expected,,}" || return 1
+  test "$shipped_hash" = "$expected" || return 1
   if [ "$needed" = yes ]; then
     test "$(stat -c %s "$copy")" -eq "$(stat -c %s "$shipped")" || return 1 # cmp -l lists only the common length
     test "$differing" -eq 1 || return 1
