@@ -97,7 +97,7 @@ def rows(out):
 
     d = {m: demo_row(demo, m) for m in ["CausalMMM", "Adstock+Hill+Ridge", "LightGbm (adstock+Hill)", "FastTree (adstock+Hill)", "Naive: last value"]}
     dbest = min(v[0] for v in d.values())
-    yield (f"| 28-day holdout RMSE of the demo panel (60-epoch cap) | {bold_if(n(d['CausalMMM'][0]), d['CausalMMM'][0] == dbest)} "
+    yield (f"| 28-day holdout RMSE of the demo panel (defaults) | {bold_if(n(d['CausalMMM'][0]), d['CausalMMM'][0] == dbest)} "
            + f"| adstock + Hill + ridge {bold_if(n(d['Adstock+Hill+Ridge'][0]), d['Adstock+Hill+Ridge'][0] == dbest)}; "
            + f"LightGbm {n(d['LightGbm (adstock+Hill)'][0])}, FastTree {n(d['FastTree (adstock+Hill)'][0])}; last value {n(d['Naive: last value'][0])} | `bash scripts/demo.sh` |")
 

@@ -43,7 +43,7 @@ PY
   cat "$out/quickstart.txt"
   echo '```'
   echo
-  echo "### Demo holdout (\`bash scripts/demo.sh\`, 60 epochs; the report's table)"
+  echo "### Demo holdout (\`bash scripts/demo.sh\`, the estimators' defaults; the report's table)"
   echo
   echo '```'
   cat "$out/demo.txt"

@@ -54,7 +54,7 @@ var dataArgument = new Argument<string>("DATA") { Description = "A wide CSV: sho
 var schemaOption = new Option<string?>("--schema") { Description = "A JSON file of column roles (MarketingSchema) when names do not say them." };
 var targetOption = new Option<string?>("--target") { Description = "The target column (default: gmv or sales)." };
 var holdoutOption = new Option<int>("--holdout") { Description = "Last days held out to score the fit against adstock+Hill+ridge and the naive forecasts (0: none).", DefaultValueFactory = _ => 28 };
-var fitEpochs = new Option<int>("--epochs") { Description = "Most training epochs of each network; each stops earlier once its loss gains less than 0.1% in 40 epochs.", DefaultValueFactory = _ => 300 };
+var fitEpochs = new Option<int>("--epochs") { Description = "Most training epochs of each network; each stops earlier once its loss gains less than 0.1% in 40 epochs.", DefaultValueFactory = _ => CausalMmm.Modeling.CausalMmmOptions.Defaults.Epochs };
 var graphLearnerOption = new Option<string>("--graph") { Description = "The graph the forecaster runs on: causalmmm (learned) or linear-granger (the baseline).", DefaultValueFactory = _ => "causalmmm" };
 graphLearnerOption.AcceptOnlyFromAmong("causalmmm", "linear-granger");
 var fit = WithCommon(new Command("fit", "Learn a causal graph per shop and fit the CausalMMM forecaster on a CSV, score the holdout against adstock+Hill+ridge and the naive forecasts (MASE, R² within shops), save the model.\n\nExample:\n  causalmmm fit shops.csv --holdout 28 -o model.zip")
@@ -129,7 +129,7 @@ report.SetAction(r => Cli.Run(r, cancel => ReportCommand.Run(Settings(r), r.GetV
     r.GetValue(horizonOption), r.GetValue(samplesOption), r.GetValue(baselineEpochs), cancel)));
 
 var demoDir = new Option<string>("--out") { Description = "Folder for the sample CSV, the model and the report.", DefaultValueFactory = _ => "causalmmm-demo" };
-var demoEpochs = new Option<int>("--epochs") { Description = "Training epochs of each network.", DefaultValueFactory = _ => 60 };
+var demoEpochs = new Option<int>("--epochs") { Description = "Most training epochs of each network, as in fit: each stops earlier once its loss gains less than 0.1% in 40 epochs.", DefaultValueFactory = _ => CausalMmm.Modeling.CausalMmmOptions.Defaults.Epochs };
 var demo = WithCommon(new Command("demo", "The main job on built-in synthetic data: write a sample CSV, fit CausalMMM with a 28-day holdout, write the HTML report and print its path.\n\nExample:\n  causalmmm demo --out demo")
 {
     demoDir, demoEpochs,
