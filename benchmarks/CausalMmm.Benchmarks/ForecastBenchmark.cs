@@ -1,3 +1,4 @@
+using CausalMmm.CausalDiscovery;
 using System.Diagnostics;
 using System.Globalization;
 using CausalMmm.Data;
@@ -18,7 +19,7 @@ namespace CausalMmm.Benchmarks;
 /// </summary>
 internal static class ForecastBenchmark
 {
-    public static int Run(int seeds, int firstSeed, int shops, int length, int holdout, string frequency, double drift, double trend, double yearly, double weekly, int? epochs, string overrides)
+    public static int Run(int seeds, int firstSeed, int shops, int length, int holdout, string frequency, double drift, double trend, double yearly, double weekly, int? epochs, string overrides, bool trueGraph = false)
     {
         var steps = Enum.Parse<SimulationFrequency>(frequency, ignoreCase: true);
         string unit = steps == SimulationFrequency.Daily ? "days" : "weeks";
@@ -27,15 +28,16 @@ internal static class ForecastBenchmark
             + $"{shops} shops x {length} {unit}, the last {holdout} held out, seeds {firstSeed}-{firstSeed + seeds - 1}");
         Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- forecast --seeds {seeds} --first-seed {firstSeed} --shops {shops} --length {length} "
             + $"--holdout {holdout} --frequency {steps} --drift {I(drift)} --trend {I(trend)} --yearly {I(yearly)} --weekly {I(weekly)}{(epochs is null ? "" : $" --epochs {epochs}")}"
-            + (overrides.Length > 0 ? $" --set {overrides}" : ""));
+            + (overrides.Length > 0 ? $" --set {overrides}" : "") + (trueGraph ? " --true-graph" : ""));
         Action<CausalMmm.Modeling.CausalMmmOptions> apply = OptionOverrides.Parse(overrides);
         var results = new List<(string Model, int Seed, ForecastEvaluation Skill, double Seconds)>();
         for (int seed = firstSeed; seed < firstSeed + seeds; seed++)
         {
-            MarketingPanel panel = MarketingSimulator.SimulateWorld(new MarketingSimulationOptions
+            MarketingWorld world = MarketingSimulator.SimulateWorld(new MarketingSimulationOptions
             {
                 Shops = shops, Length = length, Seed = seed, Frequency = steps, LevelDrift = drift, Trend = trend, YearlySeasonality = yearly, WeeklySeasonality = weekly,
-            }).Panel;
+            });
+            MarketingPanel panel = world.Panel;
             var ml = new MLContext(seed: seed);
             CausalMmmCatalog mmm = ml.CausalMmm();
             IDataView all = mmm.Data.ToDataView(panel);
@@ -49,6 +51,20 @@ internal static class ForecastBenchmark
                 ($"Naive: {NaiveForecastEstimator.DefaultSeasonLength(panel.StepDays)} steps earlier", () => mmm.Forecasting.Trainers.Naive(NaiveMethod.SeasonalNaive).Fit(history)),
                 ("Naive: recent mean", () => mmm.Forecasting.Trainers.Naive(NaiveMethod.RecentMean).Fit(history)),
             };
+            if (trueGraph)
+            {
+                // Every true effect acts on the day (through adstock), so the same-day graph is the truth and so is the lagged one.
+                string[] nodes = panel.SeriesVariables.Select(v => v.Name).ToArray();
+                var truth = world.TrueGraphs.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, ToWeights(kv.Value))).ToArray();
+                var graph = new CausalGraphSet(nodes, truth, truth);
+                models.Insert(1, ("CausalMMM, true graph", () =>
+                {
+                    var options = new CausalMmm.Modeling.CausalMmmOptions();
+                    if (epochs is int e) options.Epochs = e;
+                    apply(options);
+                    return mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = options, Graph = graph }).Fit(history);
+                }));
+            }
             Console.WriteLine();
             Console.WriteLine($"seed {seed}");
             Console.WriteLine($"  {"model",-22} {"RMSE",10} {"MAPE",7} {"MASE",6} {"R2 shop",8} {"R2 pooled",9} {"fit s",6}");
@@ -72,6 +88,8 @@ internal static class ForecastBenchmark
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {name,-22} {skill.Rmse,10:F1} {skill.Overall.Mape,6:F1}% {skill.Mase,6:F2} {skill.WithinShopRSquared,8:F3} {skill.Overall.RSquared,9:F3} {seconds,6:F0}"));
                 if (!name.StartsWith("Naive", StringComparison.Ordinal)) Console.WriteLine($"  {"",-22} RMSE by week of the holdout (steps from the origin): {HorizonRmse(scored, length - holdout)}");
+                if (trueGraph && (model as IEnumerable<ITransformer>)?.OfType<CausalGraphTransformer>().FirstOrDefault() is { } learner)
+                    Console.WriteLine($"  {"",-22} learned same-day graph, mean probability on true / absent edges: {SameDayGraphSummary(learner.Graphs(history), world)}");
                 (model as IDisposable)?.Dispose();
             }
         }
@@ -91,6 +109,41 @@ internal static class ForecastBenchmark
         Console.WriteLine("Bars (issue 26): CausalMMM's MASE below 1 and at or below the classic chain's; the classic chain's MASE below 1.");
         return 0;
     }
+    /// <summary>Per kind of same-day edge (channel -> pv, channel -> gmv, promo -> either, pv -> gmv), the mean learned probability where the edge is true and where it is absent.</summary>
+    private static string SameDayGraphSummary(CausalGraphSet learned, MarketingWorld world)
+    {
+        IReadOnlyList<string> nodes = learned.NodeNames;
+        int pv = nodes.Count - 2, gmv = nodes.Count - 1, channels = world.ChannelCount;
+        var sums = new Dictionary<string, (double TrueSum, int TrueCount, double FalseSum, int FalseCount)>();
+        void Add(string kind, bool present, double p)
+        {
+            var v = sums.GetValueOrDefault(kind);
+            sums[kind] = present ? (v.TrueSum + p, v.TrueCount + 1, v.FalseSum, v.FalseCount) : (v.TrueSum, v.TrueCount, v.FalseSum + p, v.FalseCount + 1);
+        }
+        foreach (string shop in learned.ShopIds)
+        {
+            double[,] p = learned.SameDay(shop);
+            bool[,] truth = world.TrueGraphs[shop];
+            for (int i = 0; i < pv; i++)
+            {
+                string sender = i < channels ? "channel" : "promo";
+                Add($"{sender}->pv", truth[i, pv], p[i, pv]);
+                Add($"{sender}->gmv", truth[i, gmv], p[i, gmv]);
+            }
+            Add("pv->gmv", truth[pv, gmv], p[pv, gmv]);
+        }
+        string Mean(double sum, int count) => count == 0 ? "-" : (sum / count).ToString("F2", CultureInfo.InvariantCulture);
+        return string.Join("; ", sums.Select(kv => $"{kv.Key} {Mean(kv.Value.TrueSum, kv.Value.TrueCount)} / {Mean(kv.Value.FalseSum, kv.Value.FalseCount)} (n {kv.Value.TrueCount} / {kv.Value.FalseCount})"));
+    }
+
+    private static double[,] ToWeights(bool[,] graph)
+    {
+        var weights = new double[graph.GetLength(0), graph.GetLength(1)];
+        for (int i = 0; i < graph.GetLength(0); i++)
+        for (int j = 0; j < graph.GetLength(1); j++) weights[i, j] = graph[i, j] ? 1 : 0;
+        return weights;
+    }
+
     /// <summary>
     /// The holdout's RMSE in blocks of 7 steps from the origin, after that of the last 7 fitted steps: an error that grows with the horizon is the roll-out's
     /// (errors fed back), one that does not is the one-step model's.

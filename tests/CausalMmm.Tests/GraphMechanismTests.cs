@@ -130,6 +130,25 @@ public sealed class GraphMechanismTests
         Assert.True(any.Zip(lagged).Any(p => p.First > p.Second + 1e-3), "no edge gains from its same-day part");
     }
     [Theory]
+    [InlineData(null)]
+    [InlineData(0.3)]
+    public void The_flat_prior_gives_lagged_given_same_day_and_mediator_edges_each_their_own_probability(double? givenEdgePrior)
+    {
+        // Two channels, a mediator and the target: 12 lagged edges, 4 same-day edges from the channels, 1 mediator edge.
+        using var edges = new EdgeIndex(4, givenCount: 2, sameDay: true, sameDayMediators: true);
+        var options = new CausalMmmOptions { EdgePrior = 0.1, MediatorEdgePrior = 0.4, GivenEdgePrior = givenEdgePrior };
+        using torch.Tensor prior = CausalMmmTrainer.LogPrior(options, torch.CPU, edges).exp();
+        Assert.Equal(new long[] { edges.TotalEdgeCount, 2 }, prior.shape);
+        float[] p = prior.data<float>().ToArray();
+        for (int e = 0; e < edges.TotalEdgeCount; e++)
+        {
+            double expected = e < edges.EdgeCount ? 0.1 : e < edges.EdgeCount + edges.GivenSameDayEdgeCount ? givenEdgePrior ?? 0.1 : 0.4;
+            Assert.Equal(expected, p[2 * e + 1], 5);
+            Assert.Equal(1 - expected, p[2 * e], 5);
+        }
+    }
+
+    [Theory]
     [InlineData(GrangerPrior.Lagged, 0.1)]
     [InlineData(GrangerPrior.LaggedAndSameDay, 0.1)]
     [InlineData(GrangerPrior.LaggedAndSameDay, 0.005)] // below the usual floor: the range widens, the mean still holds

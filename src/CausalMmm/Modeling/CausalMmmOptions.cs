@@ -555,6 +555,12 @@ public sealed record CausalMmmOptions
     internal double TrendWarmup;
 
     /// <summary>
+    /// Prior probability of each same-day edge out of a given series (a channel or a covariate known in advance) into a
+    /// mediator or the target; null uses <see cref="EdgePrior"/>. Internal: an experiment the benchmarks reach.
+    /// </summary>
+    internal double? GivenEdgePrior;
+
+    /// <summary>
     /// With response curves, each shop's half-saturation points move with its context (a learned log-shift per edge and
     /// standardised context variable), as the paper's saturation module lets the context set the target's S-curve. Off in
     /// <see cref="Paper"/>.
@@ -629,6 +635,7 @@ public sealed record CausalMmmOptions
         if (!(KlWeight >= 0)) throw new ArgumentException($"KlWeight must be non-negative, got {KlWeight}.", nameof(KlWeight));
         if (!(Variance > 0)) throw new ArgumentException($"Variance must be positive, got {Variance}.", nameof(Variance));
         if (!(EdgePrior > 0 && EdgePrior < 1)) throw new ArgumentException($"EdgePrior must be in (0, 1), got {EdgePrior}.", nameof(EdgePrior));
+        if (GivenEdgePrior is double given && !(given > 0 && given < 1)) throw new ArgumentException($"GivenEdgePrior must be in (0, 1), got {given}.", nameof(GivenEdgePrior));
         if (!(MediatorEdgePrior > 0 && MediatorEdgePrior < 1)) throw new ArgumentException($"MediatorEdgePrior must be in (0, 1), got {MediatorEdgePrior}.", nameof(MediatorEdgePrior));
         if (!(TrendSpread > 0)) throw new ArgumentException($"TrendSpread must be positive, got {TrendSpread}.", nameof(TrendSpread));
         if (GrangerPrior != GrangerPrior.None && !EncoderGrangerScores)

@@ -305,17 +305,20 @@ public static class CausalMmmTrainer
         return (low + high) / 2;
     }
 
-    /// <summary>The flat prior: [2], or [E + Ec, 2] when same-day mediator edges have their own.</summary>
+    /// <summary>The flat prior: [2], or [E + Ec, 2] when same-day mediator edges (or the given series' same-day edges) have their own.</summary>
     private static Tensor FlatLogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges)
     {
         float absent = (float)Math.Log(1 - options.EdgePrior), present = (float)Math.Log(options.EdgePrior);
-        if (edges is null || edges.MediatorSameDayEdgeCount == 0) return torch.tensor(new[] { absent, present }, device: device);
+        bool givenOwn = options.GivenEdgePrior is not null && edges is not null && edges.GivenSameDayEdgeCount > 0;
+        if (edges is null || (edges.MediatorSameDayEdgeCount == 0 && !givenOwn)) return torch.tensor(new[] { absent, present }, device: device);
         var prior = new float[edges.TotalEdgeCount * 2];
         for (int e = 0; e < edges.TotalEdgeCount; e++)
         {
             bool mediator = e >= edges.EdgeCount + edges.GivenSameDayEdgeCount;
-            prior[2 * e] = mediator ? (float)Math.Log(1 - options.MediatorEdgePrior) : absent;
-            prior[2 * e + 1] = mediator ? (float)Math.Log(options.MediatorEdgePrior) : present;
+            bool given = !mediator && e >= edges.EdgeCount;
+            double p = mediator ? options.MediatorEdgePrior : given ? options.GivenEdgePrior ?? options.EdgePrior : options.EdgePrior;
+            prior[2 * e] = (float)Math.Log(1 - p);
+            prior[2 * e + 1] = (float)Math.Log(p);
         }
         return Tensors.FromArray(prior, new long[] { edges.TotalEdgeCount, 2 }, device);
     }
