@@ -88,6 +88,11 @@ internal static class ForecastBenchmark
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {name,-22} {skill.Rmse,10:F1} {skill.Overall.Mape,6:F1}% {skill.Mase,6:F2} {skill.WithinShopRSquared,8:F3} {skill.Overall.RSquared,9:F3} {seconds,6:F0}"));
                 if (!name.StartsWith("Naive", StringComparison.Ordinal)) Console.WriteLine($"  {"",-22} RMSE by week of the holdout (steps from the origin): {HorizonRmse(scored, length - holdout)}");
+                if ((model as IEnumerable<ITransformer>)?.OfType<MarketingResponseTransformer>().FirstOrDefault()?.Model.Network.EdgeCalibration is { } calibration)
+                {
+                    float[] raw = calibration.detach().cpu().data<float>().ToArray();
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"",-22} edge calibration sigmoid(a logit p + b): a {Math.Log(1 + Math.Exp(raw[0])):F2}, b {raw[1]:F2}"));
+                }
                 if (trueGraph && (model as IEnumerable<ITransformer>)?.OfType<CausalGraphTransformer>().FirstOrDefault() is { } learner)
                     Console.WriteLine($"  {"",-22} learned same-day graph, mean probability on true / absent edges: {SameDayGraphSummary(learner.Graphs(history), world)}");
                 (model as IDisposable)?.Dispose();

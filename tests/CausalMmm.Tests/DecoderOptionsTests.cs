@@ -8,6 +8,7 @@ using CausalMmm.Persistence;
 using CausalMmm.Simulation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using TorchSharp;
 
 namespace CausalMmm.Tests;
 
@@ -15,6 +16,40 @@ namespace CausalMmm.Tests;
 public sealed class DecoderOptionsTests
 {
     private static double Mean(IReadOnlyList<double[,]> graphs, int i, int j) => graphs.Average(g => g[i, j]);
+
+    [Fact]
+    public void Edge_calibration_starts_as_the_identity_and_stays_monotone_and_inside_zero_one()
+    {
+        // Two channels, a mediator and the target; a forecaster's network (fixed edges) with the calibration on.
+        var options = new CausalMmmOptions { Variant = CausalMmmVariant.FullGraph, CalibrateEdges = true };
+        using var network = new CausalMmmNetwork(nodes: 4, givenCount: 2, window: 20, contextCount: 0, options, shopCount: 3);
+        Assert.NotNull(network.EdgeCalibration);
+        EdgeIndex edges = network.Edges;
+        var random = new Random(3);
+        float[] raw = Enumerable.Range(0, 3 * edges.TotalEdgeCount).Select(_ => (float)(0.01 + 0.98 * random.NextDouble())).ToArray();
+        using torch.Tensor weights = torch.tensor(raw, new long[] { 3, edges.TotalEdgeCount });
+        using (torch.no_grad())
+        {
+            using torch.Tensor same = network.Weighted(weights, gains: null);
+            float[] start = same.data<float>().ToArray();
+            for (int k = 0; k < raw.Length; k++) Assert.Equal(raw[k], start[k], 4); // identity at the start
+            // A sharper map: slope 3, shift 0.5; the lagged and mediator edges stay as they are.
+            network.EdgeCalibration!.copy_(torch.tensor(new[] { (float)Math.Log(Math.Exp(3) - 1), 0.5f }));
+            using torch.Tensor sharp = network.Weighted(weights, gains: null);
+            float[] after = sharp.data<float>().ToArray();
+            for (int row = 0; row < 3; row++)
+            for (int e = 0; e < edges.TotalEdgeCount; e++)
+            {
+                int k = row * edges.TotalEdgeCount + e;
+                bool given = e >= edges.EdgeCount && e < edges.EdgeCount + edges.GivenSameDayEdgeCount;
+                double p = raw[k], expected = given ? 1 / (1 + Math.Exp(-(3 * Math.Log(p / (1 - p)) + 0.5))) : p;
+                Assert.Equal(expected, after[k], 4);
+            }
+        }
+        // The graph network (an encoder of its own) never gets one.
+        using var graphNetwork = new CausalMmmNetwork(nodes: 4, givenCount: 2, window: 20, contextCount: 0, new CausalMmmOptions { CalibrateEdges = true }, shopCount: 3);
+        Assert.Null(graphNetwork.EdgeCalibration);
+    }
 
     [Fact]
     public void The_hidden_state_decoder_recovers_a_chain_whose_causes_act_only_at_lag_3()

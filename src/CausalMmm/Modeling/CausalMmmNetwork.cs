@@ -28,6 +28,12 @@ internal sealed class CausalMmmNetwork : nn.Module
             TrendSlopes = nn.Parameter(torch.zeros(new long[] { shopCount, nodes - givenCount }));
             register_parameter("trend", TrendSlopes);
         }
+        if (options.CalibrateEdges && Variant == CausalMmmVariant.FullGraph && Edges.GivenSameDayEdgeCount > 0)
+        {
+            // Slope (through softplus, starting at 1) and shift of the calibration: the identity to begin with.
+            EdgeCalibration = nn.Parameter(torch.tensor(new[] { (float)Math.Log(Math.E - 1), 0f }));
+            register_parameter("edge_calibration", EdgeCalibration);
+        }
         if (options.ShopGains && Edges.SameDayEdgeCount > 0 && shopCount > 0)
         {
             ShopGainLogs = nn.Parameter(torch.zeros(new long[] { shopCount, Edges.SameDayEdgeCount }));
@@ -83,10 +89,29 @@ internal sealed class CausalMmmNetwork : nn.Module
     /// </summary>
     public Tensor Weighted(Tensor edges, Tensor? gains)
     {
-        if (gains is null || Edges.SameDayEdgeCount == 0) return edges;
+        if ((gains is null && EdgeCalibration is null) || Edges.SameDayEdgeCount == 0) return edges;
         using var scope = torch.NewDisposeScope();
-        return torch.cat(new[] { edges.narrow(1, 0, Edges.EdgeCount), edges.narrow(1, Edges.EdgeCount, Edges.SameDayEdgeCount) * gains }, 1).MoveToOuterDisposeScope();
+        Tensor sameDay = edges.narrow(1, Edges.EdgeCount, Edges.SameDayEdgeCount);
+        if (EdgeCalibration is not null)
+        {
+            int given = Edges.GivenSameDayEdgeCount;
+            Tensor p = sameDay.narrow(1, 0, given).clamp(ProbabilityFloor, ProbabilityCeiling);
+            Tensor logit = (p / (One - p)).log();
+            Tensor calibrated = (Activations.Softplus(EdgeCalibration.narrow(0, 0, 1)) * logit + EdgeCalibration.narrow(0, 1, 1)).sigmoid();
+            sameDay = given == Edges.SameDayEdgeCount ? calibrated : torch.cat(new[] { calibrated, sameDay.narrow(1, given, Edges.SameDayEdgeCount - given) }, 1);
+        }
+        if (gains is not null) sameDay = sameDay * gains;
+        return torch.cat(new[] { edges.narrow(1, 0, Edges.EdgeCount), sameDay }, 1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// With <see cref="CausalMmmOptions.CalibrateEdges"/> on a network with fixed edges (the forecaster), the learned map
+    /// sigmoid(a logit p + b) of the given series' same-day edge probabilities [raw a, b]; null otherwise.
+    /// </summary>
+    public Parameter? EdgeCalibration { get; }
+
+    // Held for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free during the call.
+    private static readonly Scalar ProbabilityFloor = 1e-4, ProbabilityCeiling = 1 - 1e-4, One = 1.0;
 
     public EdgeIndex Edges { get; }
 

@@ -561,6 +561,13 @@ public sealed record CausalMmmOptions
     internal double? GivenEdgePrior;
 
     /// <summary>
+    /// A forecaster on fixed edges learns a monotone map sigmoid(a logit p + b) of the given series' same-day edge
+    /// probabilities (identity at the start) instead of reading them as they are, so an under-confident graph can be
+    /// sharpened by the forecaster's own likelihood. Internal: an experiment the benchmarks reach; not kept in saved models.
+    /// </summary>
+    internal bool CalibrateEdges;
+
+    /// <summary>
     /// With response curves, each shop's half-saturation points move with its context (a learned log-shift per edge and
     /// standardised context variable), as the paper's saturation module lets the context set the target's S-curve. Off in
     /// <see cref="Paper"/>.
