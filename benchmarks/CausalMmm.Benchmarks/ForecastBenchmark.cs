@@ -15,7 +15,9 @@ namespace CausalMmm.Benchmarks;
 /// a drifting level, a trend per shop, weekly and yearly seasonality (daily or weekly steps). Per seed it fits CausalMMM
 /// (the estimators' defaults), the classic chain (adstock + Hill + ridge) and the three naive forecasts on the same
 /// history, forecasts the holdout with the actual spends given, and prints RMSE, MAPE, MASE against the last value
-/// (per shop, averaged) and R² within shops; then the mean and the worst seed of each.
+/// (per shop, averaged) and R² within shops; then the mean and the worst seed of each. Each forecaster's holdout RMSE is
+/// also printed by blocks of 7 steps from the origin; <c>--true-graph</c> adds the forecaster on the simulator's true
+/// graphs and prints the learned same-day graph per edge kind; a forecaster with the CalibrateEdges experiment prints its map.
 /// </summary>
 internal static class ForecastBenchmark
 {
@@ -87,7 +89,7 @@ internal static class ForecastBenchmark
                 results.Add((name, seed, skill, seconds));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {name,-22} {skill.Rmse,10:F1} {skill.Overall.Mape,6:F1}% {skill.Mase,6:F2} {skill.WithinShopRSquared,8:F3} {skill.Overall.RSquared,9:F3} {seconds,6:F0}"));
-                if (!name.StartsWith("Naive", StringComparison.Ordinal)) Console.WriteLine($"  {"",-22} RMSE by week of the holdout (steps from the origin): {HorizonRmse(scored, length - holdout)}");
+                if (!name.StartsWith("Naive", StringComparison.Ordinal)) Console.WriteLine($"  {"",-22} RMSE by 7 steps of the holdout (steps from the origin): {HorizonRmse(scored, length - holdout)}");
                 if ((model as IEnumerable<ITransformer>)?.OfType<MarketingResponseTransformer>().FirstOrDefault()?.Model.Network.EdgeCalibration is { } calibration)
                 {
                     float[] raw = calibration.detach().cpu().data<float>().ToArray();
@@ -118,6 +120,8 @@ internal static class ForecastBenchmark
     private static string SameDayGraphSummary(CausalGraphSet learned, MarketingWorld world)
     {
         IReadOnlyList<string> nodes = learned.NodeNames;
+        // The marketing simulator's nodes: the channels, promo (when there is one), then pv and gmv, its one mediator and its target.
+        if (nodes[^2] != "pv" || nodes[^1] != "gmv") throw new InvalidOperationException($"Expected the simulator's pv and gmv last, got [{string.Join(", ", nodes)}].");
         int pv = nodes.Count - 2, gmv = nodes.Count - 1, channels = world.ChannelCount;
         var sums = new Dictionary<string, (double TrueSum, int TrueCount, double FalseSum, int FalseCount)>();
         void Add(string kind, bool present, double p)

@@ -34,7 +34,8 @@ public sealed class DecoderOptionsTests
             float[] start = same.data<float>().ToArray();
             for (int k = 0; k < raw.Length; k++) Assert.Equal(raw[k], start[k], 4); // identity at the start
             // A sharper map: slope 3, shift 0.5; the lagged and mediator edges stay as they are.
-            network.EdgeCalibration!.copy_(torch.tensor(new[] { (float)Math.Log(Math.Exp(3) - 1), 0.5f }));
+            using torch.Tensor sharper = torch.tensor(new[] { (float)Math.Log(Math.Exp(3) - 1), 0.5f });
+            network.EdgeCalibration!.copy_(sharper);
             using torch.Tensor sharp = network.Weighted(weights, gains: null);
             float[] after = sharp.data<float>().ToArray();
             for (int row = 0; row < 3; row++)

@@ -129,6 +129,7 @@ public sealed class GraphMechanismTests
         Assert.Contains(sameDay, p => p > 0); // the same-day part shows, so the check above means something
         Assert.True(any.Zip(lagged).Any(p => p.First > p.Second + 1e-3), "no edge gains from its same-day part");
     }
+
     [Theory]
     [InlineData(null)]
     [InlineData(0.3)]

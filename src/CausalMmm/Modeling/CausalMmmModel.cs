@@ -459,6 +459,9 @@ public sealed class CausalMmmModel : IDisposable
     /// <summary>Writes the model's settings and weights into a component's state (the pipeline file checksums them).</summary>
     internal void WriteTo(ComponentStateWriter writer)
     {
+        // The experiment's flag is not stored, so the file would hold a tensor that a loaded network lacks.
+        if (Network.EdgeCalibration is not null)
+            throw new NotSupportedException("This model was trained with the internal CalibrateEdges experiment, which is not kept in saved models: train it without the option to save it.");
         lock (_gate)
         {
             writer.WriteJson("model", new Stored(FormatName, FormatVersion, Options, NodeNames.ToArray(), ChannelCount, ContextNames.ToArray(),

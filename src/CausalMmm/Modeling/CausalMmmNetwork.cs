@@ -85,7 +85,8 @@ internal sealed class CausalMmmNetwork : nn.Module
 
     /// <summary>
     /// Edge weights [R, E + Ec] with each row's same-day part multiplied by <paramref name="gains"/> [R, Ec] (the shop's
-    /// multipliers): what the decoder reads. Unchanged without gains.
+    /// multipliers), after the given series' same-day edges pass through <see cref="EdgeCalibration"/> where there is one:
+    /// what the decoder reads. Unchanged without gains or calibration.
     /// </summary>
     public Tensor Weighted(Tensor edges, Tensor? gains)
     {

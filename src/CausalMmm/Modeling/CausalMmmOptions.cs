@@ -561,9 +561,10 @@ public sealed record CausalMmmOptions
     internal double? GivenEdgePrior;
 
     /// <summary>
-    /// A forecaster on fixed edges learns a monotone map sigmoid(a logit p + b) of the given series' same-day edge
-    /// probabilities (identity at the start) instead of reading them as they are, so an under-confident graph can be
-    /// sharpened by the forecaster's own likelihood. Internal: an experiment the benchmarks reach; not kept in saved models.
+    /// A network without an encoder (the forecaster on fixed edges, or the <see cref="CausalMmmVariant.FullGraph"/>
+    /// ablation) learns a monotone map sigmoid(a logit p + b) of the given series' same-day edge probabilities (identity at
+    /// the start) instead of reading them as they are, so an under-confident graph can be sharpened by the forecaster's own
+    /// likelihood. Internal: an experiment the benchmarks reach; such a model cannot be saved (the flag is not stored).
     /// </summary>
     internal bool CalibrateEdges;
 
