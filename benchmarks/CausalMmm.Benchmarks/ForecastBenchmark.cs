@@ -1,6 +1,6 @@
-using CausalMmm.CausalDiscovery;
 using System.Diagnostics;
 using System.Globalization;
+using CausalMmm.CausalDiscovery;
 using CausalMmm.Data;
 using CausalMmm.Evaluation;
 using CausalMmm.Forecasting;
@@ -90,12 +90,10 @@ internal static class ForecastBenchmark
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {name,-22} {skill.Rmse,10:F1} {skill.Overall.Mape,6:F1}% {skill.Mase,6:F2} {skill.WithinShopRSquared,8:F3} {skill.Overall.RSquared,9:F3} {seconds,6:F0}"));
                 if (!name.StartsWith("Naive", StringComparison.Ordinal)) Console.WriteLine($"  {"",-22} RMSE by 7 steps of the holdout (steps from the origin): {HorizonRmse(scored, length - holdout)}");
-                if ((model as IEnumerable<ITransformer>)?.OfType<MarketingResponseTransformer>().FirstOrDefault()?.Model.Network.EdgeCalibration is { } calibration)
-                {
-                    float[] raw = calibration.detach().cpu().data<float>().ToArray();
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"",-22} edge calibration sigmoid(a logit p + b): a {Math.Log(1 + Math.Exp(raw[0])):F2}, b {raw[1]:F2}"));
-                }
-                if (trueGraph && (model as IEnumerable<ITransformer>)?.OfType<CausalGraphTransformer>().FirstOrDefault() is { } learner)
+                var stages = model as IEnumerable<ITransformer> ?? Array.Empty<ITransformer>();
+                if (stages.OfType<MarketingResponseTransformer>().FirstOrDefault()?.Model.Network.EdgeCalibrationMap() is var (slope, shift))
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"",-22} edge calibration sigmoid(a logit p + b): a {slope:F2}, b {shift:F2}"));
+                if (trueGraph && stages.OfType<CausalGraphTransformer>().FirstOrDefault() is { } learner)
                     Console.WriteLine($"  {"",-22} learned same-day graph, mean probability on true / absent edges: {SameDayGraphSummary(learner.Graphs(history), world)}");
                 (model as IDisposable)?.Dispose();
             }

@@ -33,6 +33,7 @@ public sealed class DecoderOptionsTests
             using torch.Tensor same = network.Weighted(weights, gains: null);
             float[] start = same.data<float>().ToArray();
             for (int k = 0; k < raw.Length; k++) Assert.Equal(raw[k], start[k], 4); // identity at the start
+            Assert.Equal((1.0, 0.0), network.EdgeCalibrationMap());
             // A sharper map: slope 3, shift 0.5; the lagged and mediator edges stay as they are.
             using torch.Tensor sharper = torch.tensor(new[] { (float)Math.Log(Math.Exp(3) - 1), 0.5f });
             network.EdgeCalibration!.copy_(sharper);

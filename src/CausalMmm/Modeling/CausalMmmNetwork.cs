@@ -98,7 +98,7 @@ internal sealed class CausalMmmNetwork : nn.Module
             int given = Edges.GivenSameDayEdgeCount;
             Tensor p = sameDay.narrow(1, 0, given).clamp(ProbabilityFloor, ProbabilityCeiling);
             Tensor logit = (p / (One - p)).log();
-            Tensor calibrated = (Activations.Softplus(EdgeCalibration.narrow(0, 0, 1)) * logit + EdgeCalibration.narrow(0, 1, 1)).sigmoid();
+            Tensor calibrated = (Activations.Softplus(EdgeCalibration.narrow(0, 0, 1)) * logit + EdgeCalibration.narrow(0, 1, 1)).sigmoid(); // see EdgeCalibrationMap
             sameDay = given == Edges.SameDayEdgeCount ? calibrated : torch.cat(new[] { calibrated, sameDay.narrow(1, given, Edges.SameDayEdgeCount - given) }, 1);
         }
         if (gains is not null) sameDay = sameDay * gains;
@@ -106,10 +106,21 @@ internal sealed class CausalMmmNetwork : nn.Module
     }
 
     /// <summary>
-    /// With <see cref="CausalMmmOptions.CalibrateEdges"/> on a network with fixed edges (the forecaster), the learned map
-    /// sigmoid(a logit p + b) of the given series' same-day edge probabilities [raw a, b]; null otherwise.
+    /// With <see cref="CausalMmmOptions.CalibrateEdges"/> on a network without an encoder (the forecaster on fixed edges),
+    /// the learned map sigmoid(a logit p + b) of the given series' same-day edge probabilities, stored as [raw a, b] with
+    /// a = softplus(raw a); null otherwise.
     /// </summary>
     public Parameter? EdgeCalibration { get; }
+
+    /// <summary>The calibration's slope a and shift b (<see cref="EdgeCalibration"/>), or null without one.</summary>
+    public (double Slope, double Shift)? EdgeCalibrationMap()
+    {
+        if (EdgeCalibration is null) return null;
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        float[] map = torch.cat(new[] { Activations.Softplus(EdgeCalibration.narrow(0, 0, 1)), EdgeCalibration.narrow(0, 1, 1) }).cpu().data<float>().ToArray();
+        return (map[0], map[1]);
+    }
 
     // Held for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free during the call.
     private static readonly Scalar ProbabilityFloor = 1e-4, ProbabilityCeiling = 1 - 1e-4, One = 1.0;
