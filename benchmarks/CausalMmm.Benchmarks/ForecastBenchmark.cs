@@ -21,7 +21,7 @@ namespace CausalMmm.Benchmarks;
 /// </summary>
 internal static class ForecastBenchmark
 {
-    public static int Run(int seeds, int firstSeed, int shops, int length, int holdout, string frequency, double drift, double trend, double yearly, double weekly, int? epochs, string overrides, bool trueGraph = false)
+    public static int Run(int seeds, int firstSeed, int shops, int length, int holdout, string frequency, double drift, double trend, double yearly, double weekly, int? epochs, string overrides, bool trueGraph = false, IReadOnlyList<double>? thresholds = null)
     {
         var steps = Enum.Parse<SimulationFrequency>(frequency, ignoreCase: true);
         string unit = steps == SimulationFrequency.Daily ? "days" : "weeks";
@@ -30,8 +30,11 @@ internal static class ForecastBenchmark
             + $"{shops} shops x {length} {unit}, the last {holdout} held out, seeds {firstSeed}-{firstSeed + seeds - 1}");
         Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- forecast --seeds {seeds} --first-seed {firstSeed} --shops {shops} --length {length} "
             + $"--holdout {holdout} --frequency {steps} --drift {I(drift)} --trend {I(trend)} --yearly {I(yearly)} --weekly {I(weekly)}{(epochs is null ? "" : $" --epochs {epochs}")}"
-            + (overrides.Length > 0 ? $" --set {overrides}" : "") + (trueGraph ? " --true-graph" : ""));
+            + (overrides.Length > 0 ? $" --set {overrides}" : "") + (trueGraph ? " --true-graph" : "")
+            + (thresholds is { Count: > 0 } ? $" --graph-thresholds {string.Join(",", thresholds.Select(I))}" : ""));
         Action<CausalMmm.Modeling.CausalMmmOptions> apply = OptionOverrides.Parse(overrides);
+        thresholds ??= Array.Empty<double>();
+        if (thresholds.Count > 0 && !trueGraph) throw new ArgumentException("--graph-thresholds needs --true-graph (the learned graph is read where the true one is compared).");
         var results = new List<(string Model, int Seed, ForecastEvaluation Skill, double Seconds)>();
         for (int seed = firstSeed; seed < firstSeed + seeds; seed++)
         {
@@ -53,19 +56,24 @@ internal static class ForecastBenchmark
                 ($"Naive: {NaiveForecastEstimator.DefaultSeasonLength(panel.StepDays)} steps earlier", () => mmm.Forecasting.Trainers.Naive(NaiveMethod.SeasonalNaive).Fit(history)),
                 ("Naive: recent mean", () => mmm.Forecasting.Trainers.Naive(NaiveMethod.RecentMean).Fit(history)),
             };
+            CausalGraphSet? learnedGraph = null;
             if (trueGraph)
             {
                 // Every true effect acts on the day (through adstock), so the same-day graph is the truth and so is the lagged one.
                 string[] nodes = panel.SeriesVariables.Select(v => v.Name).ToArray();
                 var truth = world.TrueGraphs.Select(kv => new KeyValuePair<string, double[,]>(kv.Key, ToWeights(kv.Value))).ToArray();
                 var graph = new CausalGraphSet(nodes, truth, truth);
-                models.Insert(1, ("CausalMMM, true graph", () =>
+                ITransformer OnGraph(CausalGraphSet given)
                 {
                     var options = new CausalMmm.Modeling.CausalMmmOptions();
                     if (epochs is int e) options.Epochs = e;
                     apply(options);
-                    return mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = options, Graph = graph }).Fit(history);
-                }));
+                    return mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = options, Graph = given }).Fit(history);
+                }
+                models.Insert(1, ("CausalMMM, true graph", () => OnGraph(graph)));
+                // The learned graph (of the CausalMMM row, fitted first) made certain: every edge at or above the threshold kept at 1, the rest dropped.
+                foreach (double threshold in thresholds)
+                    models.Insert(2, ($"CausalMMM, learned >= {I(threshold)}", () => OnGraph(Binarised(learnedGraph ?? throw new InvalidOperationException("The CausalMMM row runs first."), threshold))));
             }
             Console.WriteLine();
             Console.WriteLine($"seed {seed}");
@@ -94,7 +102,11 @@ internal static class ForecastBenchmark
                 if (stages.OfType<MarketingResponseTransformer>().FirstOrDefault()?.Model.Network.EdgeCalibrationMap() is var (slope, shift))
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"",-22} edge calibration sigmoid(a logit p + b): a {slope:F2}, b {shift:F2}"));
                 if (trueGraph && stages.OfType<CausalGraphTransformer>().FirstOrDefault() is { } learner)
-                    Console.WriteLine($"  {"",-22} learned same-day graph, mean probability on true / absent edges: {SameDayGraphSummary(learner.Graphs(history), world)}");
+                {
+                    CausalGraphSet learned = learnedGraph = learner.Graphs(history);
+                    Console.WriteLine($"  {"",-22} learned same-day graph, mean probability on true / absent edges: {GraphSummary(learned, learned.SameDay, false, world)}");
+                    Console.WriteLine($"  {"",-22} learned lagged graph, the same: {GraphSummary(learned, shop => learned[shop], true, world)}");
+                }
                 (model as IDisposable)?.Dispose();
             }
         }
@@ -114,8 +126,13 @@ internal static class ForecastBenchmark
         Console.WriteLine("Bars (issue 26): CausalMMM's MASE below 1 and at or below the classic chain's; the classic chain's MASE below 1.");
         return 0;
     }
-    /// <summary>Per kind of same-day edge (channel -> pv, channel -> gmv, promo -> either, pv -> gmv), the mean learned probability where the edge is true and where it is absent.</summary>
-    private static string SameDayGraphSummary(CausalGraphSet learned, MarketingWorld world)
+    /// <summary>
+    /// Per kind of edge into pv and gmv (channel -> pv, channel -> gmv, promo -> either, pv -> gmv, and for the lagged graph
+    /// gmv -> pv, never true), the mean probability of <paramref name="graph"/> (the learned same-day or lagged graph of a
+    /// shop) where the edge is true and where it is absent. The simulator's effects all act on the day, through adstocks,
+    /// so its one graph is the truth of both.
+    /// </summary>
+    private static string GraphSummary(CausalGraphSet learned, Func<string, double[,]> graph, bool lagged, MarketingWorld world)
     {
         IReadOnlyList<string> nodes = learned.NodeNames;
         // The marketing simulator's nodes: the channels, promo (when there is one), then pv and gmv, its one mediator and its target.
@@ -129,7 +146,7 @@ internal static class ForecastBenchmark
         }
         foreach (string shop in learned.ShopIds)
         {
-            double[,] p = learned.SameDay(shop);
+            double[,] p = graph(shop);
             bool[,] truth = world.TrueGraphs[shop];
             for (int i = 0; i < pv; i++)
             {
@@ -138,9 +155,24 @@ internal static class ForecastBenchmark
                 Add($"{sender}->gmv", truth[i, gmv], p[i, gmv]);
             }
             Add("pv->gmv", truth[pv, gmv], p[pv, gmv]);
+            if (lagged) Add("gmv->pv", truth[gmv, pv], p[gmv, pv]);
         }
         string Mean(double sum, int count) => count == 0 ? "-" : (sum / count).ToString("F2", CultureInfo.InvariantCulture);
         return string.Join("; ", sums.Select(kv => $"{kv.Key} {Mean(kv.Value.TrueSum, kv.Value.TrueCount)} / {Mean(kv.Value.FalseSum, kv.Value.FalseCount)} (n {kv.Value.TrueCount} / {kv.Value.FalseCount})"));
+    }
+
+    private static CausalGraphSet Binarised(CausalGraphSet learned, double threshold)
+    {
+        double[,] Cut(double[,] p)
+        {
+            var cut = new double[p.GetLength(0), p.GetLength(1)];
+            for (int i = 0; i < p.GetLength(0); i++)
+            for (int j = 0; j < p.GetLength(1); j++) cut[i, j] = p[i, j] >= threshold ? 1 : 0;
+            return cut;
+        }
+        return new CausalGraphSet(learned.NodeNames,
+            learned.ShopIds.Select(id => new KeyValuePair<string, double[,]>(id, Cut(learned[id]))),
+            learned.ShopIds.Select(id => new KeyValuePair<string, double[,]>(id, Cut(learned.SameDay(id)))));
     }
 
     private static double[,] ToWeights(bool[,] graph)

@@ -131,22 +131,43 @@ public sealed class GraphMechanismTests
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData(0.3)]
-    public void The_flat_prior_gives_lagged_given_same_day_and_mediator_edges_each_their_own_probability(double? givenEdgePrior)
+    [InlineData(null, CausalMmmOptions.Defaults.CovariateEdgePrior)]
+    [InlineData(0.3, CausalMmmOptions.Defaults.CovariateEdgePrior)]
+    [InlineData(null, 0.1)] // the covariates' prior equal to the lagged edges': one [2] prior would do, the [E + Ec, 2] one must agree
+    [InlineData(0.3, 0.6)]
+    public void The_flat_prior_gives_lagged_given_covariate_same_day_and_mediator_edges_each_their_own_probability(double? givenEdgePrior, double covariateEdgePrior)
     {
-        // Two channels, a mediator and the target: 12 lagged edges, 4 same-day edges from the channels, 1 mediator edge.
+        // A channel, a covariate, a mediator and the target: 12 lagged edges, 4 same-day edges from the given series (each
+        // receiver's block lists the channel, then the covariate), 1 mediator edge.
         using var edges = new EdgeIndex(4, givenCount: 2, sameDay: true, sameDayMediators: true);
-        var options = new CausalMmmOptions { EdgePrior = 0.1, MediatorEdgePrior = 0.4, GivenEdgePrior = givenEdgePrior };
-        using torch.Tensor prior = CausalMmmTrainer.LogPrior(options, torch.CPU, edges).exp();
-        Assert.Equal(new long[] { edges.TotalEdgeCount, 2 }, prior.shape);
+        var options = new CausalMmmOptions { EdgePrior = 0.1, MediatorEdgePrior = 0.4, GivenEdgePrior = givenEdgePrior, CovariateEdgePrior = covariateEdgePrior };
+        using torch.Tensor prior = CausalMmmTrainer.LogPrior(options, torch.CPU, edges, covariates: 1).exp();
+        Assert.Equal(new long[] { edges.TotalEdgeCount, 2 }, prior.shape); // the mediator edge's own prior makes it per edge whatever the rest
         float[] p = prior.data<float>().ToArray();
         for (int e = 0; e < edges.TotalEdgeCount; e++)
         {
-            double expected = e < edges.EdgeCount ? 0.1 : e < edges.EdgeCount + edges.GivenSameDayEdgeCount ? givenEdgePrior ?? 0.1 : 0.4;
+            bool given = e >= edges.EdgeCount && e < edges.EdgeCount + edges.GivenSameDayEdgeCount;
+            bool fromCovariate = given && edges.SameDaySenders[e - edges.EdgeCount] == 1;
+            double expected = e < edges.EdgeCount ? 0.1
+                : fromCovariate ? covariateEdgePrior
+                : given ? givenEdgePrior ?? 0.1
+                : 0.4;
             Assert.Equal(expected, p[2 * e + 1], 5);
             Assert.Equal(1 - expected, p[2 * e], 5);
         }
+    }
+
+    [Fact]
+    public void A_panel_counts_its_covariates_and_keeps_the_count_through_slices()
+    {
+        MarketingPanel panel = MarketingSimulator.Simulate(new MarketingSimulationOptions { Shops = 3, Length = 30, Channels = 2, Seed = 4 }).Panel;
+        NumericPanel numeric = panel.ToNumeric();
+        Assert.Equal(1, numeric.CovariateCount); // promo
+        Assert.Equal("promo", numeric.NodeNames[numeric.ChannelCount - 1]);
+        Assert.Equal(1, numeric.SliceTime(0, 10).CovariateCount);
+        Assert.Equal(1, numeric.SelectShops(new[] { 2, 0 }).CovariateCount);
+        Assert.Equal(1, numeric.WithValues(_ => { }).CovariateCount);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NumericPanel(new[] { "a" }, new[] { "x", "y" }, 1, new double[4], 2) { CovariateCount = 1 });
     }
 
     [Theory]

@@ -205,7 +205,10 @@ public sealed class MarketingPanel
             for (int j = 0; j < nodes.Length; j++) values[to + j] = _series[from + index[j]];
         }
         return new NumericPanel(ShopIds, nodes.Select(v => v.Name).ToArray(), given.Length, values, Length,
-            ContextVariables.Select(v => v.Name).ToArray(), (double[])_context.Clone(), Length > 1 ? Dates : null);
+            ContextVariables.Select(v => v.Name).ToArray(), (double[])_context.Clone(), Length > 1 ? Dates : null)
+        {
+            CovariateCount = given.Count(v => v.Role == VariableRole.Covariate),
+        };
     }
 
     /// <summary>

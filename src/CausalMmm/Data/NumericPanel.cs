@@ -100,6 +100,20 @@ public sealed class NumericPanel
     /// <summary>Number of channel series (spend); they come first.</summary>
     public int ChannelCount { get; }
 
+    /// <summary>
+    /// How many of the first <see cref="ChannelCount"/> given series are covariates known in advance (promotions, holidays)
+    /// rather than media: the last ones of them. 0 when there are none or the panel does not say (a simulated graph panel).
+    /// </summary>
+    public int CovariateCount
+    {
+        get => _covariateCount;
+        init => _covariateCount = value >= 0 && value < ChannelCount
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(CovariateCount), value, $"CovariateCount must be in [0, {ChannelCount - 1}]: at least one given series is a channel.");
+    }
+
+    private readonly int _covariateCount;
+
     /// <summary>Index of the target series (always the last node).</summary>
     public int TargetIndex => NodeCount - 1;
 
@@ -132,7 +146,7 @@ public sealed class NumericPanel
         {
             Array.Copy(_values, ((long)s * Length + start) * NodeCount, values, (long)s * count * NodeCount, count * NodeCount);
         }
-        return new NumericPanel(ShopIds, NodeNames, ChannelCount, values, count, ContextNames, _context, Dates?.Skip(start).Take(count).ToArray());
+        return new NumericPanel(ShopIds, NodeNames, ChannelCount, values, count, ContextNames, _context, Dates?.Skip(start).Take(count).ToArray()) { CovariateCount = CovariateCount };
     }
 
     /// <summary>The shops at <paramref name="shopIndexes"/>, in that order.</summary>
@@ -150,7 +164,7 @@ public sealed class NumericPanel
             Array.Copy(_values, (long)s * Length * NodeCount, values, (long)k * Length * NodeCount, Length * NodeCount);
             Array.Copy(_context, s * ContextCount, context, k * ContextCount, ContextCount);
         }
-        return new NumericPanel(ids, NodeNames, ChannelCount, values, Length, ContextNames, context, Dates);
+        return new NumericPanel(ids, NodeNames, ChannelCount, values, Length, ContextNames, context, Dates) { CovariateCount = CovariateCount };
     }
 
     /// <summary>A copy in which <paramref name="update"/> has rewritten the values (used for what-if inputs and tests).</summary>
@@ -159,7 +173,7 @@ public sealed class NumericPanel
         ArgumentNullException.ThrowIfNull(update);
         double[] copy = (double[])_values.Clone();
         update(copy);
-        return new NumericPanel(ShopIds, NodeNames, ChannelCount, copy, Length, ContextNames, _context, Dates);
+        return new NumericPanel(ShopIds, NodeNames, ChannelCount, copy, Length, ContextNames, _context, Dates) { CovariateCount = CovariateCount };
     }
 
     /// <summary>Flat index of a value in <see cref="Values"/>.</summary>

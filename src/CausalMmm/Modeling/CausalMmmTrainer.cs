@@ -83,7 +83,7 @@ public static class CausalMmmTrainer
             Parameter[] parameters = network.parameters().ToArray();
             // Per training shop [S, E + Ec, 2] with a Granger-informed prior, else one for every shop.
             Tensor? trainSameDayScores = options.GrangerPrior == GrangerPrior.LaggedAndContemporaneous && allEdges is null ? network.SameDayGrangerScores(trainValues) : null;
-            Tensor logPrior = LogPrior(options, device, network.Edges, trainScores, trainSameDayScores);
+            Tensor logPrior = LogPrior(options, device, network.Edges, trainScores, trainSameDayScores, train.CovariateCount);
             // The calendar features of the training window's steps and the step after it (what the last mean predicts).
             Tensor? calendar = seasonal?.Features(train.DateOf(start)!.Value, window + 1, device);
             // Likewise the trend's times of those steps.
@@ -255,9 +255,9 @@ public static class CausalMmmTrainer
     /// (1 the highest) gets prior floor + (ceiling - floor) u^g, g chosen so the shop's mean is <see cref="CausalMmmOptions.EdgePrior"/>
     /// (<see cref="GrangerPriorPower"/>).
     /// </remarks>
-    internal static Tensor LogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges = null, Tensor? grangerScores = null, Tensor? sameDayScores = null)
+    internal static Tensor LogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges = null, Tensor? grangerScores = null, Tensor? sameDayScores = null, int covariates = 0)
     {
-        if (options.GrangerPrior == GrangerPrior.None || grangerScores is null || edges is null) return FlatLogPrior(options, device, edges);
+        if (options.GrangerPrior == GrangerPrior.None || grangerScores is null || edges is null) return FlatLogPrior(options, device, edges, covariates);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using Scalar one = 1.0;
@@ -273,7 +273,7 @@ public static class CausalMmmTrainer
             return ((rank + one) / count).pow(exponent) * spread + lowest;
         }
         Tensor present = Ranked(grangerScores); // [B, E]
-        Tensor flat = FlatLogPrior(options, device, edges);
+        Tensor flat = FlatLogPrior(options, device, edges, covariates);
         Tensor perEdge = (flat.dim() == 1 ? flat.unsqueeze(0).expand(edges.TotalEdgeCount, 2) : flat).exp().narrow(1, 1, 1).squeeze(1); // [E + Ec] P(edge)
         Tensor probability = perEdge.unsqueeze(0).expand(shops, edges.TotalEdgeCount).clone();
         probability.narrow(1, 0, edges.EdgeCount).copy_(present);
@@ -305,18 +305,26 @@ public static class CausalMmmTrainer
         return (low + high) / 2;
     }
 
-    /// <summary>The flat prior: [2], or [E + Ec, 2] when same-day mediator edges (or the given series' same-day edges) have their own.</summary>
-    private static Tensor FlatLogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges)
+    /// <summary>
+    /// The flat prior: [2], or [E + Ec, 2] when same-day mediator edges (or the given series' same-day edges) have their own.
+    /// The last <paramref name="covariates"/> given series are covariates, whose same-day edges have a prior of their own
+    /// (<see cref="CausalMmmOptions.CovariateEdgePrior"/>).
+    /// </summary>
+    private static Tensor FlatLogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges, int covariates = 0)
     {
         float absent = (float)Math.Log(1 - options.EdgePrior), present = (float)Math.Log(options.EdgePrior);
-        bool givenOwn = options.GivenEdgePrior is not null && edges is not null && edges.GivenSameDayEdgeCount > 0;
+        bool givenOwn = (options.GivenEdgePrior is not null || (covariates > 0 && options.CovariateEdgePrior != options.EdgePrior)) && edges is not null && edges.GivenSameDayEdgeCount > 0;
         if (edges is null || (edges.MediatorSameDayEdgeCount == 0 && !givenOwn)) return torch.tensor(new[] { absent, present }, device: device);
         var prior = new float[edges.TotalEdgeCount * 2];
         for (int e = 0; e < edges.TotalEdgeCount; e++)
         {
             bool mediator = e >= edges.EdgeCount + edges.GivenSameDayEdgeCount;
             bool given = !mediator && e >= edges.EdgeCount;
-            double p = mediator ? options.MediatorEdgePrior : given ? options.GivenEdgePrior ?? options.EdgePrior : options.EdgePrior;
+            bool covariate = given && edges.SameDaySenders[e - edges.EdgeCount] >= edges.GivenCount - covariates;
+            double p = mediator ? options.MediatorEdgePrior
+                : covariate ? options.CovariateEdgePrior
+                : given ? options.GivenEdgePrior ?? options.EdgePrior
+                : options.EdgePrior;
             prior[2 * e] = (float)Math.Log(1 - p);
             prior[2 * e + 1] = (float)Math.Log(p);
         }
