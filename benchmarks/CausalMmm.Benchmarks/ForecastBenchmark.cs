@@ -21,7 +21,7 @@ namespace CausalMmm.Benchmarks;
 /// </summary>
 internal static class ForecastBenchmark
 {
-    public static int Run(int seeds, int firstSeed, int shops, int length, int holdout, string frequency, double drift, double trend, double yearly, double weekly, int? epochs, string overrides, bool trueGraph = false, IReadOnlyList<double>? thresholds = null)
+    public static int Run(int seeds, int firstSeed, int shops, int length, int holdout, string frequency, double drift, double trend, double yearly, double weekly, int? epochs, string overrides, bool trueGraph = false, IReadOnlyList<double>? thresholds = null, string graphOverrides = "")
     {
         var steps = Enum.Parse<SimulationFrequency>(frequency, ignoreCase: true);
         string unit = steps == SimulationFrequency.Daily ? "days" : "weeks";
@@ -30,11 +30,12 @@ internal static class ForecastBenchmark
             + $"{shops} shops x {length} {unit}, the last {holdout} held out, seeds {firstSeed}-{firstSeed + seeds - 1}");
         Console.WriteLine($"command: dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- forecast --seeds {seeds} --first-seed {firstSeed} --shops {shops} --length {length} "
             + $"--holdout {holdout} --frequency {steps} --drift {I(drift)} --trend {I(trend)} --yearly {I(yearly)} --weekly {I(weekly)}{(epochs is null ? "" : $" --epochs {epochs}")}"
-            + (overrides.Length > 0 ? $" --set {overrides}" : "") + (trueGraph ? " --true-graph" : "")
+            + (overrides.Length > 0 ? $" --set {overrides}" : "") + (graphOverrides.Length > 0 ? $" --set-graph {graphOverrides}" : "") + (trueGraph ? " --true-graph" : "")
             + (thresholds is { Count: > 0 } ? $" --graph-thresholds {string.Join(",", thresholds.Select(I))}" : ""));
-        Action<CausalMmm.Modeling.CausalMmmOptions> apply = OptionOverrides.Parse(overrides);
+        Action<CausalMmm.Modeling.CausalMmmOptions> apply = OptionOverrides.Parse(overrides), applyGraph = OptionOverrides.Parse(graphOverrides);
         thresholds ??= Array.Empty<double>();
         if (thresholds.Count > 0 && !trueGraph) throw new ArgumentException("--graph-thresholds needs --true-graph (the learned graph is read where the true one is compared).");
+        if (thresholds.Any(t => !(t > 0 && t <= 1))) throw new ArgumentException($"--graph-thresholds must lie in (0, 1], got {string.Join(",", thresholds.Select(I))}.");
         var results = new List<(string Model, int Seed, ForecastEvaluation Skill, double Seconds)>();
         for (int seed = firstSeed; seed < firstSeed + seeds; seed++)
         {
@@ -50,7 +51,7 @@ internal static class ForecastBenchmark
             DateTime first = panel.Dates[length - holdout].ToDateTime(TimeOnly.MinValue);
             var models = new List<(string, Func<ITransformer>)>
             {
-                ("CausalMMM", () => PlanningBenchmark.CausalPipeline(mmm, epochs, apply, _ => { }).Fit(history)),
+                ("CausalMMM", () => PlanningBenchmark.CausalPipeline(mmm, epochs, apply, applyGraph).Fit(history)),
                 ("Adstock+Hill+Ridge", () => mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge()).Fit(history)),
                 ("Naive: last value", () => mmm.Forecasting.Trainers.Naive(NaiveMethod.LastValue).Fit(history)),
                 ($"Naive: {NaiveForecastEstimator.DefaultSeasonLength(panel.StepDays)} steps earlier", () => mmm.Forecasting.Trainers.Naive(NaiveMethod.SeasonalNaive).Fit(history)),
@@ -72,8 +73,11 @@ internal static class ForecastBenchmark
                 }
                 models.Insert(1, ("CausalMMM, true graph", () => OnGraph(graph)));
                 // The learned graph (of the CausalMMM row, fitted first) made certain: every edge at or above the threshold kept at 1, the rest dropped.
-                foreach (double threshold in thresholds)
-                    models.Insert(2, ($"CausalMMM, learned >= {I(threshold)}", () => OnGraph(Binarised(learnedGraph ?? throw new InvalidOperationException("The CausalMMM row runs first."), threshold))));
+                for (int k = 0; k < thresholds.Count; k++)
+                {
+                    double threshold = thresholds[k];
+                    models.Insert(2 + k, ($"CausalMMM, p >= {I(threshold)}", () => OnGraph(Binarised(learnedGraph ?? throw new InvalidOperationException("The CausalMMM row runs first."), threshold))));
+                }
             }
             Console.WriteLine();
             Console.WriteLine($"seed {seed}");

@@ -7,7 +7,7 @@ using CausalMmm.Benchmarks;
 //        CausalMmm.Benchmarks planning|decisions [--seeds N] [--first-seed S] [--shops N] [--length T] [--channels d] [--days H] [--epochs E] [--noise s]
 //                                   [--models CausalMmm,Ridge] [--set Option=value,...]   (both names run the same suite: plan response, ROI, budget, mediated shares)
 //        CausalMmm.Benchmarks forecast [--seeds N] [--first-seed S] [--shops N] [--length T] [--holdout H] [--frequency Daily|Weekly] [--drift s] [--trend s] [--yearly a] [--weekly a]
-//                                   [--epochs E] [--set Option=value,...] [--true-graph [--graph-thresholds 0.3,0.5]]   (holdout forecasts of CausalMMM, the classic chain and naive forecasts: RMSE, MAPE,
+//                                   [--epochs E] [--set Option=value,...] [--set-graph Option=value,...] [--true-graph [--graph-thresholds 0.3,0.5]]   (holdout forecasts of CausalMMM, the classic chain and naive forecasts: RMSE, MAPE,
 //                                   MASE, R2 within shops; --true-graph adds the forecaster on the simulator's true graphs, which tells graph error from the forecaster's, and
 //                                   --graph-thresholds the forecaster on the learned graphs made certain: edges at or above each threshold kept at 1, the rest dropped)
 //        CausalMmm.Benchmarks graphs [--seeds N] [--first-seed S] [--members 0,1,..] [--epochs E] [--shops N] [--set Option=value,...]
@@ -49,7 +49,8 @@ switch (command)
             double.Parse(Text("--drift", "0.01"), CultureInfo.InvariantCulture), double.Parse(Text("--trend", "0.002"), CultureInfo.InvariantCulture),
             double.Parse(Text("--yearly", "0.15"), CultureInfo.InvariantCulture), double.Parse(Text("--weekly", "0.1"), CultureInfo.InvariantCulture),
             Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null, Text("--set", ""), trueGraph: Array.IndexOf(args, "--true-graph") >= 0,
-            thresholds: Text("--graph-thresholds", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray());
+            thresholds: Text("--graph-thresholds", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray(),
+            graphOverrides: Text("--set-graph", ""));
     case "graphs":
         return GraphsBenchmark.Run(Option("--seeds", 5), Option("--first-seed", 1), Text("--members", ""), Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null,
             Array.IndexOf(args, "--shops") >= 0 ? Option("--shops", 0) : null, Text("--set", ""));

@@ -157,6 +157,29 @@ public sealed class GraphMechanismTests
         }
     }
 
+    [Theory]
+    [InlineData(GrangerPrior.None)]
+    [InlineData(GrangerPrior.LaggedAndSameDay)]
+    public void A_covariates_same_day_edges_keep_their_prior_without_mediator_edges_and_under_a_Granger_prior(GrangerPrior kind)
+    {
+        // A channel, a covariate and the target, no mediator: 6 lagged edges and 2 same-day edges (channel -> y, covariate -> y).
+        using var edges = new EdgeIndex(3, givenCount: 2, sameDay: true);
+        var options = new CausalMmmOptions { GrangerPrior = kind, EdgePrior = 0.1, CovariateEdgePrior = 0.6 };
+        var random = new Random(3);
+        using torch.Tensor scores = torch.tensor(Enumerable.Range(0, 2 * edges.EdgeCount).Select(_ => (float)random.NextDouble()).ToArray(), new long[] { 2, edges.EdgeCount });
+        using torch.Tensor prior = CausalMmmTrainer.LogPrior(options, torch.CPU, edges, kind == GrangerPrior.None ? null : scores, covariates: 1).exp();
+        using torch.Tensor perShop = prior.dim() == 2 ? prior.unsqueeze(0).expand(2, -1, -1).contiguous() : prior;
+        Assert.Equal(new long[] { 2, edges.TotalEdgeCount, 2 }, perShop.shape);
+        float[] p = perShop.data<float>().ToArray();
+        int covariateEdge = edges.EdgeCount + edges.SameDayOf(1, 2), channelEdge = edges.EdgeCount + edges.SameDayOf(0, 2);
+        for (int shop = 0; shop < 2; shop++)
+        {
+            Assert.Equal(0.6, p[(shop * edges.TotalEdgeCount + covariateEdge) * 2 + 1], 5);
+            // The channel's same-day edge keeps the sparse prior, or its Granger rank's, never the covariate's.
+            Assert.NotEqual(0.6, p[(shop * edges.TotalEdgeCount + channelEdge) * 2 + 1], 3);
+        }
+    }
+
     [Fact]
     public void A_panel_counts_its_covariates_and_keeps_the_count_through_slices()
     {
@@ -167,6 +190,9 @@ public sealed class GraphMechanismTests
         Assert.Equal(1, numeric.SliceTime(0, 10).CovariateCount);
         Assert.Equal(1, numeric.SelectShops(new[] { 2, 0 }).CovariateCount);
         Assert.Equal(1, numeric.WithValues(_ => { }).CovariateCount);
+        MarketingPanel back = MarketingPanel.FromNumeric(numeric, panel.Dates[0]);
+        Assert.Equal(VariableRole.Covariate, back.SeriesVariables.Single(v => v.Name == "promo").Role);
+        Assert.Equal(1, back.ToNumeric().CovariateCount);
         Assert.Throws<ArgumentOutOfRangeException>(() => new NumericPanel(new[] { "a" }, new[] { "x", "y" }, 1, new double[4], 2) { CovariateCount = 1 });
     }
 

@@ -213,7 +213,8 @@ public sealed class MarketingPanel
 
     /// <summary>
     /// Wraps a <see cref="NumericPanel"/> (for example a simulated one): its first <see cref="NumericPanel.ChannelCount"/>
-    /// nodes become channels, the last the target, the rest mediators; dates run daily from <paramref name="start"/>.
+    /// nodes become channels (the last <see cref="NumericPanel.CovariateCount"/> of them covariates), the last the target,
+    /// the rest mediators; dates run daily from <paramref name="start"/>.
     /// </summary>
     /// <param name="panel">The numeric panel.</param>
     /// <param name="start">Date of the first step.</param>
@@ -224,7 +225,9 @@ public sealed class MarketingPanel
         var variables = new List<PanelVariable>();
         for (int j = 0; j < panel.NodeCount; j++)
         {
-            VariableRole role = j < panel.ChannelCount ? VariableRole.Channel : j == panel.TargetIndex ? VariableRole.Target : VariableRole.Mediator;
+            VariableRole role = j < panel.ChannelCount - panel.CovariateCount ? VariableRole.Channel
+                : j < panel.ChannelCount ? VariableRole.Covariate
+                : j == panel.TargetIndex ? VariableRole.Target : VariableRole.Mediator;
             variables.Add(new PanelVariable(panel.NodeNames[j], role, unconstrained && role == VariableRole.Channel));
         }
         variables.AddRange(panel.ContextNames.Select(n => new PanelVariable(n, VariableRole.Context)));

@@ -104,6 +104,7 @@ public sealed class NumericPanel
     /// How many of the first <see cref="ChannelCount"/> given series are covariates known in advance (promotions, holidays)
     /// rather than media: the last ones of them. 0 when there are none or the panel does not say (a simulated graph panel).
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 0, or to <see cref="ChannelCount"/> or more (a panel needs a channel).</exception>
     public int CovariateCount
     {
         get => _covariateCount;

@@ -566,8 +566,8 @@ public sealed record CausalMmmOptions
     internal double TrendWarmup;
 
     /// <summary>
-    /// Prior probability of each same-day edge out of a given series (a channel or a covariate known in advance) into a
-    /// mediator or the target; null uses <see cref="EdgePrior"/>. Internal: an experiment the benchmarks reach.
+    /// Prior probability of each same-day edge out of a channel into a mediator or the target (a covariate's have
+    /// <see cref="CovariateEdgePrior"/>); null uses <see cref="EdgePrior"/>. Internal: an experiment the benchmarks reach.
     /// </summary>
     internal double? GivenEdgePrior;
 

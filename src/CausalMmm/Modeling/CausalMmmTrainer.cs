@@ -284,6 +284,14 @@ public static class CausalMmmTrainer
         }
         if (options.GrangerPrior == GrangerPrior.LaggedAndContemporaneous && sameDayScores is not null && edges.GivenSameDayEdgeCount > 0)
             probability.narrow(1, edges.EdgeCount, edges.GivenSameDayEdgeCount).copy_(Ranked(sameDayScores));
+        if (covariates > 0 && edges.GivenSameDayEdgeCount > 0)
+        {
+            // A covariate's same-day edges keep their own prior: the ranks above are for the candidate media edges.
+            long[] fromCovariates = Enumerable.Range(edges.EdgeCount, edges.GivenSameDayEdgeCount)
+                .Where(e => edges.SameDaySenders[e - edges.EdgeCount] >= edges.GivenCount - covariates).Select(e => (long)e).ToArray();
+            Tensor index = torch.tensor(fromCovariates, device: device);
+            probability.index_copy_(1, index, perEdge.index_select(0, index).unsqueeze(0).expand(shops, fromCovariates.Length));
+        }
         return torch.stack(new[] { (one - probability).log(), probability.log() }, -1).MoveToOuterDisposeScope();
     }
 
