@@ -288,7 +288,7 @@ public static class CausalMmmTrainer
         {
             // A covariate's same-day edges keep their own prior: the ranks above are for the candidate media edges.
             long[] fromCovariates = Enumerable.Range(edges.EdgeCount, edges.GivenSameDayEdgeCount)
-                .Where(e => edges.SameDaySenders[e - edges.EdgeCount] >= edges.GivenCount - covariates).Select(e => (long)e).ToArray();
+                .Where(e => edges.IsFromCovariate(e - edges.EdgeCount, covariates)).Select(e => (long)e).ToArray();
             Tensor index = torch.tensor(fromCovariates, device: device);
             probability.index_copy_(1, index, perEdge.index_select(0, index).unsqueeze(0).expand(shops, fromCovariates.Length));
         }
@@ -328,7 +328,7 @@ public static class CausalMmmTrainer
         {
             bool mediator = e >= edges.EdgeCount + edges.GivenSameDayEdgeCount;
             bool given = !mediator && e >= edges.EdgeCount;
-            bool covariate = given && edges.SameDaySenders[e - edges.EdgeCount] >= edges.GivenCount - covariates;
+            bool covariate = given && edges.IsFromCovariate(e - edges.EdgeCount, covariates);
             double p = mediator ? options.MediatorEdgePrior
                 : covariate ? options.CovariateEdgePrior
                 : given ? options.GivenEdgePrior ?? options.EdgePrior

@@ -130,6 +130,13 @@ internal sealed class EdgeIndex : IDisposable
     /// <summary>Edge position of i -> j.</summary>
     public int Of(int sender, int receiver) => receiver * (NodeCount - 1) + (sender < receiver ? sender : sender - 1);
 
+    /// <summary>
+    /// True when same-day edge <paramref name="sameDayEdge"/> (its position among the same-day edges) goes out of one of
+    /// the last <paramref name="covariates"/> given series, the covariates known in advance.
+    /// </summary>
+    public bool IsFromCovariate(int sameDayEdge, int covariates) =>
+        covariates > 0 && sameDayEdge >= 0 && sameDayEdge < GivenSameDayEdgeCount && SameDaySenders[sameDayEdge] >= GivenCount - covariates;
+
     /// <summary>Position of the same-day edge from given series <paramref name="sender"/> to <paramref name="receiver"/> within the same-day edges.</summary>
     /// <exception cref="ArgumentOutOfRangeException">There is no such same-day edge.</exception>
     public int SameDayOf(int sender, int receiver) => GivenSameDayEdgeCount > 0 && sender >= 0 && sender < GivenCount && receiver >= GivenCount && receiver < NodeCount
