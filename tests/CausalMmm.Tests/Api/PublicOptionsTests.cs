@@ -10,8 +10,10 @@ namespace CausalMmm.Tests.Api;
 
 /// <summary>
 /// Every public option of the two CausalMMM estimators either changes what a fit produces or is refused with a message;
-/// none is silently ignored. Each option has a check below, and a new public option without one fails the test.
+/// none is silently ignored. Each option has a check below, and a new public option without one fails the test. The
+/// thread-count check changes libtorch's process-wide setting, so these run apart from every other test.
 /// </summary>
+[Collection(nameof(ProcessWideTorchSettings))]
 public sealed class PublicOptionsTests
 {
     private const int HistoryDays = 50;
