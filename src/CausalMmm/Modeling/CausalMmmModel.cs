@@ -26,7 +26,8 @@ public sealed class CausalMmmModel : IDisposable
     // of sender and receiver in each message and had no self message; their mediator edges had the uniform prior.
     // Version 10 added Seasonality and the seasonal terms the fit chose: earlier models had no seasonal baseline.
     // Version 11 added Trend and the date its time axis starts from: earlier models had no trend.
-    private const int FormatVersion = 11;
+    // Version 12 added EdgeMessageGains: earlier decoders sent one message per sender to all its receivers.
+    private const int FormatVersion = 12;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
@@ -475,7 +476,7 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or 10 or FormatVersion))
+        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or 10 or 11 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
@@ -502,6 +503,7 @@ public sealed class CausalMmmModel : IDisposable
         }
         if (stored.Version < 10) stored.Options.Seasonality = SeasonalBaseline.None;
         if (stored.Version < 11) stored.Options.Trend = false;
+        if (stored.Version < 12) stored.Options.EdgeMessageGains = false;
         if (stored.TrendStart is not null && !stored.Options.Trend)
             throw new InvalidDataException("it holds a trend start although its Trend is off");
         if (!Enum.IsDefined(stored.Options.Seasonality))

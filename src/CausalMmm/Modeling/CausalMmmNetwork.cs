@@ -150,9 +150,18 @@ internal sealed class CausalMmmNetwork : nn.Module
     /// <summary>The Granger scores [B, E] the encoder reads from <paramref name="window"/>, or null when it reads none.</summary>
     public Tensor? GrangerScores(Tensor window) => Encoder is { ReadsGrangerScores: true } encoder ? encoder.GrangerScores(window) : null;
 
-    /// <summary>The window's same-day Linear Granger scores of the given series' same-day edges [B, Ec given]; null without them or without a Granger-reading encoder.</summary>
-    public Tensor? SameDayGrangerScores(Tensor window) =>
-        Encoder is { ReadsGrangerScores: true } encoder && Edges.GivenSameDayEdgeCount > 0 ? encoder.SameDayScores(window) : null;
+    /// <summary>
+    /// What the <see cref="CausalMmmOptions.GrangerPrior"/> reads beside the lagged scores [B, Ec given]: the same-day
+    /// scores, or for <see cref="GrangerPrior.LaggedUnlessSameDay"/> which given series act on the day; null for the others.
+    /// </summary>
+    public Tensor? SameDayPriorInput(GrangerPrior kind, Tensor window) =>
+        Encoder is not { ReadsGrangerScores: true } encoder || Edges.GivenSameDayEdgeCount == 0 ? null
+        : kind switch
+        {
+            GrangerPrior.LaggedAndContemporaneous => encoder.SameDayScores(window),
+            GrangerPrior.LaggedUnlessSameDay => encoder.SameDayDominance(window),
+            _ => null,
+        };
 
     /// <summary>Edge probabilities [B, E (+ Ec)]: softmax of the logits, or all ones for CM-FULL.</summary>
     public Tensor EdgeProbabilities(Tensor window)

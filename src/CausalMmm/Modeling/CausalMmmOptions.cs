@@ -84,6 +84,15 @@ public enum GrangerPrior
     /// <see cref="CausalMmmOptions.MediatorEdgePrior"/>.
     /// </summary>
     LaggedAndContemporaneous,
+
+    /// <summary>
+    /// The lagged edges follow the lagged Granger ranking, except a given series' lagged edge into a receiver on which
+    /// its same-day coefficient outweighs its lagged ones (a spend that acts on its day, in a regression of the receiver
+    /// on every node's lags and the day's given series): that edge keeps the flat <see cref="CausalMmmOptions.EdgePrior"/>,
+    /// so carry-over of a same-day effect is left to the same-day edge rather than drawn into a lagged one. Same-day
+    /// edges keep their flat priors.
+    /// </summary>
+    LaggedUnlessSameDay,
 }
 
 /// <summary>How the encoder reads a shop's history to embed each directed edge.</summary>
@@ -236,7 +245,9 @@ public sealed record CausalMmmOptions
         /// No Granger-informed prior by default. On the graph members it lifted the any-lag AUROC and the edges into the
         /// children close to Linear Granger's (<see cref="GrangerPrior.LaggedAndSameDay"/>), but as the graph estimator's
         /// prior it cost plans (planning seed 1: plan error 9.4% to 14.5%, 10th percentile of the optimum's gain 88% to
-        /// 52%): a same-day spend edge ranked by its lagged pair's score loses short-lived effects. docs/benchmarks.md.
+        /// 52%): a same-day spend edge ranked by its lagged pair's score loses short-lived effects. Ranking the lagged edges
+        /// alone, with <see cref="CausalMmmOptions.EdgeMessageGains"/>, holds the lag-2/3 member on every seed but cost plans
+        /// too (planning seeds 1-3: plan error 9.0/9.1/7.8% to 12.3/10.6/12.6%). docs/benchmarks.md.
         /// </summary>
         public const GrangerPrior GrangerPrior = CausalMmm.Modeling.GrangerPrior.None;
 
@@ -585,6 +596,20 @@ public sealed record CausalMmmOptions
     /// likelihood. Internal: an experiment the benchmarks reach; such a model cannot be saved (the flag is not stored).
     /// </summary>
     internal bool CalibrateEdges;
+
+    /// <summary>
+    /// Each lagged edge multiplies its message by its own learned vector (ones at the start). The message network is
+    /// shared by every edge and reads only the sender's (and receiver's) values, so without these gains a sender sends the
+    /// same message to each of its receivers, and a child whose parents act with different signs or strengths cannot be
+    /// modelled through its edges; on the graph benchmark's lag-2/3 member (seed 2) the three parents of one child were
+    /// then learned at 0.00 while Linear Granger found them. Off by default: with the lagged Granger prior
+    /// (<see cref="GrangerPrior.Lagged"/>) it lifts every graph member measured, but the graph estimator's same-day
+    /// edges then cost plans, and alone it is unstable over seeds and cut the page-view-only mediated share on planning
+    /// seed 1 (93.3% to 88.6%); see docs/benchmarks.md. Internal: an experiment the benchmarks reach, stored in saved
+    /// models (format 12).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    internal bool EdgeMessageGains;
 
     /// <summary>
     /// With response curves, each shop's half-saturation points move with its context (a learned log-shift per edge and

@@ -82,7 +82,7 @@ public static class CausalMmmTrainer
             Tensor? validationScores = allEdges is null && validationValues is not null ? network.GrangerScores(validationValues) : null;
             Parameter[] parameters = network.parameters().ToArray();
             // Per training shop [S, E + Ec, 2] with a Granger-informed prior, else one for every shop.
-            Tensor? trainSameDayScores = options.GrangerPrior == GrangerPrior.LaggedAndContemporaneous && allEdges is null ? network.SameDayGrangerScores(trainValues) : null;
+            Tensor? trainSameDayScores = allEdges is null ? network.SameDayPriorInput(options.GrangerPrior, trainValues) : null;
             Tensor logPrior = LogPrior(options, device, network.Edges, trainScores, trainSameDayScores, train.CovariateCount);
             // The calendar features of the training window's steps and the step after it (what the last mean predicts).
             Tensor? calendar = seasonal?.Features(train.DateOf(start)!.Value, window + 1, device);
@@ -226,7 +226,7 @@ public static class CausalMmmTrainer
         if (logits is not null && options.KlWeight > 0 && includeKl)
         {
             Tensor q = logits.softmax(-1);
-            Tensor? sameDayScores = logPrior is null && options.GrangerPrior == GrangerPrior.LaggedAndContemporaneous ? network.SameDayGrangerScores(values) : null;
+            Tensor? sameDayScores = logPrior is null ? network.SameDayPriorInput(options.GrangerPrior, values) : null;
             Tensor kl = (q * ((q + ProbabilityFloor).log() - (logPrior ?? LogPrior(options, values.device, network.Edges, grangerScores, sameDayScores)))).sum() / perShopNode;
             loss = nll + kl * klWeight;
         }
@@ -253,7 +253,8 @@ public static class CausalMmmTrainer
     /// With <see cref="CausalMmmOptions.GrangerPrior"/> and <paramref name="grangerScores"/> [B, E] (each shop's Linear
     /// Granger score of every lagged edge), [B, E + Ec, 2]: within each shop an edge at rank fraction u of its pair's score
     /// (1 the highest) gets prior floor + (ceiling - floor) u^g, g chosen so the shop's mean is <see cref="CausalMmmOptions.EdgePrior"/>
-    /// (<see cref="GrangerPriorPower"/>).
+    /// (<see cref="GrangerPriorPower"/>). <paramref name="sameDayScores"/> [B, Ec given] is what the kind reads beside them
+    /// (<see cref="CausalMmmNetwork.SameDayPriorInput"/>).
     /// </remarks>
     internal static Tensor LogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges = null, Tensor? grangerScores = null, Tensor? sameDayScores = null, int covariates = 0)
     {
@@ -284,6 +285,14 @@ public static class CausalMmmTrainer
         }
         if (options.GrangerPrior == GrangerPrior.LaggedAndContemporaneous && sameDayScores is not null && edges.GivenSameDayEdgeCount > 0)
             probability.narrow(1, edges.EdgeCount, edges.GivenSameDayEdgeCount).copy_(Ranked(sameDayScores));
+        if (options.GrangerPrior == GrangerPrior.LaggedUnlessSameDay && sameDayScores is not null && edges.GivenSameDayEdgeCount > 0)
+        {
+            // A given series acting on its day: its lagged edge into that receiver keeps the flat prior.
+            Tensor pairs = edges.SameDayLaggedIndex.narrow(0, 0, edges.GivenSameDayEdgeCount).to(device);
+            using Scalar flatPrior = options.EdgePrior;
+            Tensor ranked = probability.index_select(1, pairs);
+            probability.index_copy_(1, pairs, ranked + sameDayScores.to(device) * (flatPrior - ranked));
+        }
         if (covariates > 0 && edges.GivenSameDayEdgeCount > 0)
         {
             // A covariate's same-day edges keep their own prior: the ranks above are for the candidate media edges.

@@ -176,7 +176,27 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
     /// scores by its day-0 coefficient, which the lagged score (<see cref="GrangerScores"/>) cannot see. Fixed by the
     /// data: no parameters, no gradient. Read by <see cref="GrangerPrior.LaggedAndContemporaneous"/>.
     /// </summary>
-    internal Tensor SameDayScores(Tensor history)
+    internal Tensor SameDayScores(Tensor history) =>
+        FromSameDayRegression(history, (sameDay, lagged) =>
+        {
+            Tensor all = torch.cat(new[] { sameDay, lagged }, 1);
+            return (all * all).sum(1).sqrt();
+        });
+
+    /// <summary>
+    /// [B, W, n] to [B, Ec given]: 1 where a given series' same-day coefficient outweighs its lagged ones on the receiver
+    /// (squared, in the regression of <see cref="SameDayScores"/>), else 0: the edges whose effect is on the day. Read by
+    /// <see cref="GrangerPrior.LaggedUnlessSameDay"/>. Fixed by the data: no parameters, no gradient.
+    /// </summary>
+    internal Tensor SameDayDominance(Tensor history) =>
+        FromSameDayRegression(history, (sameDay, lagged) => (sameDay * sameDay).sum(1).gt((lagged * lagged).sum(1)).to_type(sameDay.dtype));
+
+    /// <summary>
+    /// Per same-day edge from a given series [B, Ec given], <paramref name="read"/> of the sender's day coefficient
+    /// [B, 1, given, n] and lag coefficients [B, lag, given, n] on each receiver (giving [B, given, n]) in the ridge
+    /// regression of every node on every node's lags and the day's given series; zeros when the window is too short.
+    /// </summary>
+    private Tensor FromSameDayRegression(Tensor history, Func<Tensor, Tensor, Tensor> read)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
@@ -186,8 +206,7 @@ internal sealed class CausalRelationalEncoder : nn.Module<Tensor, Tensor>
             return torch.zeros(new[] { batch, (long)count }, history.dtype, history.device).MoveToOuterDisposeScope();
         Tensor lagged = coefficients.narrow(1, 0, n * GrangerLags).reshape(batch, GrangerLags, n, n).narrow(2, 0, given); // [B, lag, given sender, receiver]
         Tensor sameDay = coefficients.narrow(1, n * GrangerLags, given).unsqueeze(1); // [B, 1, given sender, receiver]
-        Tensor all = torch.cat(new[] { sameDay, lagged }, 1);
-        Tensor scores = (all * all).sum(1).sqrt().reshape(batch, given * n);
+        Tensor scores = read(sameDay, lagged).reshape(batch, given * n);
         Tensor pairs = torch.tensor(Enumerable.Range(0, count).Select(k => _edges.SameDaySenders[k] * n + _edges.SameDayReceivers[k]).ToArray(), device: history.device);
         return scores.index_select(1, pairs).to_type(history.dtype).MoveToOuterDisposeScope();
     }

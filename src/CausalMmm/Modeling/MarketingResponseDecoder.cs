@@ -50,6 +50,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly int _inputWidth;
     private readonly int _lags;
     private readonly bool _receiverInMessages;
+    private readonly Parameter? _edgeMessageGains;
 
     // Kept alive for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free
     // during the native call (see Mlp), which surfaced as a rare "toFloat" failure in the planning tests.
@@ -85,6 +86,12 @@ internal sealed class MarketingResponseDecoder : nn.Module
         _inputWidth = _selfIn is null ? hidden + 1 : 2 * hidden + 1;
         _receiverInMessages = options.ReceiverInMessages;
         int perNode = _messages switch { MessageSource.HiddenStates => hidden, MessageSource.HiddenStatesAndValues => hidden + 1, _ => _lags };
+        if (options.EdgeMessageGains)
+        {
+            // Each lagged edge's own scale of every message component: one sender, a different effect on each receiver.
+            _edgeMessageGains = nn.Parameter(torch.ones(new long[] { edges.EdgeCount, hidden }));
+            register_parameter("edge_message_gains", _edgeMessageGains);
+        }
         _edgeIn = nn.Linear(_receiverInMessages ? 2 * perNode : perNode, hidden);
         _edgeOut = nn.Linear(hidden, hidden);
         register_module("edge_fc1", _edgeIn);
@@ -643,6 +650,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
         Tensor pairs = !_receiverInMessages ? (source.dim() == 3 ? sendersOf.unsqueeze(-1) : sendersOf)
             : source.dim() == 3 ? torch.stack(new[] { sendersOf, receiversOf }, -1) : torch.cat(new[] { sendersOf, receiversOf }, -1);
         Tensor messages = _edgeOut.forward(_edgeIn.forward(pairs).tanh()).tanh(); // [B, T, E, H]
+        if (_edgeMessageGains is not null) messages = messages * _edgeMessageGains;
         // The no-edge type sends nothing: a message counts only as much as its edge is present.
         Tensor weighted = messages * edgeWeights.unsqueeze(1).unsqueeze(-1);
         Tensor aggregated = _edges.MeanIncoming(weighted, 2); // [B, T, n, H]
