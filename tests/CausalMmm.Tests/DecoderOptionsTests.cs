@@ -550,8 +550,11 @@ public sealed class DecoderOptionsTests
         using CausalMmmModel trained = CausalMmmTrainer.Fit(panel, previous);
         Assert.DoesNotContain("edge_message_gains", trained.Network.Decoder.state_dict().Keys);
         (var entries, var json) = SavedAs(trained, 11);
+        // A version-11 reader never looked for the option: a stray value is not taken as the network's shape.
+        json["Options"]!["EdgeMessageGains"] = true;
         using CausalMmmModel loaded = ReadBack(entries, json);
         Assert.False(loaded.Options.EdgeMessageGains);
+        Assert.DoesNotContain("edge_message_gains", loaded.Network.Decoder.state_dict().Keys);
         Assert.Equal(trained.AnyLagGraphs(panel), loaded.AnyLagGraphs(panel));
 
         // Off in every preset (an experiment); with them, one learned vector per lagged edge, trained away from its start of

@@ -345,8 +345,9 @@ public sealed class GraphMechanismTests
         float Present(float[] of, int shop, int edge) => of[(shop * edges.TotalEdgeCount + edge) * 2 + 1];
         for (int s = 0; s < shops; s++)
         {
-            // x0 -> y acts on its day: its lagged edge keeps the flat prior, though its carry-free effect still ranks it.
+            // x0 -> y acts on its day: its lagged edge keeps the flat prior, where the lagged Granger prior ranks it.
             Assert.Equal(options.EdgePrior, Present(p, s, edges.Of(0, 2)), 4);
+            Assert.True(Math.Abs(Present(q, s, edges.Of(0, 2)) - options.EdgePrior) > 1e-3, $"shop {s}: the lagged prior of x0 -> y is flat under Lagged too ({Present(q, s, edges.Of(0, 2)):F4})");
             // x1 -> y acts two days later: ranked as under the lagged Granger prior, at its top.
             Assert.Equal(Present(q, s, edges.Of(1, 2)), Present(p, s, edges.Of(1, 2)), 5);
             Assert.Equal(Enumerable.Range(0, edges.EdgeCount).Max(e => Present(q, s, e)), Present(p, s, edges.Of(1, 2)), 5);

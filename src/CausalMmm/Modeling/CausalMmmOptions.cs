@@ -90,7 +90,8 @@ public enum GrangerPrior
     /// its same-day coefficient outweighs its lagged ones (a spend that acts on its day, in a regression of the receiver
     /// on every node's lags and the day's given series): that edge keeps the flat <see cref="CausalMmmOptions.EdgePrior"/>,
     /// so carry-over of a same-day effect is left to the same-day edge rather than drawn into a lagged one. Same-day
-    /// edges keep their flat priors.
+    /// edges keep their flat priors. Without same-day edges from the given series (<see cref="CausalMmmOptions.SameDayMedia"/>
+    /// off, as in <see cref="CausalMmmOptions.Paper"/>) it is <see cref="Lagged"/>.
     /// </summary>
     LaggedUnlessSameDay,
 }
@@ -256,8 +257,9 @@ public sealed record CausalMmmOptions
         /// so a cause that acts two or three steps later is an input of its edge; the forecaster keeps one-step messages,
         /// whose split of direct and mediated effects the planning benchmark chose. On the graph benchmark's few-shops
         /// member (40 shops, 40 graphs, causes at lags 2-3, seeds 1-2) three-step messages took the any-lag AUROC from
-        /// 0.853 to 0.966 and the edges into the children from 0.551 to 0.890 (Linear Granger 0.947 and 0.995); see
-        /// docs/benchmarks.md.
+        /// 0.853 to 0.966 and the edges into the children from 0.551 to 0.890 (Linear Granger 0.947 and 0.995); seed 3
+        /// later gave 0.789 (0.298), so over seeds 1-3 the member reads 0.907 (0.693). On the lag-2/3 member (5 seeds)
+        /// they read 0.919, one seed collapsing to 0.725; see docs/benchmarks.md.
         /// </summary>
         public const int GraphMessageLags = 3;
         /// <summary>Maximum global gradient norm.</summary>
@@ -328,7 +330,8 @@ public sealed record CausalMmmOptions
 
         /// <summary>
         /// No trend by default (<see cref="CausalMmmOptions.Trend"/>). With the default <see cref="TrendSpread"/> it helps
-        /// a trending panel and costs a flat one little when trained to the cap, but it hurts short fits. Drifting
+        /// a trending panel, but costs flat panels: short fits most, and the demo-sized check even at the 300-epoch cap
+        /// (RMSE 1,758 -> 1,883, 3 seeds). Drifting
         /// simulator (level drift, trend, weekly and yearly cycles; 40 shops x 182 days, 28 held out, seeds 1-2): holdout
         /// MASE 0.49 -> 0.37 (adstock + Hill + ridge 0.39). Flat panel with a weekly season (20 shops x 120 days, 14 held
         /// out, seeds 1-3): RMSE 1,938 -> 1,978. Planning (seeds 1-2): plan error 8.8% -> 8.9%, fit about 1.7 times as
@@ -394,7 +397,8 @@ public sealed record CausalMmmOptions
     /// (an empirical-Bayes prior; the encoder's <see cref="EncoderGrangerScores"/> must be on, since the scores are read
     /// over the same window). Within a shop the edges are ranked by the score of their sender-receiver pair and an edge at
     /// rank fraction u (1 the highest) gets prior <c>0.01 + 0.89 u^g</c> (the range widens for an extreme EdgePrior), with g set so the shop's mean over edges is still
-    /// <see cref="EdgePrior"/>: the same sparsity, spent where the data's linear dependence points. Why: an edge the
+    /// <see cref="EdgePrior"/>: the same sparsity, spent where the data's linear dependence points (under
+    /// <see cref="GrangerPrior.LaggedUnlessSameDay"/> the edges set back to the flat prior move that mean a little). Why: an edge the
     /// decoder cannot use (a cause at a lag its messages do not read) gets no evidence from the likelihood, so under the
     /// flat prior its probability falls to the prior whatever the data say, and the graph ranks it with the absent edges.
     /// </summary>
@@ -601,9 +605,10 @@ public sealed record CausalMmmOptions
     /// Each lagged edge multiplies its message by its own learned vector (ones at the start). The message network is
     /// shared by every edge and reads only the sender's (and receiver's) values, so without these gains a sender sends the
     /// same message to each of its receivers, and a child whose parents act with different signs or strengths cannot be
-    /// modelled through its edges; on the graph benchmark's lag-2/3 member (seed 2) the three parents of one child were
-    /// then learned at 0.00 while Linear Granger found them. Off by default: with the lagged Granger prior
-    /// (<see cref="GrangerPrior.Lagged"/>) it lifts every graph member measured, but the graph estimator's same-day
+    /// modelled through its edges; on the graph benchmark's lag-2/3 member (seed 2, with <see cref="ReceiverInMessages"/>
+    /// off) the three parents of one child were then learned at 0.00-0.12 while Linear Granger found them. Off by default:
+    /// with the lagged Granger prior (<see cref="GrangerPrior.Lagged"/>) it lifts the edges into the children on every
+    /// graph member measured, but the graph estimator's same-day
     /// edges then cost plans, and alone it is unstable over seeds and cut the page-view-only mediated share on planning
     /// seed 1 (93.3% to 88.6%); see docs/benchmarks.md. Internal: an experiment the benchmarks reach, stored in saved
     /// models (format 12).

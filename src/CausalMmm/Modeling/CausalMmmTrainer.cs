@@ -253,7 +253,8 @@ public static class CausalMmmTrainer
     /// With <see cref="CausalMmmOptions.GrangerPrior"/> and <paramref name="grangerScores"/> [B, E] (each shop's Linear
     /// Granger score of every lagged edge), [B, E + Ec, 2]: within each shop an edge at rank fraction u of its pair's score
     /// (1 the highest) gets prior floor + (ceiling - floor) u^g, g chosen so the shop's mean is <see cref="CausalMmmOptions.EdgePrior"/>
-    /// (<see cref="GrangerPriorPower"/>). <paramref name="sameDayScores"/> [B, Ec given] is what the kind reads beside them
+    /// (<see cref="GrangerPriorPower"/>; <see cref="GrangerPrior.LaggedUnlessSameDay"/> then sets some back to the flat prior,
+    /// which moves the mean a little). <paramref name="sameDayScores"/> [B, Ec given] is what the kind reads beside them
     /// (<see cref="CausalMmmNetwork.SameDayPriorInput"/>).
     /// </remarks>
     internal static Tensor LogPrior(CausalMmmOptions options, Device device, EdgeIndex? edges = null, Tensor? grangerScores = null, Tensor? sameDayScores = null, int covariates = 0)
