@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the "Current figures" section of docs/benchmarks.md and the README's headline table: runs the planning
 # suite (5 seeds of the marketing simulator), the Quickstart's holdout table, the demo's and the forecast benchmark on
-# the drifting simulator (2 seeds), writes their output between the markers <!-- current:begin --> and
-# <!-- current:end -->, and the README's rows with benchmarks/headline.py. About 40 minutes on 2 cores.
+# the drifting simulator (5 seeds), writes their output between the markers <!-- current:begin --> and
+# <!-- current:end -->, and the README's rows with benchmarks/headline.py. About 55 minutes on 2 cores.
 # Usage: bash benchmarks/report.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ trap 'rm -rf "$out"' EXIT
 dotnet run -c Release --no-build --project benchmarks/CausalMmm.Benchmarks -- planning > "$out/planning.txt"
 dotnet run -c Release --no-build --project examples/Quickstart | sed -n '/^Holdout gmv/,/^$/p' > "$out/quickstart.txt"
 dotnet run -c Release --no-build --project src/CausalMmm.Cli -- demo --out "$out/demo" > "$out/demo-run.txt"
-dotnet run -c Release --no-build --project benchmarks/CausalMmm.Benchmarks -- forecast --seeds 2 > "$out/forecast.txt"
+dotnet run -c Release --no-build --project benchmarks/CausalMmm.Benchmarks -- forecast --seeds 5 > "$out/forecast.txt"
 # The demo's holdout table from its HTML report: one line per model.
 python3 - "$out/demo/report.html" > "$out/demo.txt" <<'PY'
 import re, sys
@@ -49,7 +49,7 @@ PY
   cat "$out/demo.txt"
   echo '```'
   echo
-  echo "### Holdout forecasts on the drifting simulator (\`dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- forecast --seeds 2\`)"
+  echo "### Holdout forecasts on the drifting simulator (\`dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- forecast --seeds 5\`)"
   echo
   echo '```'
   cat "$out/forecast.txt"

@@ -504,7 +504,9 @@ public sealed class CausalMmmModel : IDisposable
         if (stored.Version < 10) stored.Options.Seasonality = SeasonalBaseline.None;
         if (stored.Version < 11) stored.Options.Trend = false;
         if (stored.Version < 12) stored.Options.EdgeMessageGains = false;
-        if (stored.TrendStart is not null && !stored.Options.Trend)
+        if (stored.Options.Trend is null)
+            throw new InvalidDataException("its trend setting is not resolved (a fitted model stores whether it has a trend)");
+        if (stored.TrendStart is not null && stored.Options.Trend != true)
             throw new InvalidDataException("it holds a trend start although its Trend is off");
         if (!Enum.IsDefined(stored.Options.Seasonality))
             throw new InvalidDataException($"its seasonality setting {(int)stored.Options.Seasonality} is not one this version knows ({string.Join(", ", Enum.GetNames<SeasonalBaseline>())})");

@@ -329,16 +329,17 @@ public sealed record CausalMmmOptions
         public const double ShopGainSpread = 0.5;
 
         /// <summary>
-        /// No trend by default (<see cref="CausalMmmOptions.Trend"/>). With the default <see cref="TrendSpread"/> it helps
-        /// a trending panel, but costs flat panels: short fits most, and the demo-sized check even at the 300-epoch cap
-        /// (RMSE 1,758 -> 1,883, 3 seeds). Drifting
-        /// simulator (level drift, trend, weekly and yearly cycles; 40 shops x 182 days, 28 held out, seeds 1-2): holdout
-        /// MASE 0.49 -> 0.37 (adstock + Hill + ridge 0.39). Flat panel with a weekly season (20 shops x 120 days, 14 held
-        /// out, seeds 1-3): RMSE 1,938 -> 1,978. Planning (seeds 1-2): plan error 8.8% -> 8.9%, fit about 1.7 times as
-        /// long. But capped at 60 epochs, as the demo is (20 shops x 150 days, 28 held out, seeds 1-3): RMSE 2,371 ->
-        /// 3,074. See docs/benchmarks.md.
+        /// When <see cref="CausalMmmOptions.Trend"/> is left to the data, a fit turns the trend on when the median over shops
+        /// of the target's trend share (the squared partial correlation of time with the target over the training window,
+        /// once the given series at lags 0-3 and the day of the week are regressed out) reaches this. On the marketing
+        /// simulator (<c>... -- trendchoice --seeds 5</c>) the flat panels the planning, demo and Quickstart checks use
+        /// read 0.002-0.023; a trend, a drifting level with a trend, or half a year of yearly season 0.139-0.324, where a
+        /// forced trend helped (drifting panel: holdout MASE 0.48 -> 0.38); a weekly panel of 109 weeks with a drifting
+        /// level 0.046-0.106 and a level drift alone 0.019-0.085, where it did not (weekly: 0.47 -> 0.48). A forced trend
+        /// costs flat panels (demo-sized RMSE 1,758 -> 1,883), so the threshold sits between the two groups and a flat
+        /// panel trains as it did. See docs/benchmarks.md.
         /// </summary>
-        public const bool Trend = false;
+        public const double TrendShareThreshold = 0.12;
 
         /// <summary>
         /// The spread of the trend slopes' prior (<see cref="Trend"/>): a slope of 1 moves a scaled series by its whole
@@ -564,8 +565,12 @@ public sealed record CausalMmmOptions
     /// <see cref="TrendSpread"/>), on a time axis from the training window's first date. The decoder models the
     /// series less the line and every forecast gets the line at its dates back, as the classic chain's trend regressor
     /// is fitted beside its media terms. Shops the model was not trained on get no trend. Needs dated panels.
+    /// Null (the default) lets each fit choose from its training window: on when the median over shops of the target's
+    /// trend share reaches <see cref="Defaults.TrendShareThreshold"/>, off otherwise (an undated panel gets none); the
+    /// training log says which and why, <see cref="TrainingSummary.TrendShare"/> keeps the statistic and the fitted model
+    /// keeps the choice. True or false forces it.
     /// </summary>
-    public bool Trend = Defaults.Trend;
+    public bool? Trend;
 
     /// <summary>
     /// The spread of the Gaussian prior on the trend slopes (<see cref="Trend"/>), in scaled range per training window:

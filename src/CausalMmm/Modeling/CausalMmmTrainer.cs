@@ -45,7 +45,10 @@ public static class CausalMmmTrainer
         (double[] contextMean, double[] contextScale) = ContextStandardisation(train);
         SeasonalTerms? seasonal = SeasonalTerms.Choose(train, window, options.Seasonality);
         // A trend's time axis starts at the training window's first date; an undated panel gets none.
-        DateOnly? trendStart = options.Trend ? train.DateOf(start) : null;
+        // Left to the data, the trend follows the training window's target (see CausalMmmOptions.Trend); the model keeps the choice.
+        double? trendShare = options.Trend is null && train.Dates is not null ? LinearTrend.MedianTargetTrendShare(train, start, window) : null;
+        options.Trend = options.Trend ?? trendShare >= CausalMmmOptions.Defaults.TrendShareThreshold;
+        DateOnly? trendStart = options.Trend == true ? train.DateOf(start) : null;
         CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window, train.ShopIds, seasonal, trendStart);
         Dictionary<string, Tensor>? bestState = null; // detached copies of the best epoch's weights, freed however training ends
         try
@@ -172,7 +175,7 @@ public static class CausalMmmTrainer
             }
             if (bestState is not null) network.load_state_dict(bestState);
             network.eval();
-            model.Summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, history) { StopReason = stopReason };
+            model.Summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, history) { StopReason = stopReason, TrendShare = trendShare };
             return model;
         }
         catch

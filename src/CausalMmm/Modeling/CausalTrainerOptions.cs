@@ -61,10 +61,12 @@ public abstract class CausalTrainerOptions : PanelColumnOptions
 
     /// <summary>
     /// A linear trend per shop in the baseline of the mediators and the target, learned beside the media effects under a
-    /// tight prior toward no trend (off by default: it helps a trending panel trained to the cap and hurts short fits; see
-    /// <see cref="CausalMmmOptions.Trend"/>). Needs dated panels: an undated one gets no trend, and says so in the training log.
+    /// tight prior toward no trend. Null (the default) lets the fit choose from the training panel: on when the target,
+    /// with the media regressed out, follows a line in most shops, off on a flat panel, where a trend costs forecasts (see
+    /// <see cref="CausalMmmOptions.Trend"/>); true or false forces it. Needs dated panels: an undated one gets no trend.
+    /// The training log says which was chosen and why.
     /// </summary>
-    public bool Trend { get => Model.Trend; set => Model.Trend = value; }
+    public bool? Trend { get => Model.Trend; set => Model.Trend = value; }
 
     /// <summary>libtorch's intra-op threads for training (a process-wide setting); null leaves libtorch's default.</summary>
     public int? NumberOfThreads;

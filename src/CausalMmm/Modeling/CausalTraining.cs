@@ -22,10 +22,24 @@ internal static class CausalTraining
         host.Info(fitted.Seasonal is { } seasonal ? $"Seasonal baseline: {seasonal} terms for the mediators and the target (Seasonality {model.Seasonality})"
             : model.Seasonality == SeasonalBaseline.None ? "Seasonal baseline: none (Seasonality None)"
             : $"Seasonal baseline: none ({(panel.Dates is null ? "the panel has no dates" : "calendar terms need a training window of 4+ weeks of daily data or 2+ years")})");
-        host.Info(fitted.TrendStart is { } trendStart ? $"Trend: a slope per shop for the mediators and the target, from {trendStart:yyyy-MM-dd}"
-            : model.Trend ? "Trend: none (the panel has no dates)" : "Trend: none (Trend off)");
+        host.Info(TrendLine(fitted, model.Trend));
         TrainingSummary summary = fitted.Summary!;
         host.Info($"Trained {summary.EpochsRun} epochs in {summary.Seconds:F1} s ({summary.SecondsPerEpoch:F2} s/epoch); kept epoch {summary.BestEpoch} (loss {summary.BestValidationLoss:G4}); stopped on {summary.StopReason}");
         return fitted;
+    }
+
+    /// <summary>The training log's line on the trend: what the fit has and why (forced, chosen from the data, or no dates).</summary>
+    internal static string TrendLine(CausalMmmModel fitted, bool? setting)
+    {
+        string why = fitted.Summary?.TrendShare is double share
+            ? $"chosen from the data: the target's median trend share {share:F3} is {(share >= CausalMmmOptions.Defaults.TrendShareThreshold ? "at or above" : "below")} {CausalMmmOptions.Defaults.TrendShareThreshold}; set Trend to force it"
+            : setting switch
+            {
+                true when fitted.TrendStart is not null => "Trend on",
+                false => "Trend off",
+                true => "the panel has no dates",
+                null => $"left to the data, but the panel has no dates or its window is too short to tell a line from its given series (it needs {LinearTrend.MinimumSpareRows} steps beyond them); set Trend to force it",
+            };
+        return fitted.TrendStart is { } trendStart ? $"Trend: a slope per shop for the mediators and the target, from {trendStart:yyyy-MM-dd} ({why})" : $"Trend: none ({why})";
     }
 }

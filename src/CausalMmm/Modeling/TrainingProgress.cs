@@ -23,6 +23,12 @@ public sealed record TrainingSummary(int EpochsRun, int BestEpoch, double BestVa
     /// </summary>
     public string? StopReason { get; init; }
 
+    /// <summary>
+    /// The median over shops of the target's trend share the fit read to choose a trend, when
+    /// <see cref="CausalMmmOptions.Trend"/> was left to the data and the panel had dates; null otherwise.
+    /// </summary>
+    public double? TrendShare { get; init; }
+
     /// <summary>Average wall-clock seconds per epoch.</summary>
     public double SecondsPerEpoch => EpochsRun == 0 ? 0 : Seconds / EpochsRun;
 }

@@ -64,7 +64,7 @@ public sealed class PublicOptionsTests
         [nameof(CausalTrainerOptions.ValidationFraction)] = () => Changes(() => fit(o => o.ValidationFraction = 0.34), baseline),
         [nameof(CausalTrainerOptions.SameDayMedia)] = () => Changes(() => fit(o => o.SameDayMedia = false), baseline),
         [nameof(CausalTrainerOptions.Seasonality)] = () => Changes(() => fit(o => o.Seasonality = SeasonalBaseline.Auto), baseline),
-        [nameof(CausalTrainerOptions.Trend)] = () => Changes(() => fit(o => o.Trend = !o.Trend), baseline),
+        [nameof(CausalTrainerOptions.Trend)] = () => Changes(() => fit(o => o.Trend = true), new Lazy<Run>(() => fit(o => o.Trend = false))),
         [nameof(CausalTrainerOptions.NumberOfThreads)] = () => SetsThreads(threads => fit(o => o.NumberOfThreads = threads)),
         [nameof(CausalTrainerOptions.Progress)] = () => Reports(progress => fit(o => o.Progress = progress)),
         [nameof(CausalTrainerOptions.CancellationToken)] = () => Cancels(token => fit(o => o.CancellationToken = token)),
