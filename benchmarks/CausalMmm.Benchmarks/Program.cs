@@ -12,6 +12,8 @@ using CausalMmm.Benchmarks;
 //                                   --graph-thresholds the forecaster on the learned graphs made certain: edges at or above each threshold kept at 1, the rest dropped)
 //        CausalMmm.Benchmarks graphs [--seeds N] [--first-seed S] [--members 0,1,..] [--epochs E] [--shops N] [--set Option=value,...]
 //                                   (graph recovery on the graph simulator's members: CausalMMM's defaults against Linear Granger, paired over seeds)
+//        CausalMmm.Benchmarks backtest --data panel.csv [--schema schema.json] [--folds 2] [--horizon 13] [--epochs E] [--set ...] [--set-graph ...]
+//                                   (rolling-origin backtest of a CSV panel with internal options: CausalMMM, the chain, the last value; see benchmarks/real/)
 //        CausalMmm.Benchmarks trendchoice [--seeds N]   (the statistic a fit reads to choose a trend, on the simulator's flat and drifting configurations)
 //        CausalMmm.Benchmarks profile [--channels d] [--batch B] [--hidden H] [--length T] [--threads N]
 //        CausalMmm.Benchmarks paper [--sweep table3|d|T|R] [--seeds N] [--epochs N] [--threads N] [--simulations 1,2]
@@ -55,6 +57,9 @@ switch (command)
     case "graphs":
         return GraphsBenchmark.Run(Option("--seeds", 5), Option("--first-seed", 1), Text("--members", ""), Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null,
             Array.IndexOf(args, "--shops") >= 0 ? Option("--shops", 0) : null, Text("--set", ""));
+    case "backtest":
+        return PanelBacktestBenchmark.Run(Text("--data", ""), Array.IndexOf(args, "--schema") >= 0 ? Text("--schema", "") : null, Option("--folds", 2), Option("--horizon", 13),
+            Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null, Text("--set", ""), Text("--set-graph", ""));
     case "trendchoice":
         return TrendChoiceBenchmark.Run(Option("--seeds", 5));
     case "lagchain":
@@ -63,6 +68,6 @@ switch (command)
     case "profile":
         return ProfileBenchmark.Run(Option("--channels", 10), Option("--batch", 8), Option("--hidden", CausalMmm.Modeling.CausalMmmOptions.Defaults.HiddenSize), Option("--length", 120), Option("--threads", Environment.ProcessorCount));
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: step, paper, planning, decisions, forecast, graphs, trendchoice, lagchain, profile.");
+        Console.Error.WriteLine($"Unknown benchmark '{command}'. Available: step, paper, planning, decisions, forecast, graphs, backtest, trendchoice, lagchain, profile.");
         return 2;
 }

@@ -556,6 +556,12 @@ public sealed class DecoderOptionsTests
         Assert.False(loaded.Options.EdgeMessageGains);
         Assert.DoesNotContain("edge_message_gains", loaded.Network.Decoder.state_dict().Keys);
         Assert.Equal(trained.AnyLagGraphs(panel), loaded.AnyLagGraphs(panel));
+        // Version 12 (the gains, before the covariates' signed responses) still loads, stray options of version 13 ignored.
+        (var entries12, var json12) = SavedAs(trained, 12);
+        (json12["Options"]!["SignedCovariates"], json12["Options"]!["CovariateSenders"]) = (true, 1);
+        using CausalMmmModel loaded12 = ReadBack(entries12, json12);
+        Assert.Equal((false, 0), (loaded12.Options.SignedCovariates, loaded12.Options.CovariateSenders));
+        Assert.Equal(trained.AnyLagGraphs(panel), loaded12.AnyLagGraphs(panel));
 
         // Off in every preset (an experiment); with them, one learned vector per lagged edge, trained away from its start of
         // ones, stored and read back with the option.
@@ -655,8 +661,10 @@ public sealed class DecoderOptionsTests
         var entries = new Dictionary<string, byte[]>();
         model.WriteTo(new ComponentStateWriter(entries, "m/"));
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(12, (int)json["Version"]!);
+        Assert.Equal(13, (int)json["Version"]!);
         json["Version"] = version;
+        // Version 13 added the covariates' signed responses and the covariate count they read.
+        if (version < 13) newerOptions = newerOptions.Append("SignedCovariates").Append("CovariateSenders").ToArray();
         // Version 12 added the lagged edges' own message gains.
         if (version < 12) newerOptions = newerOptions.Append("EdgeMessageGains").ToArray();
         // Version 11 added the trend: its option and the date its time axis starts from.

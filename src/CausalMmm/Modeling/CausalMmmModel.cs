@@ -27,7 +27,8 @@ public sealed class CausalMmmModel : IDisposable
     // Version 10 added Seasonality and the seasonal terms the fit chose: earlier models had no seasonal baseline.
     // Version 11 added Trend and the date its time axis starts from: earlier models had no trend.
     // Version 12 added EdgeMessageGains: earlier decoders sent one message per sender to all its receivers.
-    private const int FormatVersion = 12;
+    // Version 13 added SignedCovariates and CovariateSenders: earlier covariates responded through Hill curves.
+    private const int FormatVersion = 13;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
@@ -476,7 +477,7 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or 10 or 11 or FormatVersion))
+        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or 10 or 11 or 12 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
@@ -504,6 +505,9 @@ public sealed class CausalMmmModel : IDisposable
         if (stored.Version < 10) stored.Options.Seasonality = SeasonalBaseline.None;
         if (stored.Version < 11) stored.Options.Trend = false;
         if (stored.Version < 12) stored.Options.EdgeMessageGains = false;
+        if (stored.Version < 13) (stored.Options.SignedCovariates, stored.Options.CovariateSenders) = (false, 0);
+        if (stored.Options.CovariateSenders < 0 || stored.Options.CovariateSenders >= stored.ChannelCount)
+            throw new InvalidDataException($"it counts {stored.Options.CovariateSenders} covariates among {stored.ChannelCount} given series (at least one must be a channel)");
         if (stored.Options.Trend is null)
             throw new InvalidDataException("its trend setting is not resolved (a fitted model stores whether it has a trend)");
         if (stored.TrendStart is not null && stored.Options.Trend != true)

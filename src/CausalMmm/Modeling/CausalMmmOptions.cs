@@ -56,8 +56,9 @@ public enum SameDayResponse
     /// and a non-negative gain. The edge's probability gates it, so the effect still flows only through the learned
     /// graph; carry-over and diminishing returns are built in, and more spend never lowers the response. A given series
     /// that is never negative is scaled from zero (divided by its maximum) rather than from its minimum, so zero spend
-    /// means no response. Covariates that act negatively on the same day are not representable this way: use
-    /// <see cref="Message"/> for them.
+    /// means no response. Covariates that act negatively on the same day (a price) are not representable this way: use
+    /// <see cref="Message"/> for them. Signed linear covariate responses are an internal experiment of model format 13
+    /// (docs/benchmarks.md, "A public real panel").
     /// </summary>
     SaturatingCurve,
 }
@@ -597,6 +598,23 @@ public sealed record CausalMmmOptions
     /// Internal: the estimators keep it at its default and the benchmarks reach it.
     /// </summary>
     internal double CovariateEdgePrior = Defaults.CovariateEdgePrior;
+
+    /// <summary>
+    /// With response curves, a covariate known in advance (a price, a promotion, a holiday) acts on the same day through a
+    /// signed linear response of its adstocked value, z_ij w_ij adstock_ij(x_i) with w_ij of either sign, instead of the
+    /// channels' Hill curve with its non-negative gain, which cannot say that a higher price lowers sales. Internal: an
+    /// experiment the benchmarks reach (off by default until it is measured on every suite), stored in saved models
+    /// (format 13); see docs/benchmarks.md.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    internal bool SignedCovariates;
+
+    /// <summary>
+    /// How many of the given series are covariates (the last ones: <see cref="NumericPanel.CovariateCount"/>), set by the
+    /// trainer from the training panel so that a saved model rebuilds the same edges; read with <see cref="SignedCovariates"/>.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    internal int CovariateSenders;
 
     /// <summary>
     /// A network without an encoder (the forecaster on fixed edges, or the <see cref="CausalMmmVariant.FullGraph"/>

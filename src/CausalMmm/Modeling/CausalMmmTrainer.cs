@@ -49,6 +49,7 @@ public static class CausalMmmTrainer
         double? trendShare = options.Trend is null && train.Dates is not null ? LinearTrend.MedianTargetTrendShare(train, start, window) : null;
         options.Trend = options.Trend ?? trendShare >= CausalMmmOptions.Defaults.TrendShareThreshold;
         DateOnly? trendStart = options.Trend == true ? train.DateOf(start) : null;
+        options.CovariateSenders = train.CovariateCount;
         CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window, train.ShopIds, seasonal, trendStart);
         Dictionary<string, Tensor>? bestState = null; // detached copies of the best epoch's weights, freed however training ends
         try

@@ -51,6 +51,8 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly int _lags;
     private readonly bool _receiverInMessages;
     private readonly Parameter? _edgeMessageGains;
+    private readonly Parameter? _covariateGain;
+    private readonly float[]? _covariateMask;
 
     // Kept alive for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free
     // during the native call (see Mlp), which surfaced as a rare "toFloat" failure in the planning tests.
@@ -141,6 +143,15 @@ internal sealed class MarketingResponseDecoder : nn.Module
             };
             _curveShape = nn.Parameter(torch.full(new[] { count }, rawShape / CurveRate));
             _curveGain = nn.Parameter(torch.full(new[] { count }, InverseSoftplus(0.1) / CurveRate));
+            int covariates = options.SignedCovariates ? options.CovariateSenders : 0;
+            if (covariates > 0)
+            {
+                // A covariate's edges respond linearly with a gain of either sign (stored divided by CurveRate), starting at
+                // no effect; the mask picks them out of the same-day edges.
+                _covariateGain = nn.Parameter(torch.zeros(new[] { count }));
+                register_parameter("covariate_gain", _covariateGain);
+                _covariateMask = Enumerable.Range(0, (int)count).Select(e => edges.IsFromCovariate(e, covariates) ? 1f : 0f).ToArray();
+            }
             if (options.CurveContext)
             {
                 // Log-shift of each edge's half-saturation point per standardised context variable, starting at none.
@@ -240,7 +251,9 @@ internal sealed class MarketingResponseDecoder : nn.Module
 
     /// <summary>
     /// Each same-day edge's learned response curve on the scaled series: sender and receiver node indices, adstock decay,
-    /// half-saturation point, Hill shape and gain. Empty without response curves.
+    /// half-saturation point, Hill shape and gain. Empty without response curves. A covariate's edge with a signed linear
+    /// response (<see cref="CausalMmmOptions.SignedCovariates"/>) has no half-saturation point or shape (NaN) and its
+    /// signed gain per unit of the adstocked scaled covariate.
     /// </summary>
     public IReadOnlyList<ResponseCurveParameters> CurveParameters()
     {
@@ -249,8 +262,12 @@ internal sealed class MarketingResponseDecoder : nn.Module
         using var noGrad = torch.no_grad();
         double[] Values(Tensor t) => t.to(torch.float64).cpu().data<double>().ToArray();
         double[] decay = Values(CurveDecay()), half = Values(CurveHalf()), shape = Values(CurveShape()), gain = Values(CurveGain());
+        double[]? signed = _covariateMask is null ? null : Values(_covariateGain! * Rate);
+        float[]? mask = _covariateMask;
         return Enumerable.Range(0, gain.Length)
-            .Select(e => new ResponseCurveParameters((int)_edges.SameDaySenders[e], (int)_edges.SameDayReceivers[e], decay[e], half[e], shape[e], gain[e])).ToArray();
+            .Select(e => mask is not null && mask[e] > 0
+                ? new ResponseCurveParameters((int)_edges.SameDaySenders[e], (int)_edges.SameDayReceivers[e], decay[e], double.NaN, double.NaN, signed![e])
+                : new ResponseCurveParameters((int)_edges.SameDaySenders[e], (int)_edges.SameDayReceivers[e], decay[e], half[e], shape[e], gain[e])).ToArray();
     }
 
     private static double Logit(double p) => Math.Log(p / (1 - p));
@@ -300,7 +317,11 @@ internal sealed class MarketingResponseDecoder : nn.Module
             logHalf = logHalf + (adstock.dim() == 3 ? shift.unsqueeze(1) : shift);
         }
         Tensor hill = (shape * (adstock.clamp_min(SpendFloor).log() - logHalf)).sigmoid();
-        return hill * CurveGain();
+        Tensor response = hill * CurveGain();
+        // Covariates' edges: the signed linear response instead of the curve.
+        if (_covariateMask is null) return response;
+        Tensor mask = torch.tensor(_covariateMask, dtype: response.dtype, device: response.device);
+        return response + mask * (adstock * (_covariateGain! * Rate) - response);
     }
 
     /// <summary>Each edge's adstock decay [Ec], in (0, <see cref="CurveMaxDecay"/>).</summary>
