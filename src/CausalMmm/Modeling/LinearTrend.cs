@@ -1,4 +1,6 @@
 using CausalMmm.Data;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.Statistics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,66 +50,53 @@ internal static class LinearTrend
         var shares = new double[panel.ShopCount];
         for (int s = 0; s < panel.ShopCount; s++)
         {
-            var design = new List<double[]>(columns);
+            var design = new List<IEnumerable<double>>(columns);
             if (weekdays)
-                for (int d = 1; d < 7; d++) design.Add(Enumerable.Range(0, rows).Select(r => (first + r) % 7 == d ? 1.0 : 0.0).ToArray());
+                for (int d = 1; d < 7; d++)
+                {
+                    int day = d;
+                    design.Add(Enumerable.Range(0, rows).Select(r => (first + r) % 7 == day ? 1.0 : 0.0));
+                }
             for (int i = 0; i < given; i++)
                 for (int lag = 0; lag <= StatisticLags; lag++)
                 {
                     int channel = i, back = lag;
-                    design.Add(Enumerable.Range(0, rows).Select(r => panel[s, start + first + r - back, channel]).ToArray());
+                    design.Add(Enumerable.Range(0, rows).Select(r => panel[s, start + first + r - back, channel]));
                 }
             // Centred (which stands in for the intercept) and of unit length; a column that never moves is dropped.
-            double[][] kept = design.Select(Standardised).Where(c => c is not null).Select(c => c!).ToArray();
-            double[]? target = Standardised(Enumerable.Range(0, rows).Select(r => panel[s, start + first + r, panel.TargetIndex]).ToArray());
-            double[] time = Standardised(Enumerable.Range(0, rows).Select(r => (double)r).ToArray())!;
+            Vector<double>[] kept = design.Select(Standardised).OfType<Vector<double>>().ToArray();
+            Vector<double>? target = Standardised(Enumerable.Range(0, rows).Select(r => panel[s, start + first + r, panel.TargetIndex]));
+            Vector<double> time = Standardised(Enumerable.Range(0, rows).Select(r => (double)r))!;
             if (target is null) continue; // a constant target has nothing a line could explain
-            (double[] targetLeft, double[] timeLeft) = kept.Length == 0 ? (target, time) : Residuals(kept, target, time);
-            double cross = Dot(targetLeft, timeLeft), targetSquares = Dot(targetLeft, targetLeft), timeSquares = Dot(timeLeft, timeLeft);
+            (Vector<double> targetLeft, Vector<double> timeLeft) = kept.Length == 0 ? (target, time) : Residuals(kept, target, time);
+            double cross = targetLeft.DotProduct(timeLeft), targetSquares = targetLeft.DotProduct(targetLeft), timeSquares = timeLeft.DotProduct(timeLeft);
             shares[s] = targetSquares > 1e-12 && timeSquares > 1e-12 ? Math.Clamp(cross * cross / (targetSquares * timeSquares), 0, 1) : 0;
         }
         return shares;
     }
 
     /// <summary>The median over shops of <see cref="TargetTrendShares"/>, the statistic a fit compares with <see cref="CausalMmmOptions.Defaults.TrendShareThreshold"/>; null when the window is too short.</summary>
-    public static double? MedianTargetTrendShare(NumericPanel panel, int start, int count)
-    {
-        double[]? shares = TargetTrendShares(panel, start, count)?.Order().ToArray();
-        if (shares is null || shares.Length == 0) return null;
-        int middle = shares.Length / 2;
-        return shares.Length % 2 == 1 ? shares[middle] : (shares[middle - 1] + shares[middle]) / 2;
-    }
+    public static double? MedianTargetTrendShare(NumericPanel panel, int start, int count) =>
+        TargetTrendShares(panel, start, count) is { Length: > 0 } shares ? Statistics.Median(shares) : null;
 
     /// <summary>A column less its mean, divided by its length; null for a column with no variation.</summary>
-    private static double[]? Standardised(double[] column)
+    private static Vector<double>? Standardised(IEnumerable<double> values)
     {
-        double mean = column.Average();
-        double[] centred = column.Select(v => v - mean).ToArray();
-        double length = Math.Sqrt(Dot(centred, centred));
-        return length > 1e-9 * Math.Max(1, column.Max(Math.Abs)) ? centred.Select(v => v / length).ToArray() : null;
+        Vector<double> column = Vector<double>.Build.DenseOfEnumerable(values);
+        Vector<double> centred = column - column.Average();
+        double length = centred.L2Norm();
+        return length > 1e-9 * Math.Max(1, column.AbsoluteMaximum()) ? centred / length : null;
     }
 
     /// <summary>What is left of <paramref name="target"/> and <paramref name="time"/> after their least-squares fit on the unit-length <paramref name="columns"/>.</summary>
-    private static (double[] Target, double[] Time) Residuals(double[][] columns, double[] target, double[] time)
+    private static (Vector<double> Target, Vector<double> Time) Residuals(Vector<double>[] columns, Vector<double> target, Vector<double> time)
     {
-        var design = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfColumnArrays(columns);
+        Matrix<double> design = Matrix<double>.Build.DenseOfColumnVectors(columns);
         // Unit-length columns: a tiny ridge keeps the solve defined when two move together, whatever the series' units.
-        var gram = design.TransposeThisAndMultiply(design);
-        for (int c = 0; c < columns.Length; c++) gram[c, c] += 1e-8;
+        Matrix<double> gram = design.TransposeThisAndMultiply(design) + Matrix<double>.Build.DiagonalIdentity(columns.Length) * 1e-8;
         var cholesky = gram.Cholesky();
-        double[] Left(double[] values)
-        {
-            var vector = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(values);
-            return (vector - design * cholesky.Solve(design.TransposeThisAndMultiply(vector))).ToArray();
-        }
+        Vector<double> Left(Vector<double> values) => values - design * cholesky.Solve(design.TransposeThisAndMultiply(values));
         return (Left(target), Left(time));
-    }
-
-    private static double Dot(double[] a, double[] b)
-    {
-        double sum = 0;
-        for (int i = 0; i < a.Length; i++) sum += a[i] * b[i];
-        return sum;
     }
 
     /// <summary>The line [S, T, n] of slopes [S, n] at times [T].</summary>
