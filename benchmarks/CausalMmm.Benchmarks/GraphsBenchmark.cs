@@ -55,7 +55,13 @@ internal static class GraphsBenchmark
                 var clock = Stopwatch.StartNew();
                 IReadOnlyList<double[,]> learned;
                 IReadOnlyList<double[,]>? sameDay;
-                using (CausalMmmModel fitted = CausalMmmTrainer.Fit(data.Panel, model)) (learned, sameDay) = fitted.Graphs(data.Panel);
+                string prior;
+                using (CausalMmmModel fitted = CausalMmmTrainer.Fit(data.Panel, model))
+                {
+                    (learned, sameDay) = fitted.Graphs(data.Panel);
+                    prior = fitted.Options.GrangerPrior.ToString() + (fitted.Summary?.NegativeChannelShare is double share
+                        ? string.Create(CultureInfo.InvariantCulture, $", chosen: {share:P0} of channel values below zero") : "");
+                }
                 double fit = clock.Elapsed.TotalSeconds;
                 LinearGranger granger = LinearGranger.Fit(data.Panel);
                 var baseline = Enumerable.Range(0, data.Panel.ShopCount).Select(granger.EdgeScores).ToArray();
@@ -69,7 +75,7 @@ internal static class GraphsBenchmark
                 if (Environment.GetEnvironmentVariable("CAUSALMMM_SHOW_GRAPH") == "1") Show(learned, sameDay, data, data.Panel.NodeNames);
                 cm.Add(all1); lg.Add(all2); cmChildren.Add(children1); lgChildren.Add(children2); any.Add(allEither); anyChildren.Add(childrenEither); seconds.Add(fit);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  seed {seed}: CausalMMM any lag {allEither:F3} (into children {childrenEither:F3}), lagged only {all1:F3} ({children1:F3}); Linear Granger {all2:F3} ({children2:F3}); CausalMMM fit {fit:F0} s"));
+                    $"  seed {seed}: CausalMMM any lag {allEither:F3} (into children {childrenEither:F3}), lagged only {all1:F3} ({children1:F3}); Linear Granger {all2:F3} ({children2:F3}); CausalMMM fit {fit:F0} s; prior {prior}"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  mean: CausalMMM any lag {any.Average():F3} (into children {anyChildren.Average():F3}), lagged only {cm.Average():F3} ({cmChildren.Average():F3}); Linear Granger {lg.Average():F3} ({lgChildren.Average():F3}); fit {seconds.Average():F0} s"));

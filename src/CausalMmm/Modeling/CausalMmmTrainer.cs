@@ -50,6 +50,11 @@ public static class CausalMmmTrainer
         options.Trend = options.Trend ?? trendShare >= CausalMmmOptions.Defaults.TrendShareThreshold;
         DateOnly? trendStart = options.Trend == true ? train.DateOf(start) : null;
         options.CovariateSenders = train.CovariateCount;
+        // Signed signals rather than spend: the edge prior ranked by Linear Granger (see CausalMmmOptions.SignedSignals).
+        double? negativeShare = fixedEdges is null && options.SignedSignals is null ? NegativeChannelShare(train, start, window) : null;
+        if (fixedEdges is null && (options.SignedSignals ?? negativeShare >= CausalMmmOptions.Defaults.SignedChannelShare) == true
+            && options.GrangerPrior == GrangerPrior.None && options.EncoderGrangerScores)
+            options.GrangerPrior = CausalMmmOptions.SignedSignalsPrior;
         CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window, train.ShopIds, seasonal, trendStart);
         Dictionary<string, Tensor>? bestState = null; // detached copies of the best epoch's weights, freed however training ends
         try
@@ -176,7 +181,7 @@ public static class CausalMmmTrainer
             }
             if (bestState is not null) network.load_state_dict(bestState);
             network.eval();
-            model.Summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, history) { StopReason = stopReason, TrendShare = trendShare };
+            model.Summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, history) { StopReason = stopReason, TrendShare = trendShare, NegativeChannelShare = negativeShare };
             return model;
         }
         catch
@@ -242,6 +247,21 @@ public static class CausalMmmTrainer
             loss = loss + (trendSlopes! * trendSlopes!).sum() / trendScale;
         }
         return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The share of the channels' values (the given series before the covariates) below zero over steps
+    /// <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> - 1 of every shop.
+    /// </summary>
+    internal static double NegativeChannelShare(NumericPanel panel, int start, int count)
+    {
+        int channels = panel.ChannelCount - panel.CovariateCount;
+        long negative = 0, all = 0;
+        for (int shop = 0; shop < panel.ShopCount; shop++)
+        for (int t = start; t < start + count; t++)
+        for (int i = 0; i < channels; i++, all++)
+            if (panel[shop, t, i] < 0) negative++;
+        return all == 0 ? 0 : (double)negative / all;
     }
 
     // Held for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free during the call.

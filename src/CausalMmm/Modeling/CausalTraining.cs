@@ -23,9 +23,22 @@ internal static class CausalTraining
             : model.Seasonality == SeasonalBaseline.None ? "Seasonal baseline: none (Seasonality None)"
             : $"Seasonal baseline: none ({(panel.Dates is null ? "the panel has no dates" : "calendar terms need a training window of 4+ weeks of daily data or 2+ years")})");
         host.Info(TrendLine(fitted, model.Trend));
+        if (fixedEdges is null) host.Info(SignalsLine(fitted));
         TrainingSummary summary = fitted.Summary!;
         host.Info($"Trained {summary.EpochsRun} epochs in {summary.Seconds:F1} s ({summary.SecondsPerEpoch:F2} s/epoch); kept epoch {summary.BestEpoch} (loss {summary.BestValidationLoss:G4}); stopped on {summary.StopReason}");
         return fitted;
+    }
+
+    /// <summary>The training log's line on how a fit that learns edges read its channels (spend or signed signals), its edge prior and why.</summary>
+    internal static string SignalsLine(CausalMmmModel fitted)
+    {
+        GrangerPrior prior = fitted.Options.GrangerPrior;
+        string why = fitted.Summary?.NegativeChannelShare is double share
+            ? share >= CausalMmmOptions.Defaults.SignedChannelShare
+                ? $"signed signals, chosen from the data: {share:P1} of the channels' values are below zero, at least {CausalMmmOptions.Defaults.SignedChannelShare:P0}"
+                : $"spend, chosen from the data: {share:P1} of the channels' values are below zero, under {CausalMmmOptions.Defaults.SignedChannelShare:P0}"
+            : "set by the options";
+        return $"Edge prior: GrangerPrior {prior} ({why})";
     }
 
     /// <summary>The training log's line on the trend: what the fit has and why (forced, chosen from the data, or no dates).</summary>

@@ -29,6 +29,13 @@ public sealed record TrainingSummary(int EpochsRun, int BestEpoch, double BestVa
     /// </summary>
     public double? TrendShare { get; init; }
 
+    /// <summary>
+    /// The share of the channels' values below zero in the training window, which a fit that learns edges read to decide
+    /// whether the channels are signed signals rather than spend (<see cref="CausalMmmOptions"/>' SignedSignals, left to the
+    /// data by default); null when the fit did not choose (a fixed graph, or the setting forced).
+    /// </summary>
+    public double? NegativeChannelShare { get; init; }
+
     /// <summary>Average wall-clock seconds per epoch.</summary>
     public double SecondsPerEpoch => EpochsRun == 0 ? 0 : Seconds / EpochsRun;
 }
