@@ -60,7 +60,7 @@ internal static class GraphsBenchmark
                 {
                     (learned, sameDay) = fitted.Graphs(data.Panel);
                     prior = fitted.Options.GrangerPrior.ToString() + (fitted.Summary?.NegativeChannelShare is double share
-                        ? string.Create(CultureInfo.InvariantCulture, $", chosen: {share:P0} of channel values below zero") : "");
+                        ? string.Create(CultureInfo.InvariantCulture, $", chosen: {100 * share:F0}% of channel values below zero") : "");
                 }
                 double fit = clock.Elapsed.TotalSeconds;
                 LinearGranger granger = LinearGranger.Fit(data.Panel);

@@ -148,13 +148,15 @@ internal static class AnalystCommands
         // Why each network stopped: the epoch cap or a plateau of its loss.
         var training = ((IEnumerable<ITransformer>)model).Select(t => t switch
         {
-            CausalDiscovery.CausalGraphTransformer g => ("causal graph", g.Model.Summary),
-            MarketingResponseTransformer r => ("response", r.Model.Summary),
-            _ => ("", null),
-        }).Where(p => p.Item2 is not null).Select(p => new { network = p.Item1, epochs = p.Item2!.EpochsRun, bestEpoch = p.Item2.BestEpoch, stopped = p.Item2.StopReason }).ToArray();
+            CausalDiscovery.CausalGraphTransformer g => ("causal graph", g.Model.Summary, EdgePrior(g.Model)),
+            MarketingResponseTransformer r => ("response", r.Model.Summary, (string?)null),
+            _ => ("", null, null),
+        }).Where(p => p.Item2 is not null)
+            .Select(p => new { network = p.Item1, epochs = p.Item2!.EpochsRun, bestEpoch = p.Item2.BestEpoch, stopped = p.Item2.StopReason, edgePrior = p.Item3 }).ToArray();
         Report(settings, new { command = "fit", data, output, days, holdout, epochs, target = label, training, holdoutMetrics = rows, verdict = rows.Count > 0 ? HoldoutScoring.Verdict(rows) : null }, () =>
         {
-            foreach (var t in training) AnsiConsole.MarkupLineInterpolated($"[grey]{t.network}: {t.epochs} epochs, kept epoch {t.bestEpoch}; stopped on {t.stopped}[/]");
+            foreach (var t in training)
+                AnsiConsole.MarkupLineInterpolated($"[grey]{t.network}: {t.epochs} epochs, kept epoch {t.bestEpoch}; stopped on {t.stopped}{(t.edgePrior is null ? "" : "; " + t.edgePrior)}[/]");
             if (rows.Count > 0)
             {
                 var table = new Table().AddColumns("model", $"holdout RMSE ({holdout} days)", "MAE", "R² pooled", "R² within shops", "MASE vs last value");
@@ -284,6 +286,15 @@ internal static class AnalystCommands
             AnsiConsole.MarkupLineInterpolated($"Forecast target {before:N0} -> {after:N0}; the optimised plan is in [bold]{output}[/]");
         });
         return 0;
+    }
+
+    /// <summary>The graph network's edge prior and, when the fit chose it, why: channels of either sign read as signals, others as spend.</summary>
+    private static string EdgePrior(CausalMmmModel graph)
+    {
+        string prior = $"edge prior {graph.Options.GrangerPrior}";
+        return graph.Summary?.NegativeChannelShare is double share
+            ? prior + $" ({(share >= CausalMmmOptions.Defaults.SignedChannelShare ? "signals" : "spend")}: {(100 * share).ToString("0.0", CultureInfo.InvariantCulture)}% of channel values below zero)"
+            : prior;
     }
 
     /// <summary>Fails, saying how to make one, when <paramref name="modelPath"/> does not exist.</summary>

@@ -259,7 +259,7 @@ public sealed record CausalMmmOptions
         /// (<see cref="CausalMmmOptions.SignedSignals"/>): spend panels read 0; the graph benchmark's signals centred at
         /// zero about a half.
         /// </summary>
-        internal const double SignedChannelShare = 0.1;
+        public const double SignedChannelShare = 0.1;
 
         /// <summary>
         /// The graph estimator (<c>CausalGraph</c>) reads the sender's and receiver's last three values in every message,

@@ -35,8 +35,8 @@ internal static class CausalTraining
         GrangerPrior prior = fitted.Options.GrangerPrior;
         string why = fitted.Summary?.NegativeChannelShare is double share
             ? share >= CausalMmmOptions.Defaults.SignedChannelShare
-                ? $"signed signals, chosen from the data: {share:P1} of the channels' values are below zero, at least {CausalMmmOptions.Defaults.SignedChannelShare:P0}"
-                : $"spend, chosen from the data: {share:P1} of the channels' values are below zero, under {CausalMmmOptions.Defaults.SignedChannelShare:P0}"
+                ? $"signed signals, chosen from the data: {100 * share:F1}% of the channels' values are below zero, at least {100 * CausalMmmOptions.Defaults.SignedChannelShare:F0}%"
+                : $"spend, chosen from the data: {100 * share:F1}% of the channels' values are below zero, under {100 * CausalMmmOptions.Defaults.SignedChannelShare:F0}%"
             : "set by the options";
         return $"Edge prior: GrangerPrior {prior} ({why})";
     }

@@ -29,6 +29,9 @@ public sealed class CliProcessTests : IDisposable
             Assert.All(rows, r => Assert.True(double.IsFinite(r.GetProperty("mase").GetDouble()) && double.IsFinite(r.GetProperty("withinShopR2").GetDouble())));
             // The verdict says which side of the last value CausalMMM's MASE falls.
             Assert.Contains(rows[0].GetProperty("mase").GetDouble() < 1 ? "CausalMMM beats repeating" : "CausalMMM LOSES to repeating", fit.RootElement.GetProperty("verdict").GetString());
+            // The graph network says which edge prior it chose: spend, never below zero, keeps the flat one.
+            JsonElement graph = fit.RootElement.GetProperty("training").EnumerateArray().Single(t => t.GetProperty("network").GetString() == "causal graph");
+            Assert.Equal("edge prior None (spend: 0.0% of channel values below zero)", graph.GetProperty("edgePrior").GetString());
         }
         Assert.True(File.Exists(Path.Combine(_dir, "model.zip")));
 
