@@ -43,7 +43,6 @@ public sealed class SignedSignalsTests
 
         Assert.True(onSigned.Summary!.NegativeChannelShare > CausalMmmOptions.Defaults.SignedChannelShare, $"share {onSigned.Summary.NegativeChannelShare}");
         Assert.Equal(CausalMmmOptions.SignedSignalsPrior, onSigned.Options.GrangerPrior);
-        Assert.NotEqual(GrangerPrior.None, CausalMmmOptions.SignedSignalsPrior);
         Assert.Contains("signed signals, chosen from the data", CausalTraining.SignalsLine(onSigned));
 
         Assert.True(onSpend.Summary!.NegativeChannelShare < 0.01, $"share {onSpend.Summary.NegativeChannelShare}");
@@ -68,7 +67,16 @@ public sealed class SignedSignalsTests
         CausalMmmOptions ownPrior = Quick();
         ownPrior.GrangerPrior = GrangerPrior.Lagged;
         using (CausalMmmModel model = CausalMmmTrainer.Fit(signed, ownPrior))
-            Assert.Equal(GrangerPrior.Lagged, model.Options.GrangerPrior);
+        {
+            Assert.Equal((GrangerPrior.Lagged, (double?)null), (model.Options.GrangerPrior, model.Summary!.NegativeChannelShare));
+            Assert.Contains("set by the options", CausalTraining.SignalsLine(model));
+        }
+
+        // Without the encoder's Granger scores there is nothing to rank by.
+        CausalMmmOptions noScores = Quick();
+        noScores.EncoderGrangerScores = false;
+        using (CausalMmmModel model = CausalMmmTrainer.Fit(signed, noScores))
+            Assert.Equal((GrangerPrior.None, (double?)null), (model.Options.GrangerPrior, model.Summary!.NegativeChannelShare));
 
         CausalMmmOptions forcedOn = Quick();
         forcedOn.SignedSignals = true;

@@ -411,6 +411,9 @@ public sealed record CausalMmmOptions
     /// <see cref="GrangerPrior.LaggedUnlessSameDay"/> the edges set back to the flat prior move that mean a little). Why: an edge the
     /// decoder cannot use (a cause at a lag its messages do not read) gets no evidence from the likelihood, so under the
     /// flat prior its probability falls to the prior whatever the data say, and the graph ranks it with the absent edges.
+    /// Left at None, a fit that learns edges on channels of either sign (signals, not spend: at least
+    /// <see cref="Defaults.SignedChannelShare"/> of their values below zero) takes <see cref="GrangerPrior.LaggedAndSameDay"/>
+    /// instead and logs why; any other value is used as set.
     /// </summary>
     public GrangerPrior GrangerPrior = Defaults.GrangerPrior;
 

@@ -50,10 +50,11 @@ public static class CausalMmmTrainer
         options.Trend = options.Trend ?? trendShare >= CausalMmmOptions.Defaults.TrendShareThreshold;
         DateOnly? trendStart = options.Trend == true ? train.DateOf(start) : null;
         options.CovariateSenders = train.CovariateCount;
-        // Signed signals rather than spend: the edge prior ranked by Linear Granger (see CausalMmmOptions.SignedSignals).
-        double? negativeShare = fixedEdges is null && options.SignedSignals is null ? NegativeChannelShare(train, start, window) : null;
-        if (fixedEdges is null && (options.SignedSignals ?? negativeShare >= CausalMmmOptions.Defaults.SignedChannelShare) == true
-            && options.GrangerPrior == GrangerPrior.None && options.EncoderGrangerScores)
+        // Signed signals rather than spend: the edge prior ranked by Linear Granger (see CausalMmmOptions.SignedSignals). Only
+        // a fit with an encoder, Granger scores and no prior of the user's own has the choice to make.
+        bool choosesPrior = fixedEdges is null && options.Variant != CausalMmmVariant.FullGraph && options.GrangerPrior == GrangerPrior.None && options.EncoderGrangerScores;
+        double? negativeShare = choosesPrior && options.SignedSignals is null ? NegativeChannelShare(train, start, window) : null;
+        if (choosesPrior && (options.SignedSignals ?? negativeShare >= CausalMmmOptions.Defaults.SignedChannelShare) == true)
             options.GrangerPrior = CausalMmmOptions.SignedSignalsPrior;
         CausalMmmModel model = CausalMmmModel.Create(options, train.NodeNames, train.ChannelCount, train.ContextNames, contextMean, contextScale, window, train.ShopIds, seasonal, trendStart);
         Dictionary<string, Tensor>? bestState = null; // detached copies of the best epoch's weights, freed however training ends

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CausalMmm.Data;
 
 namespace CausalMmm.Modeling;
@@ -33,10 +34,11 @@ internal static class CausalTraining
     internal static string SignalsLine(CausalMmmModel fitted)
     {
         GrangerPrior prior = fitted.Options.GrangerPrior;
+        double threshold = 100 * CausalMmmOptions.Defaults.SignedChannelShare;
         string why = fitted.Summary?.NegativeChannelShare is double share
             ? share >= CausalMmmOptions.Defaults.SignedChannelShare
-                ? $"signed signals, chosen from the data: {100 * share:F1}% of the channels' values are below zero, at least {100 * CausalMmmOptions.Defaults.SignedChannelShare:F0}%"
-                : $"spend, chosen from the data: {100 * share:F1}% of the channels' values are below zero, under {100 * CausalMmmOptions.Defaults.SignedChannelShare:F0}%"
+                ? string.Create(CultureInfo.InvariantCulture, $"signed signals, chosen from the data: {100 * share:F1}% of the channels' values are below zero, at least {threshold:F0}%")
+                : string.Create(CultureInfo.InvariantCulture, $"spend, chosen from the data: {100 * share:F1}% of the channels' values are below zero, under {threshold:F0}%")
             : "set by the options";
         return $"Edge prior: GrangerPrior {prior} ({why})";
     }

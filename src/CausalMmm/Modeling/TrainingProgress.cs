@@ -32,7 +32,8 @@ public sealed record TrainingSummary(int EpochsRun, int BestEpoch, double BestVa
     /// <summary>
     /// The share of the channels' values below zero in the training window, which a fit that learns edges read to decide
     /// whether the channels are signed signals rather than spend (<see cref="CausalMmmOptions"/>' SignedSignals, left to the
-    /// data by default); null when the fit did not choose (a fixed graph, or the setting forced).
+    /// data by default); null when the fit did not choose (a fixed graph or no encoder, a GrangerPrior the user set, an encoder
+    /// without Granger scores, or the setting forced).
     /// </summary>
     public double? NegativeChannelShare { get; init; }
 
