@@ -53,6 +53,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly Parameter? _edgeMessageGains;
     private readonly Parameter? _covariateGain;
     private readonly float[]? _covariateMask;
+    private Tensor? _covariateMaskTensor; // _covariateMask on the device and dtype of the last call, made once rather than every step
 
     // Kept alive for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free
     // during the native call (see Mlp), which surfaced as a rare "toFloat" failure in the planning tests.
@@ -320,8 +321,20 @@ internal sealed class MarketingResponseDecoder : nn.Module
         Tensor response = hill * CurveGain();
         // Covariates' edges: the signed linear response instead of the curve.
         if (_covariateMask is null) return response;
-        Tensor mask = torch.tensor(_covariateMask, dtype: response.dtype, device: response.device);
-        return response + mask * (adstock * (_covariateGain! * Rate) - response);
+        return response + CovariateMask(response) * (adstock * (_covariateGain! * Rate) - response);
+    }
+
+    /// <summary>The covariate edges' mask [Ec] on <paramref name="like"/>'s device and dtype, kept between calls (training calls this every step).</summary>
+    private Tensor CovariateMask(Tensor like)
+    {
+        Tensor? kept = _covariateMaskTensor;
+        if (kept is null || kept.dtype != like.dtype || kept.device_type != like.device_type || kept.device_index != like.device_index)
+        {
+            kept?.Dispose();
+            kept = torch.tensor(_covariateMask!, dtype: like.dtype, device: like.device).DetachFromDisposeScope();
+            _covariateMaskTensor = kept;
+        }
+        return kept;
     }
 
     /// <summary>Each edge's adstock decay [Ec], in (0, <see cref="CurveMaxDecay"/>).</summary>
@@ -730,11 +743,12 @@ internal sealed class MarketingResponseDecoder : nn.Module
         return Head(torch.cat(new[] { states, HeadValues(values), sameDay }, -1), context);
     }
 
-    /// <summary>Releases the decoder's own scalars with its modules.</summary>
+    /// <summary>Releases the decoder's own scalars and kept mask with its modules.</summary>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
+            _covariateMaskTensor?.Dispose();
             _shapeSpan?.Dispose();
             _givenCount.Dispose();
             _sumOverNodes.Dispose();
