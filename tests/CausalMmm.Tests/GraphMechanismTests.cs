@@ -289,14 +289,15 @@ public sealed class GraphMechanismTests
             Assert.Equal(floor, Present(shop, order[0]), 4);
             Assert.Equal(ceiling, Present(shop, order[^1]), 4);
             Assert.Equal(options.EdgePrior, Enumerable.Range(0, edges.EdgeCount).Average(e => Present(shop, e)), 4);
-            for (int k = 0; k < edges.GivenSameDayEdgeCount; k++)
+            // LaggedAndSameDay: every same-day edge, the mediator's included, takes its pair's ranked prior; otherwise
+            // the channels' same-day edges keep the flat prior and the mediator's its own.
+            for (int k = 0; k < edges.SameDayEdgeCount; k++)
             {
                 int pair = edges.Of((int)edges.SameDaySenders[k], (int)edges.SameDayReceivers[k]);
-                double expected = kind == GrangerPrior.LaggedAndSameDay ? Present(shop, pair) : options.EdgePrior;
+                double flat = k < edges.GivenSameDayEdgeCount ? options.EdgePrior : options.MediatorEdgePrior;
+                double expected = kind == GrangerPrior.LaggedAndSameDay ? Present(shop, pair) : flat;
                 Assert.Equal(expected, Present(shop, edges.EdgeCount + k), 4);
             }
-            for (int k = edges.GivenSameDayEdgeCount; k < edges.SameDayEdgeCount; k++)
-                Assert.Equal(options.MediatorEdgePrior, Present(shop, edges.EdgeCount + k), 4);
         }
         // Without the encoder's scores there is nothing to rank by: refused, not ignored.
         var unscored = new CausalMmmOptions { GrangerPrior = kind, EncoderGrangerScores = false };

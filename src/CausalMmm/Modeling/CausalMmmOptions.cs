@@ -73,8 +73,9 @@ public enum GrangerPrior
     Lagged,
 
     /// <summary>
-    /// The lagged edges and the same-day edges from the given series (channels) follow the Granger ranking of their
-    /// sender-receiver pair; same-day mediator edges keep <see cref="CausalMmmOptions.MediatorEdgePrior"/>.
+    /// The lagged edges and every same-day edge (from the given series and between mediators) follow the Granger
+    /// ranking of their sender-receiver pair. This is the prior a fit chooses for signed signals (see
+    /// <see cref="CausalMmmOptions.GrangerPrior"/>).
     /// </summary>
     LaggedAndSameDay,
 

@@ -304,10 +304,12 @@ public static class CausalMmmTrainer
         Tensor perEdge = (flat.dim() == 1 ? flat.unsqueeze(0).expand(edges.TotalEdgeCount, 2) : flat).exp().narrow(1, 1, 1).squeeze(1); // [E + Ec] P(edge)
         Tensor probability = perEdge.unsqueeze(0).expand(shops, edges.TotalEdgeCount).clone();
         probability.narrow(1, 0, edges.EdgeCount).copy_(present);
-        if (options.GrangerPrior == GrangerPrior.LaggedAndSameDay && edges.GivenSameDayEdgeCount > 0)
+        if (options.GrangerPrior == GrangerPrior.LaggedAndSameDay && edges.SameDayEdgeCount > 0)
         {
-            Tensor pairs = edges.SameDayLaggedIndex.narrow(0, 0, edges.GivenSameDayEdgeCount);
-            probability.narrow(1, edges.EdgeCount, edges.GivenSameDayEdgeCount).copy_(present.index_select(1, pairs));
+            // Every same-day edge, the mediators' too: with a flat prior of their own (0.3) the same-day edges between
+            // signals that nothing in the data supports stayed near it, above true edges the ranked prior holds lower.
+            Tensor pairs = edges.SameDayLaggedIndex.to(device);
+            probability.narrow(1, edges.EdgeCount, edges.SameDayEdgeCount).copy_(present.index_select(1, pairs));
         }
         if (options.GrangerPrior == GrangerPrior.LaggedAndContemporaneous && sameDayScores is not null && edges.GivenSameDayEdgeCount > 0)
             probability.narrow(1, edges.EdgeCount, edges.GivenSameDayEdgeCount).copy_(Ranked(sameDayScores));
