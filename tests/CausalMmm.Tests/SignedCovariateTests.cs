@@ -81,4 +81,45 @@ public sealed class SignedCovariateTests(ITestOutputHelper output)
         var refused = Assert.ThrowsAny<InvalidDataException>(() => CausalMmmModel.ReadFrom(new ComponentStateReader(saved, "m/", 1)).Dispose());
         Assert.Contains("covariates", refused.Message);
     }
+
+    [Fact]
+    public void A_price_that_lowers_sales_enters_reflected_and_a_higher_planned_price_lowers_the_forecast()
+    {
+        NumericPanel panel = Panel();
+        // The choice reads the data: price against sales is negative in every shop; spend is a channel, never reflected.
+        Assert.Equal(new[] { true }, CausalMmmTrainer.CovariatesLoweringTarget(panel, 0, Length));
+        NumericPanel promotion = panel.WithValues(v =>
+        {
+            for (int s = 0; s < Shops; s++)
+            for (int t = 0; t < Length; t++) v[(s * Length + t) * 3 + 1] = 12 - v[(s * Length + t) * 3 + 1]; // a covariate that raises sales
+        });
+        Assert.Null(CausalMmmTrainer.CovariatesLoweringTarget(promotion, 0, Length));
+
+        var options = new CausalMmmOptions { Epochs = 150, HiddenSize = 8, BatchSize = 4, ValidationFraction = 0, Trend = false, ReflectCovariates = true };
+        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
+        Assert.Equal(new[] { true }, model.Options.ReflectedCovariates);
+        // Reflected: the window's highest price scales to 0, its lowest to 1, and unscaling undoes it.
+        PanelScaling scaling = model.MeasureScaling(panel, 0, Length);
+        Assert.Equal((0.0, 1.0), (scaling.Scale(0, 1, 7), scaling.Scale(0, 1, 5)));
+        Assert.Equal(6.0, scaling.Unscale(0, 1, scaling.Scale(0, 1, 6)), 9);
+        Assert.Equal(0.0, scaling.Scale(0, 0, 0)); // spend still from zero
+        double atFive = Forecast(model, panel, 5), atSeven = Forecast(model, panel, 7);
+        double drop = (atFive - atSeven) / (Shops * Horizon), truth = 2 * 2;
+        output.WriteLine($"reflected price: forecast drop per shop-day from price 5 to 7: {drop:F2} (truth {truth})");
+        Assert.True(drop > 0.4 * truth, $"raising the planned price from 5 to 7 should lower sales by about {truth} a day, got {drop:F2}");
+
+        // The choice travels with a saved model, and a file whose flags do not match its covariates is refused.
+        var saved = new Dictionary<string, byte[]>();
+        model.WriteTo(new ComponentStateWriter(saved, "m/"));
+        using (CausalMmmModel back = CausalMmmModel.ReadFrom(new ComponentStateReader(saved, "m/", 1)))
+        {
+            Assert.Equal(new[] { true }, back.Options.ReflectedCovariates);
+            Assert.Equal(atSeven, Forecast(back, panel, 7), 6);
+        }
+        var json = System.Text.Json.Nodes.JsonNode.Parse(saved["m/model.json"])!.AsObject();
+        json["Options"]!["ReflectedCovariates"] = new System.Text.Json.Nodes.JsonArray(true, false);
+        saved["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        var refused = Assert.ThrowsAny<InvalidDataException>(() => CausalMmmModel.ReadFrom(new ComponentStateReader(saved, "m/", 1)).Dispose());
+        Assert.Contains("reflects 2 covariates", refused.Message);
+    }
 }

@@ -28,7 +28,8 @@ public sealed class CausalMmmModel : IDisposable
     // Version 11 added Trend and the date its time axis starts from: earlier models had no trend.
     // Version 12 added EdgeMessageGains: earlier decoders sent one message per sender to all its receivers.
     // Version 13 added SignedCovariates and CovariateSenders: earlier covariates responded through Hill curves.
-    private const int FormatVersion = 13;
+    // Version 14 added ReflectedCovariates: earlier covariates all entered as they are.
+    private const int FormatVersion = 14;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
@@ -411,7 +412,16 @@ public sealed class CausalMmmModel : IDisposable
 
     /// <summary>The scaling of steps [start, end): with response curves, spends are scaled from zero (see <see cref="SameDayResponse.SaturatingCurve"/>).</summary>
     internal PanelScaling MeasureScaling(NumericPanel panel, int start, int end) =>
-        PanelScaling.Measure(panel, start, end, Network.Decoder.HasCurves ? ChannelCount : 0, Options.Scaling);
+        PanelScaling.Measure(panel, start, end, Network.Decoder.HasCurves ? ChannelCount : 0, Options.Scaling, ReflectedSeries());
+
+    /// <summary>Per node, whether it enters reflected (<see cref="CausalMmmOptions.ReflectedCovariates"/>); null when none does.</summary>
+    private bool[]? ReflectedSeries()
+    {
+        if (Options.ReflectedCovariates is not { } flags || !flags.Any(f => f)) return null;
+        var series = new bool[NodeNames.Count];
+        for (int k = 0; k < flags.Length; k++) series[ChannelCount - flags.Length + k] = flags[k];
+        return series;
+    }
 
     internal Tensor ContextTensor(NumericPanel panel)
     {
@@ -477,7 +487,7 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or 10 or 11 or 12 or FormatVersion))
+        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or 10 or 11 or 12 or 13 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
@@ -506,8 +516,11 @@ public sealed class CausalMmmModel : IDisposable
         if (stored.Version < 11) stored.Options.Trend = false;
         if (stored.Version < 12) stored.Options.EdgeMessageGains = false;
         if (stored.Version < 13) (stored.Options.SignedCovariates, stored.Options.CovariateSenders) = (false, 0);
+        if (stored.Version < 14) stored.Options.ReflectedCovariates = null;
         if (stored.Options.CovariateSenders < 0 || stored.Options.CovariateSenders >= stored.ChannelCount)
             throw new InvalidDataException($"it counts {stored.Options.CovariateSenders} covariates among {stored.ChannelCount} given series (at least one must be a channel)");
+        if (stored.Options.ReflectedCovariates is { } reflected && reflected.Length != stored.Options.CovariateSenders)
+            throw new InvalidDataException($"it reflects {reflected.Length} covariates but counts {stored.Options.CovariateSenders}");
         if (stored.Options.Trend is null)
             throw new InvalidDataException("its trend setting is not resolved (a fitted model stores whether it has a trend)");
         if (stored.TrendStart is not null && stored.Options.Trend != true)

@@ -629,6 +629,22 @@ public sealed record CausalMmmOptions
     internal int CovariateSenders;
 
     /// <summary>
+    /// With response curves, a covariate that lowers the target (a price) enters reflected: scaled as (window maximum -
+    /// value) / range, so the monotone rising response the covariates share reads a price cut as more of the covariate.
+    /// The trainer chooses each covariate's reflection from the training window (<see cref="ReflectedCovariates"/>).
+    /// Internal: an experiment the benchmarks reach (off by default until it is measured on every suite).
+    /// </summary>
+    internal bool ReflectCovariates;
+
+    /// <summary>
+    /// Which covariates enter reflected (one flag per covariate, in their order among the given series), chosen by the
+    /// trainer when <see cref="ReflectCovariates"/> is on: those whose pooled within-shop correlation with the target over
+    /// the training window is below zero. Null when none is; stored in saved models (format 14).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    internal bool[]? ReflectedCovariates;
+
+    /// <summary>
     /// A network without an encoder (the forecaster on fixed edges, or the <see cref="CausalMmmVariant.FullGraph"/>
     /// ablation) learns a monotone map sigmoid(a logit p + b) of the given series' same-day edge probabilities (identity at
     /// the start) instead of reading them as they are, so an under-confident graph can be sharpened by the forecaster's own

@@ -50,6 +50,9 @@ public static class CausalMmmTrainer
         options.Trend = options.Trend ?? trendShare >= CausalMmmOptions.Defaults.TrendShareThreshold;
         DateOnly? trendStart = options.Trend == true ? train.DateOf(start) : null;
         options.CovariateSenders = train.CovariateCount;
+        // A covariate that lowers the target enters reflected (see CausalMmmOptions.ReflectCovariates); the model keeps the choice.
+        options.ReflectedCovariates = options.ReflectCovariates && options.Scaling == ScalingMethod.MinMax && train.CovariateCount > 0
+            ? CovariatesLoweringTarget(train, start, window) : null;
         // Signed signals rather than spend: the edge prior ranked by Linear Granger (see CausalMmmOptions.SignedSignals). Only
         // a fit with an encoder, Granger scores and no prior of the user's own has the choice to make.
         bool choosesPrior = fixedEdges is null && options.Variant != CausalMmmVariant.FullGraph && options.GrangerPrior == GrangerPrior.None && options.EncoderGrangerScores;
@@ -263,6 +266,37 @@ public static class CausalMmmTrainer
         for (int i = 0; i < channels; i++, all++)
             if (panel[shop, t, i] < 0) negative++;
         return all == 0 ? 0 : (double)negative / all;
+    }
+
+    /// <summary>
+    /// Per covariate (the last <see cref="NumericPanel.CovariateCount"/> given series), whether its pooled within-shop
+    /// correlation with the target (the last node) over steps [start, start + window) is below zero; null when none is.
+    /// </summary>
+    internal static bool[]? CovariatesLoweringTarget(NumericPanel panel, int start, int window)
+    {
+        int covariates = panel.CovariateCount, target = panel.NodeCount - 1;
+        var lowers = new bool[covariates];
+        for (int k = 0; k < covariates; k++)
+        {
+            int j = panel.ChannelCount - covariates + k;
+            double cross = 0, xx = 0, yy = 0;
+            for (int s = 0; s < panel.ShopCount; s++)
+            {
+                double mx = 0, my = 0;
+                for (int t = start; t < start + window; t++) { mx += panel[s, t, j]; my += panel[s, t, target]; }
+                mx /= window;
+                my /= window;
+                for (int t = start; t < start + window; t++)
+                {
+                    double dx = panel[s, t, j] - mx, dy = panel[s, t, target] - my;
+                    cross += dx * dy;
+                    xx += dx * dx;
+                    yy += dy * dy;
+                }
+            }
+            lowers[k] = xx > 0 && yy > 0 && cross / Math.Sqrt(xx * yy) < 0;
+        }
+        return lowers.Any(l => l) ? lowers : null;
     }
 
     // Held for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free during the call.

@@ -27,7 +27,11 @@ internal sealed class PanelScaling
     /// starts at no spend rather than at the window's least. With <see cref="ScalingMethod.MeanScale"/> every series is
     /// divided by the mean of its absolute values instead (zero stays zero for all of them).
     /// </summary>
-    public static PanelScaling Measure(NumericPanel panel, int start, int end, int fromZero = 0, ScalingMethod method = ScalingMethod.MinMax)
+    /// <remarks>
+    /// A series flagged in <paramref name="reflected"/> (min-max only) is scaled from its window maximum down, (max - value)
+    /// / range, stored as minimum = max and a negative range, so <see cref="Unscale"/> undoes it unchanged.
+    /// </remarks>
+    public static PanelScaling Measure(NumericPanel panel, int start, int end, int fromZero = 0, ScalingMethod method = ScalingMethod.MinMax, IReadOnlyList<bool>? reflected = null)
     {
         int n = panel.NodeCount;
         var min = new double[panel.ShopCount * n];
@@ -48,6 +52,12 @@ internal sealed class PanelScaling
                 double mean = absolute / (end - start);
                 min[s * n + j] = 0;
                 range[s * n + j] = mean > 1e-12 ? mean : 1;
+                continue;
+            }
+            if (reflected is not null && j < reflected.Count && reflected[j])
+            {
+                min[s * n + j] = hi;
+                range[s * n + j] = hi - lo > 1e-12 ? lo - hi : -1; // a constant series maps to 0
                 continue;
             }
             if (j < fromZero && lo >= 0) lo = 0;
