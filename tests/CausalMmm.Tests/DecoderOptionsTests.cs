@@ -562,6 +562,12 @@ public sealed class DecoderOptionsTests
         using CausalMmmModel loaded12 = ReadBack(entries12, json12);
         Assert.Equal((false, 0), (loaded12.Options.SignedCovariates, loaded12.Options.CovariateSenders));
         Assert.Equal(trained.AnyLagGraphs(panel), loaded12.AnyLagGraphs(panel));
+        // Version 13 (before the reflected covariates) loads with none reflected, a stray flag of version 14 ignored.
+        (var entries13, var json13) = SavedAs(trained, 13);
+        json13["Options"]!["ReflectedCovariates"] = new System.Text.Json.Nodes.JsonArray();
+        using CausalMmmModel loaded13 = ReadBack(entries13, json13);
+        Assert.Null(loaded13.Options.ReflectedCovariates);
+        Assert.Equal(trained.AnyLagGraphs(panel), loaded13.AnyLagGraphs(panel));
 
         // Off in every preset (an experiment); with them, one learned vector per lagged edge, trained away from its start of
         // ones, stored and read back with the option.
@@ -661,8 +667,10 @@ public sealed class DecoderOptionsTests
         var entries = new Dictionary<string, byte[]>();
         model.WriteTo(new ComponentStateWriter(entries, "m/"));
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(13, (int)json["Version"]!);
+        Assert.Equal(14, (int)json["Version"]!);
         json["Version"] = version;
+        // Version 14 added the covariates that enter reflected.
+        if (version < 14) newerOptions = newerOptions.Append("ReflectedCovariates").ToArray();
         // Version 13 added the covariates' signed responses and the covariate count they read.
         if (version < 13) newerOptions = newerOptions.Append("SignedCovariates").Append("CovariateSenders").ToArray();
         // Version 12 added the lagged edges' own message gains.

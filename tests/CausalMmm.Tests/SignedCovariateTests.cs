@@ -1,3 +1,4 @@
+using CausalMmm.Simulation;
 using CausalMmm.Data;
 using CausalMmm.Modeling;
 using CausalMmm.Persistence;
@@ -53,7 +54,8 @@ public sealed class SignedCovariateTests(ITestOutputHelper output)
     public void A_price_that_lowers_sales_gets_a_negative_gain_and_a_higher_planned_price_lowers_the_forecast()
     {
         NumericPanel panel = Panel();
-        var options = new CausalMmmOptions { Epochs = 150, HiddenSize = 8, BatchSize = 4, ValidationFraction = 0, Trend = false, SignedCovariates = true };
+        // The signed response is measured on the price as it is, not reflected.
+        var options = new CausalMmmOptions { Epochs = 150, HiddenSize = 8, BatchSize = 4, ValidationFraction = 0, Trend = false, SignedCovariates = true, ReflectCovariates = false };
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
         ResponseCurveParameters priceEdge = model.Network.Decoder.CurveParameters().Single(c => c.Sender == 1 && c.Receiver == 2);
         ResponseCurveParameters spendEdge = model.Network.Decoder.CurveParameters().Single(c => c.Sender == 0 && c.Receiver == 2);
@@ -95,9 +97,12 @@ public sealed class SignedCovariateTests(ITestOutputHelper output)
         });
         Assert.Null(CausalMmmTrainer.CovariatesLoweringTarget(promotion, 0, Length));
 
-        var options = new CausalMmmOptions { Epochs = 150, HiddenSize = 8, BatchSize = 4, ValidationFraction = 0, Trend = false, ReflectCovariates = true };
+        var options = new CausalMmmOptions { Epochs = 150, HiddenSize = 8, BatchSize = 4, ValidationFraction = 0, Trend = false }; // reflection is the default
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
         Assert.Equal(new[] { true }, model.Options.ReflectedCovariates);
+        string line = CausalTraining.CovariatesLine(model)!;
+        output.WriteLine(line);
+        Assert.Contains("price reflected (it lowers the target: correlation with the target -", line);
         // Reflected: the window's highest price scales to 0, its lowest to 1, and unscaling undoes it.
         PanelScaling scaling = model.MeasureScaling(panel, 0, Length);
         Assert.Equal((0.0, 1.0), (scaling.Scale(0, 1, 7), scaling.Scale(0, 1, 5)));
@@ -121,5 +126,28 @@ public sealed class SignedCovariateTests(ITestOutputHelper output)
         saved["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
         var refused = Assert.ThrowsAny<InvalidDataException>(() => CausalMmmModel.ReadFrom(new ComponentStateReader(saved, "m/", 1)).Dispose());
         Assert.Contains("reflects 2 covariates", refused.Message);
+    }
+
+    [Fact]
+    public void The_simulators_promotions_raise_the_target_so_no_benchmark_panel_reflects_them()
+    {
+        // The planning, demo, Quickstart and drifting panels: every configuration keeps its promotions as they are, so
+        // the reflection leaves their figures where they were.
+        var configurations = new (string Name, Func<int, MarketingSimulationOptions> Make)[]
+        {
+            ("demo", seed => new MarketingSimulationOptions { Shops = 20, Length = 150, Seed = seed }),
+            ("planning", seed => new MarketingSimulationOptions { Shops = 40, Length = 182, Seed = seed }),
+            ("drifting", seed => new MarketingSimulationOptions { Shops = 40, Length = 182, Seed = seed, LevelDrift = 0.01, Trend = 0.002, YearlySeasonality = 0.15 }),
+            ("weekly", seed => new MarketingSimulationOptions { Shops = 20, Length = 109, Seed = seed, Frequency = SimulationFrequency.Weekly }),
+        };
+        foreach ((string name, Func<int, MarketingSimulationOptions> make) in configurations)
+        for (int seed = 1; seed <= 5; seed++)
+        {
+            NumericPanel panel = MarketingSimulator.Simulate(make(seed)).Panel.ToNumeric();
+            Assert.Equal(1, panel.CovariateCount);
+            double[] r = CausalMmmTrainer.CovariateCorrelations(panel, 0, panel.Length);
+            Assert.True(r[0] > 0.05, $"{name} seed {seed}: the promotion's correlation with gmv is {r[0]:F3}");
+            Assert.Null(CausalMmmTrainer.CovariatesLoweringTarget(panel, 0, panel.Length));
+        }
     }
 }

@@ -51,8 +51,9 @@ public static class CausalMmmTrainer
         DateOnly? trendStart = options.Trend == true ? train.DateOf(start) : null;
         options.CovariateSenders = train.CovariateCount;
         // A covariate that lowers the target enters reflected (see CausalMmmOptions.ReflectCovariates); the model keeps the choice.
-        options.ReflectedCovariates = options.ReflectCovariates && options.Scaling == ScalingMethod.MinMax && train.CovariateCount > 0
-            ? CovariatesLoweringTarget(train, start, window) : null;
+        double[]? covariateCorrelations = options.ReflectCovariates && options.Scaling == ScalingMethod.MinMax && train.CovariateCount > 0
+            ? CovariateCorrelations(train, start, window) : null;
+        options.ReflectedCovariates = covariateCorrelations is not null && covariateCorrelations.Any(c => c < 0) ? covariateCorrelations.Select(c => c < 0).ToArray() : null;
         // Signed signals rather than spend: the edge prior ranked by Linear Granger (see CausalMmmOptions.SignedSignals). Only
         // a fit with an encoder, Granger scores and no prior of the user's own has the choice to make.
         bool choosesPrior = fixedEdges is null && options.Variant != CausalMmmVariant.FullGraph && options.GrangerPrior == GrangerPrior.None && options.EncoderGrangerScores;
@@ -185,7 +186,7 @@ public static class CausalMmmTrainer
             }
             if (bestState is not null) network.load_state_dict(bestState);
             network.eval();
-            model.Summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, history) { StopReason = stopReason, TrendShare = trendShare, NegativeChannelShare = negativeShare };
+            model.Summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, history) { StopReason = stopReason, TrendShare = trendShare, NegativeChannelShare = negativeShare, CovariateCorrelations = covariateCorrelations };
             return model;
         }
         catch
@@ -272,10 +273,17 @@ public static class CausalMmmTrainer
     /// Per covariate (the last <see cref="NumericPanel.CovariateCount"/> given series), whether its pooled within-shop
     /// correlation with the target (the last node) over steps [start, start + window) is below zero; null when none is.
     /// </summary>
-    internal static bool[]? CovariatesLoweringTarget(NumericPanel panel, int start, int window)
+    internal static bool[]? CovariatesLoweringTarget(NumericPanel panel, int start, int window) =>
+        CovariateCorrelations(panel, start, window) is var r && r.Any(c => c < 0) ? r.Select(c => c < 0).ToArray() : null;
+
+    /// <summary>
+    /// Per covariate, its pooled within-shop correlation with the target over steps [start, start + window): each shop's
+    /// series centred on its own mean, the cross-products summed over shops (0 for a constant series).
+    /// </summary>
+    internal static double[] CovariateCorrelations(NumericPanel panel, int start, int window)
     {
         int covariates = panel.CovariateCount, target = panel.NodeCount - 1;
-        var lowers = new bool[covariates];
+        var correlations = new double[covariates];
         for (int k = 0; k < covariates; k++)
         {
             int j = panel.ChannelCount - covariates + k;
@@ -294,9 +302,9 @@ public static class CausalMmmTrainer
                     yy += dy * dy;
                 }
             }
-            lowers[k] = xx > 0 && yy > 0 && cross / Math.Sqrt(xx * yy) < 0;
+            correlations[k] = xx > 0 && yy > 0 ? cross / Math.Sqrt(xx * yy) : 0;
         }
-        return lowers.Any(l => l) ? lowers : null;
+        return correlations;
     }
 
     // Held for the process: a number passed straight to a TorchSharp call becomes a temporary Scalar the GC may free during the call.

@@ -25,6 +25,7 @@ internal static class CausalTraining
             : $"Seasonal baseline: none ({(panel.Dates is null ? "the panel has no dates" : "calendar terms need a training window of 4+ weeks of daily data or 2+ years")})");
         host.Info(TrendLine(fitted, model.Trend));
         if (fixedEdges is null) host.Info(SignalsLine(fitted));
+        if (CovariatesLine(fitted) is { } covariates) host.Info(covariates);
         TrainingSummary summary = fitted.Summary!;
         host.Info($"Trained {summary.EpochsRun} epochs in {summary.Seconds:F1} s ({summary.SecondsPerEpoch:F2} s/epoch); kept epoch {summary.BestEpoch} (loss {summary.BestValidationLoss:G4}); stopped on {summary.StopReason}");
         return fitted;
@@ -41,6 +42,27 @@ internal static class CausalTraining
                 : string.Create(CultureInfo.InvariantCulture, $"spend, chosen from the data: {100 * share:F1}% of the channels' values are below zero, under {threshold:F0}%")
             : "set by the options";
         return $"Edge prior: GrangerPrior {prior} ({why})";
+    }
+
+    /// <summary>
+    /// The training log's line on how the covariates enter: reflected where they lower the target, with the correlation
+    /// read; null for a panel without covariates.
+    /// </summary>
+    internal static string? CovariatesLine(CausalMmmModel fitted)
+    {
+        int covariates = fitted.Options.CovariateSenders;
+        if (covariates == 0) return null;
+        IReadOnlyList<double>? r = fitted.Summary?.CovariateCorrelations;
+        var parts = Enumerable.Range(0, covariates).Select(k =>
+        {
+            string name = fitted.NodeNames[fitted.ChannelCount - covariates + k];
+            bool reflected = fitted.Options.ReflectedCovariates?[k] == true;
+            string read = r is null ? "" : string.Create(CultureInfo.InvariantCulture, $"correlation with the target {r[k]:F2}");
+            return reflected ? $"{name} reflected (it lowers the target{(read.Length > 0 ? ": " + read : "")})"
+                : $"{name} as it is{(read.Length > 0 ? $" ({read})" : "")}";
+        });
+        string source = r is null ? "set by the options" : "chosen from the data";
+        return $"Covariates: {string.Join("; ", parts)} ({source})";
     }
 
     /// <summary>The training log's line on the trend: what the fit has and why (forced, chosen from the data, or no dates).</summary>

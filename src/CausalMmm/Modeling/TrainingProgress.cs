@@ -37,6 +37,13 @@ public sealed record TrainingSummary(int EpochsRun, int BestEpoch, double BestVa
     /// </summary>
     public double? NegativeChannelShare { get; init; }
 
+    /// <summary>
+    /// Per covariate known in advance, its pooled within-shop correlation with the target over the training window, which
+    /// the fit read to choose whether it enters reflected (below zero: a price); null when the panel has no covariates or
+    /// the fit did not choose.
+    /// </summary>
+    public IReadOnlyList<double>? CovariateCorrelations { get; init; }
+
     /// <summary>Average wall-clock seconds per epoch.</summary>
     public double SecondsPerEpoch => EpochsRun == 0 ? 0 : Seconds / EpochsRun;
 }
