@@ -148,15 +148,15 @@ internal static class AnalystCommands
         // Why each network stopped: the epoch cap or a plateau of its loss.
         var training = ((IEnumerable<ITransformer>)model).Select(t => t switch
         {
-            CausalDiscovery.CausalGraphTransformer g => ("causal graph", g.Model.Summary, EdgePrior(g.Model)),
-            MarketingResponseTransformer r => ("response", r.Model.Summary, (string?)null),
-            _ => ("", null, null),
+            CausalDiscovery.CausalGraphTransformer g => ("causal graph", g.Model.Summary, EdgePrior(g.Model), (string?)null),
+            MarketingResponseTransformer r => ("response", r.Model.Summary, (string?)null, r.Model.CovariatesDescription),
+            _ => ("", null, null, null),
         }).Where(p => p.Item2 is not null)
-            .Select(p => new { network = p.Item1, epochs = p.Item2!.EpochsRun, bestEpoch = p.Item2.BestEpoch, stopped = p.Item2.StopReason, edgePrior = p.Item3 }).ToArray();
+            .Select(p => new { network = p.Item1, epochs = p.Item2!.EpochsRun, bestEpoch = p.Item2.BestEpoch, stopped = p.Item2.StopReason, edgePrior = p.Item3, covariates = p.Item4 }).ToArray();
         Report(settings, new { command = "fit", data, output, days, holdout, epochs, target = label, training, holdoutMetrics = rows, verdict = rows.Count > 0 ? HoldoutScoring.Verdict(rows) : null }, () =>
         {
             foreach (var t in training)
-                AnsiConsole.MarkupLineInterpolated($"[grey]{t.network}: {t.epochs} epochs, kept epoch {t.bestEpoch}; stopped on {t.stopped}{(t.edgePrior is null ? "" : "; " + t.edgePrior)}[/]");
+                AnsiConsole.MarkupLineInterpolated($"[grey]{t.network}: {t.epochs} epochs, kept epoch {t.bestEpoch}; stopped on {t.stopped}{(t.edgePrior is null ? "" : "; " + t.edgePrior)}{(t.covariates is null ? "" : "; " + t.covariates)}[/]");
             if (rows.Count > 0)
             {
                 var table = new Table().AddColumns("model", $"holdout RMSE ({holdout} days)", "MAE", "R² pooled", "R² within shops", "MASE vs last value");

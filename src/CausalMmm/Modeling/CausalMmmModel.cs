@@ -133,6 +133,12 @@ public sealed class CausalMmmModel : IDisposable
     /// <summary>How training went (null for a model that was not trained here).</summary>
     public TrainingSummary? Summary { get; internal set; }
 
+    /// <summary>
+    /// How the covariates known in advance enter the model, for logs and reports: each reflected (it lowers the target,
+    /// as a price does) or as it is, with the correlation the fit read when it chose; null for a model without covariates.
+    /// </summary>
+    public string? CovariatesDescription => CausalTraining.CovariatesLine(this);
+
     internal CausalMmmNetwork Network { get; }
 
     /// <summary>

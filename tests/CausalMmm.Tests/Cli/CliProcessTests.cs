@@ -32,6 +32,9 @@ public sealed class CliProcessTests : IDisposable
             // The graph network says which edge prior it chose: spend, never below zero, keeps the flat one.
             JsonElement graph = fit.RootElement.GetProperty("training").EnumerateArray().Single(t => t.GetProperty("network").GetString() == "causal graph");
             Assert.Equal("edge prior None (spend: 0.0% of channel values below zero)", graph.GetProperty("edgePrior").GetString());
+            // The forecaster says how its covariate enters: the sample's promotions raise gmv, so as they are.
+            JsonElement response = fit.RootElement.GetProperty("training").EnumerateArray().Single(t => t.GetProperty("network").GetString() == "response");
+            Assert.StartsWith("Covariates: promo as it is (correlation with the target 0.", response.GetProperty("covariates").GetString());
         }
         Assert.True(File.Exists(Path.Combine(_dir, "model.zip")));
 
