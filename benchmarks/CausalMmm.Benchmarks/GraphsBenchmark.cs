@@ -55,10 +55,15 @@ internal static class GraphsBenchmark
                 var clock = Stopwatch.StartNew();
                 IReadOnlyList<double[,]> learned;
                 IReadOnlyList<double[,]>? sameDay;
-                string prior;
+                string prior, curve;
                 using (CausalMmmModel fitted = CausalMmmTrainer.Fit(data.Panel, model))
                 {
                     (learned, sameDay) = fitted.Graphs(data.Panel);
+                    // The training-loss curve (every fifth epoch and the last) and why training stopped.
+                    TrainingSummary summary = fitted.Summary!;
+                    curve = $"{summary.EpochsRun} epochs, stopped on {summary.StopReason}; training loss by epoch: "
+                        + string.Join(", ", summary.LossHistory.Select((l, k) => (l, k: k + 1)).Where(p => p.k == 1 || p.k % 5 == 0 || p.k == summary.EpochsRun)
+                            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.k} {p.l:G4}")));
                     prior = fitted.Options.GrangerPrior.ToString() + (fitted.Summary?.NegativeChannelShare is double share
                         ? string.Create(CultureInfo.InvariantCulture, $", chosen: {100 * share:F0}% of channel values below zero") : "");
                 }
@@ -76,6 +81,7 @@ internal static class GraphsBenchmark
                 cm.Add(all1); lg.Add(all2); cmChildren.Add(children1); lgChildren.Add(children2); any.Add(allEither); anyChildren.Add(childrenEither); seconds.Add(fit);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  seed {seed}: CausalMMM any lag {allEither:F3} (into children {childrenEither:F3}), lagged only {all1:F3} ({children1:F3}); Linear Granger {all2:F3} ({children2:F3}); CausalMMM fit {fit:F0} s; prior {prior}"));
+                Console.WriteLine($"    {curve}");
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  mean: CausalMMM any lag {any.Average():F3} (into children {anyChildren.Average():F3}), lagged only {cm.Average():F3} ({cmChildren.Average():F3}); Linear Granger {lg.Average():F3} ({lgChildren.Average():F3}); fit {seconds.Average():F0} s"));

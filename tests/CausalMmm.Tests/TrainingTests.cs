@@ -110,6 +110,16 @@ public sealed class TrainingTests
         Assert.All(losses.Skip(summary.EpochsRun - 3), l => Assert.True(l >= before - 0.3 * Math.Abs(before)));
         Assert.Equal(losses.Min(), summary.BestValidationLoss);
 
+        // Patience counted in optimiser steps as well (the experiment for large panels): 5 shops in batches of 2 make 3
+        // steps an epoch, so 3 steps are one epoch of patience, and the same losses stop no later.
+        CausalMmmOptions byStep = options with { PatienceSteps = 3 };
+        using (CausalMmmModel stepped = CausalMmmTrainer.Fit(Small, byStep))
+        {
+            Assert.Contains("gained less than 30% in 1 epochs", stepped.Summary!.StopReason);
+            Assert.True(stepped.Summary.EpochsRun <= summary.EpochsRun, $"{stepped.Summary.EpochsRun} epochs against {summary.EpochsRun}");
+        }
+        Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, options with { PatienceSteps = 0 }));
+
         // Without a tolerance every epoch runs, and the summary says the cap stopped it.
         using CausalMmmModel capped = CausalMmmTrainer.Fit(Small, Quick(4));
         Assert.Equal((4, "epoch cap (4)"), (capped.Summary!.EpochsRun, capped.Summary.StopReason));

@@ -175,12 +175,13 @@ public static class CausalMmmTrainer
                     significantEpoch = epoch;
                 }
                 progress?.Invoke(new TrainingProgress(epoch, options.Epochs, trainLoss, validationLoss, learningRate, clock.Elapsed));
-                if (stopsOnPlateau && epoch - significantEpoch >= options.Patience && epoch < options.Epochs)
+                int patience = options.PatienceSteps is int steps ? Math.Clamp((steps + batches - 1) / batches, 1, options.Patience) : options.Patience;
+                if (stopsOnPlateau && epoch - significantEpoch >= patience && epoch < options.Epochs)
                 {
                     string which = validationValues is not null ? "validation" : "training";
                     stopReason = tolerance > 0
-                        ? $"plateau at epoch {epoch}: the {which} loss gained less than {(tolerance * 100).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}% in {options.Patience} epochs"
-                        : $"plateau at epoch {epoch}: no better {which} loss in {options.Patience} epochs";
+                        ? $"plateau at epoch {epoch}: the {which} loss gained less than {(tolerance * 100).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}% in {patience} epochs"
+                        : $"plateau at epoch {epoch}: no better {which} loss in {patience} epochs";
                     break;
                 }
             }
