@@ -119,6 +119,8 @@ public sealed class TrainingTests
             Assert.True(stepped.Summary.EpochsRun <= summary.EpochsRun, $"{stepped.Summary.EpochsRun} epochs against {summary.EpochsRun}");
         }
         Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, options with { PatienceSteps = 0 }));
+        // Nothing watches a plateau without a tolerance or a validation split: refused, not ignored.
+        Assert.Contains("PatienceSteps would be ignored", Assert.Throws<ArgumentException>(() => CausalMmmTrainer.Fit(Small, Quick(2) with { PatienceSteps = 5 })).Message);
 
         // Without a tolerance every epoch runs, and the summary says the cap stopped it.
         using CausalMmmModel capped = CausalMmmTrainer.Fit(Small, Quick(4));

@@ -527,6 +527,8 @@ public sealed class CausalMmmModel : IDisposable
             throw new InvalidDataException($"it counts {stored.Options.CovariateSenders} covariates among {stored.ChannelCount} given series (at least one must be a channel)");
         if (stored.Options.ReflectedCovariates is { } reflected && reflected.Length != stored.Options.CovariateSenders)
             throw new InvalidDataException($"it reflects {reflected.Length} covariates but counts {stored.Options.CovariateSenders}");
+        if (stored.Options.ReflectedCovariates is not null && stored.Options.Scaling != ScalingMethod.MinMax)
+            throw new InvalidDataException($"it reflects covariates under {stored.Options.Scaling} scaling, which has no window maximum to reflect from");
         if (stored.Options.Trend is null)
             throw new InvalidDataException("its trend setting is not resolved (a fitted model stores whether it has a trend)");
         if (stored.TrendStart is not null && stored.Options.Trend != true)

@@ -53,7 +53,7 @@ public static class CausalMmmTrainer
         // A covariate that lowers the target enters reflected (see CausalMmmOptions.ReflectCovariates); the model keeps the choice.
         double[]? covariateCorrelations = options.ReflectCovariates && options.Scaling == ScalingMethod.MinMax && train.CovariateCount > 0
             ? CovariateCorrelations(train, start, window) : null;
-        options.ReflectedCovariates = covariateCorrelations is not null && covariateCorrelations.Any(c => c < 0) ? covariateCorrelations.Select(c => c < 0).ToArray() : null;
+        options.ReflectedCovariates = covariateCorrelations is null ? null : Reflected(covariateCorrelations);
         // Signed signals rather than spend: the edge prior ranked by Linear Granger (see CausalMmmOptions.SignedSignals). Only
         // a fit with an encoder, Granger scores and no prior of the user's own has the choice to make.
         bool choosesPrior = fixedEdges is null && options.Variant != CausalMmmVariant.FullGraph && options.GrangerPrior == GrangerPrior.None && options.EncoderGrangerScores;
@@ -175,7 +175,7 @@ public static class CausalMmmTrainer
                     significantEpoch = epoch;
                 }
                 progress?.Invoke(new TrainingProgress(epoch, options.Epochs, trainLoss, validationLoss, learningRate, clock.Elapsed));
-                int patience = options.PatienceSteps is int steps ? Math.Clamp((steps + batches - 1) / batches, 1, options.Patience) : options.Patience;
+                int patience = options.PatienceSteps is int steps ? Math.Clamp((steps - 1) / batches + 1, 1, options.Patience) : options.Patience;
                 if (stopsOnPlateau && epoch - significantEpoch >= patience && epoch < options.Epochs)
                 {
                     string which = validationValues is not null ? "validation" : "training";
@@ -272,10 +272,15 @@ public static class CausalMmmTrainer
 
     /// <summary>
     /// Per covariate (the last <see cref="NumericPanel.CovariateCount"/> given series), whether its pooled within-shop
-    /// correlation with the target (the last node) over steps [start, start + window) is below zero; null when none is.
+    /// correlation with the target (the last node) over steps [start, start + window) is below
+    /// <see cref="CausalMmmOptions.Defaults.ReflectBelowCorrelation"/>; null when none is.
     /// </summary>
-    internal static bool[]? CovariatesLoweringTarget(NumericPanel panel, int start, int window) =>
-        CovariateCorrelations(panel, start, window) is var r && r.Any(c => c < 0) ? r.Select(c => c < 0).ToArray() : null;
+    internal static bool[]? CovariatesLoweringTarget(NumericPanel panel, int start, int window) => Reflected(CovariateCorrelations(panel, start, window));
+
+    /// <summary>Which covariates enter reflected given their correlations with the target; null when none does.</summary>
+    private static bool[]? Reflected(double[] correlations) =>
+        correlations.Any(c => c < CausalMmmOptions.Defaults.ReflectBelowCorrelation)
+            ? correlations.Select(c => c < CausalMmmOptions.Defaults.ReflectBelowCorrelation).ToArray() : null;
 
     /// <summary>
     /// Per covariate, its pooled within-shop correlation with the target over steps [start, start + window): each shop's
