@@ -61,8 +61,8 @@ internal static class CausalTraining
             return reflected ? $"{name} reflected (it lowers the target{(read.Length > 0 ? ": " + read : "")})"
                 : $"{name} as it is{(read.Length > 0 ? $" ({read})" : "")}";
         });
-        // A loaded model has no training summary: what it stores is said, not how it was chosen.
-        return $"Covariates: {string.Join("; ", parts)}{(r is null ? "" : fitted.Options.ReflectCovariates ? " (chosen from the data)" : "")}";
+        // Correlations exist only where the fit chose; a loaded model has no training summary and says what it stores.
+        return $"Covariates: {string.Join("; ", parts)}{(r is null ? "" : " (chosen from the data)")}";
     }
 
     /// <summary>The training log's line on the trend: what the fit has and why (forced, chosen from the data, or no dates).</summary>
