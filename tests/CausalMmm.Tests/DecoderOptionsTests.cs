@@ -568,6 +568,13 @@ public sealed class DecoderOptionsTests
         using CausalMmmModel loaded13 = ReadBack(entries13, json13);
         Assert.Null(loaded13.Options.ReflectedCovariates);
         Assert.Equal(trained.AnyLagGraphs(panel), loaded13.AnyLagGraphs(panel));
+        // Version 14 (before the covariates' edges kept on) loads with them gated, a stray flag of version 15 ignored.
+        (var entries14, var json14) = SavedAs(trained, 14);
+        json14["Options"]!["CovariateEdgesOn"] = true;
+        using CausalMmmModel loaded14 = ReadBack(entries14, json14);
+        Assert.False(loaded14.Options.CovariateEdgesOn);
+        Assert.True(trained.Options.CovariateEdgesOn);
+        Assert.Equal(trained.AnyLagGraphs(panel), loaded14.AnyLagGraphs(panel));
 
         // Off in every preset (an experiment); with them, one learned vector per lagged edge, trained away from its start of
         // ones, stored and read back with the option.
@@ -667,8 +674,10 @@ public sealed class DecoderOptionsTests
         var entries = new Dictionary<string, byte[]>();
         model.WriteTo(new ComponentStateWriter(entries, "m/"));
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(14, (int)json["Version"]!);
+        Assert.Equal(15, (int)json["Version"]!);
         json["Version"] = version;
+        // Version 15 added the covariates' same-day edges kept on in a forecaster.
+        if (version < 15) newerOptions = newerOptions.Append("CovariateEdgesOn").ToArray();
         // Version 14 added the covariates that enter reflected.
         if (version < 14) newerOptions = newerOptions.Append("ReflectedCovariates").ToArray();
         // Version 13 added the covariates' signed responses and the covariate count they read.

@@ -128,6 +128,39 @@ public sealed class SignedCovariateTests(ITestOutputHelper output)
         Assert.Contains("reflects 2 covariates", refused.Message);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_forecaster_keeps_a_covariates_same_day_edge_on_though_its_graph_has_none(bool kept)
+    {
+        NumericPanel panel = Panel();
+        // The given graph has spend -> sales, on the day and lagged, and no edge at all out of the price.
+        using var edges = new EdgeIndex(3, givenCount: 2, sameDay: true, sameDayMediators: true);
+        var weights = new float[edges.TotalEdgeCount];
+        weights[edges.Of(0, 2)] = 1;
+        weights[edges.EdgeCount + edges.SameDayOf(0, 2)] = 1;
+        float[][] graph = Enumerable.Range(0, Shops).Select(_ => (float[])weights.Clone()).ToArray();
+        var options = new CausalMmmOptions { Epochs = 150, HiddenSize = 8, BatchSize = 4, ValidationFraction = 0, Trend = false, CovariateEdgesOn = kept };
+        Assert.True(new CausalMmmOptions().CovariateEdgesOn, "kept on by default");
+        Assert.False(CausalMmmOptions.Paper().CovariateEdgesOn);
+        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options, graph, progress: null, default);
+        double Sales(double price)
+        {
+            var plan = Enumerable.Range(0, Shops).Select(_ =>
+            {
+                var steps = new double[Horizon, 2];
+                for (int h = 0; h < Horizon; h++) (steps[h, 0], steps[h, 1]) = (3, price);
+                return steps;
+            }).ToArray();
+            return model.Predict(panel, panel.Length, Horizon, plan, graph).Forecast.Sum(f => Enumerable.Range(0, Horizon).Sum(h => f[h, 2]));
+        }
+        double drop = (Sales(5) - Sales(7)) / (Shops * Horizon), truth = 2 * 2;
+        Assert.All(graph, shop => Assert.Equal(weights, shop)); // the caller's graph is read, never overwritten
+        output.WriteLine($"covariate edges {(kept ? "kept on" : "gated by the graph")}: forecast drop per shop-day from price 5 to 7: {drop:F3} (truth {truth})");
+        if (kept) Assert.True(drop > 0.4 * truth, $"with the price's edge kept on, raising it from 5 to 7 should lower sales by about {truth} a day, got {drop:F3}");
+        else Assert.True(Math.Abs(drop) < 1e-3, $"gated by a graph without the price's edges, the planned price should not move the forecast, got {drop:F3} a day");
+    }
+
     [Fact]
     public void The_simulators_promotions_raise_the_target_so_no_benchmark_panel_reflects_them()
     {

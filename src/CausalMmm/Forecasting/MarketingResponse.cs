@@ -48,7 +48,8 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
 
         /// <summary>
         /// A known graph per shop, used when the input has no graph column; null falls back to the full graph. Refused
-        /// when the input has a graph column (<see cref="GraphColumnName"/>), which would take its place.
+        /// when the input has a graph column (<see cref="GraphColumnName"/>), which would take its place. It is taken as it
+        /// is; a learned graph from upstream has its covariates' same-day edges kept on (covariates are controls).
         /// </summary>
         public CausalGraphSet? Graph;
 
@@ -106,7 +107,7 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
         // The network is built inside the fit, so the edge order comes from an index of the same shape.
         using var edgeIndex = new EdgeIndex(numeric.NodeCount, numeric.ChannelCount, _options.Model.SameDayMedia, _options.Model.SameDayMediators);
         float[][] edges = MarketingResponseTransformer.EdgesFor(graphs, numeric, edgeIndex, nameof(MarketingResponseForecaster));
-        CausalMmmModel model = CausalTraining.Fit(_host, _options, _seed, numeric, edges);
+        CausalMmmModel model = CausalTraining.Fit(_host, _options, _seed, numeric, edges, suppliedGraph: source == GraphSource.Supplied);
         return new MarketingResponseTransformer(model, roles, read.Panel.Dates[^1], source, source == GraphSource.Supplied ? _options.Graph : null, _options.Mode,
             _options.GraphColumnName, _options.ScoreColumnName, _host.DateFormats);
     }

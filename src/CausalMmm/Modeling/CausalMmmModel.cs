@@ -29,7 +29,8 @@ public sealed class CausalMmmModel : IDisposable
     // Version 12 added EdgeMessageGains: earlier decoders sent one message per sender to all its receivers.
     // Version 13 added SignedCovariates and CovariateSenders: earlier covariates responded through Hill curves.
     // Version 14 added ReflectedCovariates: earlier covariates all entered as they are.
-    private const int FormatVersion = 14;
+    // Version 15 added CovariateEdgesOn: earlier forecasters gated the covariates' same-day edges by the given graph.
+    private const int FormatVersion = 15;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
@@ -405,7 +406,7 @@ public sealed class CausalMmmModel : IDisposable
         Tensor history = scaling.ToTensor(panel, start, end).to(device);
         Tensor context = ContextTensor(panel).to(device);
         Tensor edges = fixedEdges is null ? Network.EdgeProbabilities(history)
-            : CausalMmmTrainer.EdgeTensor(fixedEdges, Network.Edges.TotalEdgeCount, panel.ShopIds).to(device);
+            : CausalMmmTrainer.GivenEdgeTensor(fixedEdges, Network.Edges, Options, panel.ShopIds).to(device);
         return (scaling, history, context, edges);
     }
 
@@ -493,7 +494,7 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or 10 or 11 or 12 or 13 or FormatVersion))
+        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or 10 or 11 or 12 or 13 or 14 or FormatVersion))
             throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
@@ -523,6 +524,7 @@ public sealed class CausalMmmModel : IDisposable
         if (stored.Version < 12) stored.Options.EdgeMessageGains = false;
         if (stored.Version < 13) (stored.Options.SignedCovariates, stored.Options.CovariateSenders) = (false, 0);
         if (stored.Version < 14) stored.Options.ReflectedCovariates = null;
+        if (stored.Version < 15) stored.Options.CovariateEdgesOn = false;
         if (stored.Options.CovariateSenders < 0 || stored.Options.CovariateSenders >= stored.ChannelCount)
             throw new InvalidDataException($"it counts {stored.Options.CovariateSenders} covariates among {stored.ChannelCount} given series (at least one must be a channel)");
         if (stored.Options.ReflectedCovariates is { } reflected && reflected.Length != stored.Options.CovariateSenders)

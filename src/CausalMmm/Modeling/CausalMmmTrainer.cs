@@ -86,7 +86,7 @@ public static class CausalMmmTrainer
             Tensor? validationIndex = validationCount > 0 ? torch.tensor(validationShops.Select(i => (long)i).ToArray(), device: device) : null;
             Tensor? validationValues = validationIndex is null ? null : allValues.index_select(0, validationIndex);
             Tensor? validationContext = validationIndex is null ? null : allContext.index_select(0, validationIndex);
-            Tensor? allEdges = fixedEdges is null ? null : EdgeTensor(fixedEdges, model.Network.Edges.TotalEdgeCount, train.ShopIds).to(device);
+            Tensor? allEdges = fixedEdges is null ? null : GivenEdgeTensor(fixedEdges, model.Network.Edges, options, train.ShopIds).to(device);
             Tensor? trainEdges = allEdges?.index_select(0, trainIndex);
             Tensor? validationEdges = allEdges is null || validationIndex is null ? null : allEdges.index_select(0, validationIndex);
 
@@ -439,6 +439,20 @@ public static class CausalMmmTrainer
             edges[s].CopyTo(flat, s * edgeCount);
         }
         return Tensors.FromArray(flat, new long[] { edges.Length, edgeCount });
+    }
+
+    /// <summary>
+    /// A forecaster's edge weights [shops, E] from its given graph (<see cref="EdgeTensor"/>), with every covariate's
+    /// same-day edge at one under <see cref="CausalMmmOptions.CovariateEdgesOn"/>.
+    /// </summary>
+    internal static Tensor GivenEdgeTensor(float[][] edges, EdgeIndex index, CausalMmmOptions options, IReadOnlyList<string> shopIds)
+    {
+        Tensor tensor = EdgeTensor(edges, index.TotalEdgeCount, shopIds);
+        if (!options.CovariateEdgesOn || options.CovariateSenders == 0) return tensor;
+        long[] fromCovariates = Enumerable.Range(0, index.GivenSameDayEdgeCount)
+            .Where(e => index.IsFromCovariate(e, options.CovariateSenders)).Select(e => (long)(index.EdgeCount + e)).ToArray();
+        using Tensor columns = torch.tensor(fromCovariates);
+        return tensor.index_fill_(1, columns, 1f);
     }
 
     private static (double[] Mean, double[] Scale) ContextStandardisation(NumericPanel panel)

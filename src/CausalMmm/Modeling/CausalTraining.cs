@@ -6,10 +6,15 @@ namespace CausalMmm.Modeling;
 /// <summary>Runs <see cref="CausalMmmTrainer"/> for an ML.NET estimator: seed, device, threads, progress to the log, cancellation.</summary>
 internal static class CausalTraining
 {
-    public static CausalMmmModel Fit(ComponentHost host, CausalTrainerOptions options, int seed, NumericPanel panel, float[][]? fixedEdges)
+    /// <remarks>
+    /// <paramref name="suppliedGraph"/>: <paramref name="fixedEdges"/> come from a graph the user supplied, taken as it is,
+    /// covariates' edges included (<see cref="CausalMmmOptions.CovariateEdgesOn"/> off), rather than from a learned one.
+    /// </remarks>
+    public static CausalMmmModel Fit(ComponentHost host, CausalTrainerOptions options, int seed, NumericPanel panel, float[][]? fixedEdges, bool suppliedGraph = false)
     {
         CausalMmmOptions model = options.Model with { };
         model.Seed = seed;
+        if (suppliedGraph) model.CovariateEdgesOn = false;
         model.Device = host.PrepareTorch(model.Device, options.NumberOfThreads);
         host.Info($"Training on {panel.ShopCount} shops x {panel.Length} dates, nodes [{string.Join(", ", panel.NodeNames)}], device {model.Device}, seed {seed}");
         void Report(TrainingProgress p)
@@ -26,6 +31,8 @@ internal static class CausalTraining
         host.Info(TrendLine(fitted, model.Trend));
         if (fixedEdges is null) host.Info(SignalsLine(fitted));
         if (CovariatesLine(fitted) is { } covariates) host.Info(covariates);
+        if (fixedEdges is not null && fitted.Options.CovariateEdgesOn && panel.CovariateCount > 0)
+            host.Info($"Covariates' same-day edges kept on whatever the learned graph says (controls): {string.Join(", ", panel.NodeNames.Skip(panel.ChannelCount - panel.CovariateCount).Take(panel.CovariateCount))}");
         TrainingSummary summary = fitted.Summary!;
         host.Info($"Trained {summary.EpochsRun} epochs in {summary.Seconds:F1} s ({summary.SecondsPerEpoch:F2} s/epoch); kept epoch {summary.BestEpoch} (loss {summary.BestValidationLoss:G4}); stopped on {summary.StopReason}");
         return fitted;

@@ -109,6 +109,7 @@ public sealed class MediatedPathTests
         sameDay[0, 3] = sameDay[3, 4] = sameDay[2, 3] = sameDay[2, 4] = 1;
         CausalGraphSet truth = CausalGraphSet.Shared(Nodes, lagged, Enumerable.Range(0, Shops).Select(i => $"s{i}"), sameDay);
         using MarketingResponseTransformer model = mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Small(40), Graph = truth }).Fit(history);
+        Assert.False(model.Model.Options.CovariateEdgesOn, "a supplied graph is taken as it is, its covariates' edges included");
 
         MediaPlan plan = mmm.Planning.RepeatLast(history, Days);
         float[] Forecast(MediaPlan p) => ml.Data.FilterRowsByColumn(model.Transform(p.AppendTo(history)), "t", lowerBound: Length).GetColumn<float>("Score").ToArray();
