@@ -48,8 +48,7 @@ public sealed class MarketingResponseForecaster : IEstimator<MarketingResponseTr
 
         /// <summary>
         /// A known graph per shop, used when the input has no graph column; null falls back to the full graph. Refused
-        /// when the input has a graph column (<see cref="GraphColumnName"/>), which would take its place. It is taken as it
-        /// is; a learned graph from upstream has its covariates' same-day edges kept on (covariates are controls).
+        /// when the input has a graph column (<see cref="GraphColumnName"/>), which would take its place.
         /// </summary>
         public CausalGraphSet? Graph;
 

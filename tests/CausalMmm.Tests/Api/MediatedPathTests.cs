@@ -108,7 +108,7 @@ public sealed class MediatedPathTests
         lagged[3, 4] = lagged[0, 3] = 1;
         sameDay[0, 3] = sameDay[3, 4] = sameDay[2, 3] = sameDay[2, 4] = 1;
         CausalGraphSet truth = CausalGraphSet.Shared(Nodes, lagged, Enumerable.Range(0, Shops).Select(i => $"s{i}"), sameDay);
-        using MarketingResponseTransformer model = mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Small(40), Graph = truth }).Fit(history);
+        using MarketingResponseTransformer model = mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Small(40) with { CovariateEdgesOn = true }, Graph = truth }).Fit(history);
         Assert.False(model.Model.Options.CovariateEdgesOn, "a supplied graph is taken as it is, its covariates' edges included");
 
         MediaPlan plan = mmm.Planning.RepeatLast(history, Days);
