@@ -372,8 +372,7 @@ public static class CausalMmmTrainer
         if (covariates > 0 && edges.GivenSameDayEdgeCount > 0)
         {
             // A covariate's same-day edges keep their own prior: the ranks above are for the candidate media edges.
-            long[] fromCovariates = Enumerable.Range(edges.EdgeCount, edges.GivenSameDayEdgeCount)
-                .Where(e => edges.IsFromCovariate(e - edges.EdgeCount, covariates)).Select(e => (long)e).ToArray();
+            long[] fromCovariates = edges.CovariateSameDayPositions(covariates);
             Tensor index = torch.tensor(fromCovariates, device: device);
             probability.index_copy_(1, index, perEdge.index_select(0, index).unsqueeze(0).expand(shops, fromCovariates.Length));
         }
@@ -449,9 +448,7 @@ public static class CausalMmmTrainer
     {
         Tensor tensor = EdgeTensor(edges, index.TotalEdgeCount, shopIds);
         if (!options.CovariateEdgesOn || options.CovariateSenders == 0) return tensor;
-        long[] fromCovariates = Enumerable.Range(0, index.GivenSameDayEdgeCount)
-            .Where(e => index.IsFromCovariate(e, options.CovariateSenders)).Select(e => (long)(index.EdgeCount + e)).ToArray();
-        using Tensor columns = torch.tensor(fromCovariates);
+        using Tensor columns = torch.tensor(index.CovariateSameDayPositions(options.CovariateSenders));
         return tensor.index_fill_(1, columns, 1f);
     }
 

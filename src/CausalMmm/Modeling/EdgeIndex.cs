@@ -137,6 +137,13 @@ internal sealed class EdgeIndex : IDisposable
     public bool IsFromCovariate(int sameDayEdge, int covariates) =>
         covariates > 0 && sameDayEdge >= 0 && sameDayEdge < GivenSameDayEdgeCount && SameDaySenders[sameDayEdge] >= GivenCount - covariates;
 
+    /// <summary>
+    /// Positions among all edges (lagged first) of the same-day edges out of the last <paramref name="covariates"/> given
+    /// series (<see cref="IsFromCovariate"/>).
+    /// </summary>
+    public long[] CovariateSameDayPositions(int covariates) =>
+        Enumerable.Range(0, GivenSameDayEdgeCount).Where(e => IsFromCovariate(e, covariates)).Select(e => (long)(EdgeCount + e)).ToArray();
+
     /// <summary>Position of the same-day edge from given series <paramref name="sender"/> to <paramref name="receiver"/> within the same-day edges.</summary>
     /// <exception cref="ArgumentOutOfRangeException">There is no such same-day edge.</exception>
     public int SameDayOf(int sender, int receiver) => GivenSameDayEdgeCount > 0 && sender >= 0 && sender < GivenCount && receiver >= GivenCount && receiver < NodeCount
