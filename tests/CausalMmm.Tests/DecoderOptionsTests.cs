@@ -206,60 +206,65 @@ public sealed class DecoderOptionsTests
         Assert.True(decoder.ReadsBaselines);
         // The levels the teacher-forced pass anchored its head on: those of the window it read.
         TorchSharp.torch.Tensor levels = decoder.Levels(values.narrow(1, 0, panel.Length - 1), edges, context)!;
-        TorchSharp.torch.Tensor state = decoder.InitialState(decoder.DayBaseline(values, 0, values.select(1, 0), edges, context));
+        TorchSharp.torch.Tensor? anchors = decoder.Anchors(values.narrow(1, 0, panel.Length - 1));
+        TorchSharp.torch.Tensor state = decoder.InitialState(decoder.DayBaseline(values, 0, values.select(1, 0), edges, context, anchors));
         for (int step = 0; step < panel.Length - 1; step++)
         {
             int first = Math.Max(0, step + 1 - (MarketingResponseDecoder.CurveSpan - 1));
             TorchSharp.torch.Tensor tail = values.narrow(1, first, step + 1 - first).narrow(2, 0, 2), day = values.select(1, step);
-            TorchSharp.torch.Tensor baseline = decoder.DayBaseline(values, step, day, edges, context);
+            TorchSharp.torch.Tensor baseline = decoder.DayBaseline(values, step, day, edges, context, anchors);
             state = decoder.Advance(day, state, edges, currentBase: baseline);
-            TorchSharp.torch.Tensor mean = decoder.Emit(state, day, context, edges, values.select(1, step + 1).narrow(1, 0, 2), givenTail: tail, currentBase: baseline, levels: levels);
+            TorchSharp.torch.Tensor mean = decoder.Emit(state, day, context, edges, values.select(1, step + 1).narrow(1, 0, 2), givenTail: tail, currentBase: baseline, levels: levels, anchors: anchors);
             float gap = (mean - batched.select(1, step)).abs().max().item<float>();
             Assert.True(gap < 1e-4, $"step {step}: the two paths differ by {gap}");
         }
     }
 
     [Theory]
-    [InlineData(MessageSource.ObservedValues, 1)]
-    [InlineData(MessageSource.ObservedValues, 3)]
-    [InlineData(MessageSource.HiddenStatesAndValues, 1)]
-    public void With_mediator_edges_teacher_forcing_and_the_step_by_step_roll_out_agree_on_each_days_own_part(MessageSource messages, int lags)
+    [InlineData(MessageSource.ObservedValues, 1, false)]
+    [InlineData(MessageSource.ObservedValues, 1, true)]
+    [InlineData(MessageSource.ObservedValues, 3, false)]
+    [InlineData(MessageSource.HiddenStatesAndValues, 1, false)]
+    public void With_mediator_edges_teacher_forcing_and_the_step_by_step_roll_out_agree_on_each_days_own_part(MessageSource messages, int lags, bool centred)
     {
         // x0, x1, promo given; pv a mediator; gmv the target.
         NumericPanel panel = Api.MediatedPathTests.ChainPanel(shops: 4, length: 40).ToNumeric();
         var options = new CausalMmmOptions();
         (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed, options.Messages, options.MessageLags, options.SelfMessages) = (3, 8, 2, 4, messages, lags, lags > 1);
+        options.CentredMediatorEdges = centred;
         using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var noGrad = TorchSharp.torch.no_grad();
         MarketingResponseDecoder decoder = model.Network.Decoder;
         Assert.True(decoder.HasMediatorEdges && decoder.ReadsBaselines);
+        Assert.Equal(centred, decoder.CentresMediators);
         const int given = 3;
         TorchSharp.torch.Tensor values = model.MeasureScaling(panel, 0, panel.Length).ToTensor(panel, 0, panel.Length);
         TorchSharp.torch.Tensor edges = model.Network.Weighted(model.Network.EdgeProbabilities(values), model.ShopGains(panel)), context = model.ContextTensor(panel);
         TorchSharp.torch.Tensor window = values.narrow(1, 0, panel.Length - 1);
         (TorchSharp.torch.Tensor batched, _) = decoder.Forward(window, edges, context, values.select(1, panel.Length - 1).narrow(1, 0, given));
         TorchSharp.torch.Tensor levels = decoder.Levels(window, edges, context)!;
-        TorchSharp.torch.Tensor state = decoder.InitialState(decoder.DayBaseline(values, 0, values.select(1, 0), edges, context));
+        TorchSharp.torch.Tensor? anchors = decoder.Anchors(window); // the window's, as Forward reads it
+        TorchSharp.torch.Tensor state = decoder.InitialState(decoder.DayBaseline(values, 0, values.select(1, 0), edges, context, anchors));
         for (int step = 0; step < panel.Length - 1; step++)
         {
             int first = Math.Max(0, step + 1 - (MarketingResponseDecoder.CurveSpan - 1));
             TorchSharp.torch.Tensor tail = values.narrow(1, first, step + 1 - first).narrow(2, 0, given), day = values.select(1, step);
-            TorchSharp.torch.Tensor baseline = decoder.DayBaseline(values, step, day, edges, context);
+            TorchSharp.torch.Tensor baseline = decoder.DayBaseline(values, step, day, edges, context, anchors);
             state = decoder.Advance(day, state, edges, currentBase: baseline);
             // The roll-out settles the day on its own mediators; teacher forcing adds what the observed mediators send. Less
             // what the mediators send, both are the day's own part, which must agree.
-            TorchSharp.torch.Tensor rolled = decoder.Emit(state, day, context, edges, values.select(1, step + 1).narrow(1, 0, given), givenTail: tail, currentBase: baseline, levels: levels);
-            TorchSharp.torch.Tensor ownRolled = rolled - decoder.MediatorTerms(rolled.unsqueeze(1), edges).squeeze(1);
+            TorchSharp.torch.Tensor rolled = decoder.Emit(state, day, context, edges, values.select(1, step + 1).narrow(1, 0, given), givenTail: tail, currentBase: baseline, levels: levels, anchors: anchors);
+            TorchSharp.torch.Tensor ownRolled = rolled - decoder.MediatorTerms(rolled.unsqueeze(1), edges, anchors).squeeze(1);
             bool last = step == panel.Length - 2;
             TorchSharp.torch.Tensor forced = batched.select(1, step);
-            TorchSharp.torch.Tensor ownForced = forced - decoder.MediatorTerms((last ? forced : values.select(1, step + 1)).unsqueeze(1), edges).squeeze(1);
+            TorchSharp.torch.Tensor ownForced = forced - decoder.MediatorTerms((last ? forced : values.select(1, step + 1)).unsqueeze(1), edges, anchors).squeeze(1);
             float gap = (ownRolled - ownForced).abs().max().item<float>();
             Assert.True(gap < 1e-4, $"step {step}: the two paths' own parts differ by {gap}");
             // The step after the window has no observed mediators, so teacher forcing settles it as the roll-out does.
             if (last) Assert.True((rolled - forced).abs().max().item<float>() < 1e-4, "the step after the window should settle as a roll-out does");
         }
-        Assert.True(decoder.MediatorTerms(values.narrow(1, 1, 5), edges).abs().max().item<float>() > 1e-3, "the mediators send nothing, so the test shows nothing");
+        Assert.True(decoder.MediatorTerms(values.narrow(1, 1, 5), edges, anchors).abs().max().item<float>() > 1e-3, "the mediators send nothing, so the test shows nothing");
     }
 
     [Fact]
@@ -574,6 +579,12 @@ public sealed class DecoderOptionsTests
         using CausalMmmModel loaded14 = ReadBack(entries14, json14);
         Assert.False(loaded14.Options.CovariateEdgesOn);
         Assert.Equal(trained.AnyLagGraphs(panel), loaded14.AnyLagGraphs(panel));
+        // Version 15 (before the centred mediator edges) loads with them read as values, a stray flag of version 16 ignored.
+        (var entries15, var json15) = SavedAs(trained, 15);
+        json15["Options"]!["CentredMediatorEdges"] = true;
+        using CausalMmmModel loaded15 = ReadBack(entries15, json15);
+        Assert.False(loaded15.Options.CentredMediatorEdges);
+        Assert.Equal(trained.AnyLagGraphs(panel), loaded15.AnyLagGraphs(panel));
 
         // Off in every preset (an experiment); with them, one learned vector per lagged edge, trained away from its start of
         // ones, stored and read back with the option.
@@ -673,8 +684,10 @@ public sealed class DecoderOptionsTests
         var entries = new Dictionary<string, byte[]>();
         model.WriteTo(new ComponentStateWriter(entries, "m/"));
         var json = System.Text.Json.Nodes.JsonNode.Parse(entries["m/model.json"])!.AsObject();
-        Assert.Equal(15, (int)json["Version"]!);
+        Assert.Equal(16, (int)json["Version"]!);
         json["Version"] = version;
+        // Version 16 added the centred mediator edges.
+        if (version < 16) newerOptions = newerOptions.Append("CentredMediatorEdges").ToArray();
         // Version 15 added the covariates' same-day edges kept on in a forecaster.
         if (version < 15) newerOptions = newerOptions.Append("CovariateEdgesOn").ToArray();
         // Version 14 added the covariates that enter reflected.

@@ -30,7 +30,8 @@ public sealed class CausalMmmModel : IDisposable
     // Version 13 added SignedCovariates and CovariateSenders: earlier covariates responded through Hill curves.
     // Version 14 added ReflectedCovariates: earlier covariates all entered as they are.
     // Version 15 added CovariateEdgesOn: earlier forecasters gated the covariates' same-day edges by the given graph.
-    private const int FormatVersion = 15;
+    // Version 16 added CentredMediatorEdges: earlier mediator edges read their sender's value, not its deviation from the window's mean.
+    private const int FormatVersion = 16;
 
     private readonly double[] _contextMean;
     private readonly double[] _contextScale;
@@ -301,6 +302,7 @@ public sealed class CausalMmmModel : IDisposable
         Tensor weighted = Network.Weighted(edges, gains);
         Tensor? lastBase = Network.Decoder.ReadsBaselines ? Network.Decoder.DayBaseline(history, EncoderWindow - 1, last, weighted, context) : null;
         Tensor? levels = Network.Decoder.Levels(history, weighted, context);
+        Tensor? anchors = Network.Decoder.Anchors(history);
         var min = new float[shops * n];
         var range = new float[shops * n];
         for (int s = 0; s < shops; s++)
@@ -321,7 +323,7 @@ public sealed class CausalMmmModel : IDisposable
             lastBase?.MoveToOuterDisposeScope(),
             levels?.MoveToOuterDisposeScope(),
             Seasonal is null && slopes is null ? null : panel.DateOf(end),
-            slopes?.MoveToOuterDisposeScope(), slopes is null ? 0 : TrendStep(panel, start) + EncoderWindow);
+            slopes?.MoveToOuterDisposeScope(), slopes is null ? 0 : TrendStep(panel, start) + EncoderWindow, anchors?.MoveToOuterDisposeScope());
         return (rolloutStart, scaling, baseline is null ? means : means + baseline.narrow(1, 1, EncoderWindow));
     }
 
@@ -354,6 +356,7 @@ public sealed class CausalMmmModel : IDisposable
         Tensor previous = start.Last.index_select(0, rows);
         Tensor? previousBase = start.LastBase?.index_select(0, rows);
         Tensor? levels = start.Levels?.index_select(0, rows);
+        Tensor? anchors = start.Anchors?.index_select(0, rows);
         Tensor context = start.Context.index_select(0, rows);
         Tensor weights = Network.Weighted((edges?.to(device)) ?? start.Edges.index_select(0, rows), start.Gains?.index_select(0, rows));
         Tensor? scaled = plan is null ? null : (plan.to(device) - min.narrow(1, 0, given).unsqueeze(1)) / range.narrow(1, 0, given).unsqueeze(1);
@@ -366,7 +369,7 @@ public sealed class CausalMmmModel : IDisposable
             Tensor? planned = scaled?.select(1, h);
             SenderOverride? emitOverride = alternative is { } a && sameDay
                 ? new SenderOverride(a.Trace[h].Values, a.Trace[h].State, a.LaggedMask, a.Trace[h].Given, a.SameDayMask, a.Trace[h].Tail) : null;
-            (Tensor means, Tensor baseline) = decoder.EmitWithBaseline(state, previous, context, weights, sameDay ? planned : null, emitOverride, tail, previousBase, levels);
+            (Tensor means, Tensor baseline) = decoder.EmitWithBaseline(state, previous, context, weights, sameDay ? planned : null, emitOverride, tail, previousBase, levels, anchors);
             Tensor day = planned is null ? means : torch.cat(new[] { planned, means.narrow(1, given, n - given) }, 1);
             // A predicted day's baseline is the head's output before its same-day responses; the given series are their own.
             Tensor? dayBase = previousBase is null ? null : torch.cat(new[] { day.narrow(1, 0, given), baseline.narrow(1, given, n - given) }, 1);
@@ -494,8 +497,8 @@ public sealed class CausalMmmModel : IDisposable
     internal static CausalMmmModel ReadFrom(ComponentStateReader reader)
     {
         Stored stored = reader.ReadJson<Stored>("model");
-        if (stored.Format != FormatName || stored.Version is not (2 or 3 or 4 or 5 or 6 or 7 or 8 or 9 or 10 or 11 or 12 or 13 or 14 or FormatVersion))
-            throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' version {FormatVersion}");
+        if (stored.Format != FormatName || stored.Version is < 2 or > FormatVersion)
+            throw new InvalidDataException($"its network is '{stored.Format}' version {stored.Version}; this library reads '{FormatName}' versions 2 to {FormatVersion}");
         if (stored.ContextMean.Length != stored.ContextNames.Length || stored.ContextScale.Length != stored.ContextNames.Length || stored.ChannelCount < 1
             || stored.ChannelCount >= stored.NodeNames.Length || stored.EncoderWindow < 2)
             throw new InvalidDataException("its network settings are inconsistent (context, channel count or encoder window)");
@@ -525,6 +528,7 @@ public sealed class CausalMmmModel : IDisposable
         if (stored.Version < 13) (stored.Options.SignedCovariates, stored.Options.CovariateSenders) = (false, 0);
         if (stored.Version < 14) stored.Options.ReflectedCovariates = null;
         if (stored.Version < 15) stored.Options.CovariateEdgesOn = false;
+        if (stored.Version < 16) stored.Options.CentredMediatorEdges = false;
         if (stored.Options.CovariateSenders < 0 || stored.Options.CovariateSenders >= stored.ChannelCount)
             throw new InvalidDataException($"it counts {stored.Options.CovariateSenders} covariates among {stored.ChannelCount} given series (at least one must be a channel)");
         if (stored.Options.ReflectedCovariates is { } reflected && reflected.Length != stored.Options.CovariateSenders)
@@ -585,10 +589,11 @@ internal sealed record ModelPrediction(int FittedStart, double[][,] Fitted, doub
 /// with seasonal terms, the date of the first forecast step <see cref="FirstDate"/> (the roll-out's values are then the
 /// series less their seasonal baseline, which <see cref="CausalMmmModel.Rollout"/> adds back to its result); with a trend,
 /// each shop's slopes <see cref="TrendSlopes"/> [S, n] and the first forecast step's place on the trend's time axis
-/// <see cref="TrendFirstStep"/> (the roll-out's values are also less the trend line, which it adds back).
+/// <see cref="TrendFirstStep"/> (the roll-out's values are also less the trend line, which it adds back); with centred
+/// mediator edges, each node's mean over the window <see cref="Anchors"/> [S, n], held for the whole horizon.
 /// </summary>
 internal sealed record RolloutStart(Tensor Min, Tensor Range, Tensor State, Tensor Last, Tensor Context, Tensor Edges, Tensor? GivenTail, Tensor? Gains, Tensor? LastBase,
-    Tensor? Levels, DateOnly? FirstDate = null, Tensor? TrendSlopes = null, long TrendFirstStep = 0)
+    Tensor? Levels, DateOnly? FirstDate = null, Tensor? TrendSlopes = null, long TrendFirstStep = 0, Tensor? Anchors = null)
     : IDisposable
 {
     /// <summary>Releases the tensors.</summary>
@@ -605,6 +610,7 @@ internal sealed record RolloutStart(Tensor Min, Tensor Range, Tensor State, Tens
         LastBase?.Dispose();
         Levels?.Dispose();
         TrendSlopes?.Dispose();
+        Anchors?.Dispose();
     }
 }
 

@@ -664,6 +664,22 @@ public sealed record CausalMmmOptions
     internal bool CovariateEdgesOn;
 
     /// <summary>
+    /// A same-day mediator edge reads its sender's deviation from the sender's mean over the decoder's window (held fixed
+    /// over a forecast's horizon), not its value: the edge moves the receiver with the sender's movements, and a plan
+    /// that changes the sender changes the receiver by the same amount as before, but the edge can no longer stand in for
+    /// the receiver's level. Read as values, an edge's term had a mean of its gain times the sender's level, and each shop
+    /// could switch the edge on to lift its receiver: on a panel of pure noise the mediator edges were learned in the
+    /// shops whose receiver sat above the others, up to 16 shops of 16 depending on the CPU's thread count (see
+    /// docs/benchmarks.md). Centring removes that pull (each shop's edge then follows the sample correlation of its sender
+    /// and receiver, not the receiver's level), but on noise the edges can still settle at one in every shop, so it does
+    /// not by itself keep them at their prior. Internal, off by default until the planning benchmarks have measured it:
+    /// an experiment reached with <c>--set CentredMediatorEdges=true</c>; stored (model format 16), and models saved
+    /// before it load with it off.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    internal bool CentredMediatorEdges;
+
+    /// <summary>
     /// A covariate that lowers the target (a price) enters reflected: scaled as (window maximum - value) / range, so the
     /// monotone rising response the covariates share reads a price cut as more of the covariate. The trainer chooses each
     /// covariate's reflection from the training window (<see cref="ReflectedCovariates"/>, below

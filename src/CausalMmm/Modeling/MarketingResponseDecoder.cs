@@ -15,8 +15,9 @@ namespace CausalMmm.Modeling;
 /// mediators and the target: f_pre's input gains SAME_j^{t+1}, the mean over given nodes i of z0_ij g(x_i^{t+1})
 /// (<see cref="SameDayResponse.Message"/>), or the prediction gains sum_i z0_ij beta_ij Hill_ij(adstock_ij(x_i))^{t+1}
 /// (<see cref="SameDayResponse.SaturatingCurve"/>), where the adstock reads the given series up to the predicted step.
-/// With mediator edges (<see cref="CausalMmmOptions.SameDayMediators"/>), each mediator then adds z0_mk gamma_mk m^{t+1}
-/// (a non-negative gain gamma) to every later mediator and the target k, in the fixed same-day order: teacher forcing
+/// With mediator edges (<see cref="CausalMmmOptions.SameDayMediators"/>), each mediator then adds z0_mk gamma_mk (m^{t+1} - a_m)
+/// (a non-negative gain gamma; a_m the mediator's mean over the window, see <see cref="Anchors"/>) to every later mediator
+/// and the target k, in the fixed same-day order: teacher forcing
 /// reads the day's observed mediators, a roll-out settles its own predicted mediators first (<see cref="Settle"/>). With
 /// baseline inputs, the recurrence and f_pre read each day less its same-day responses, and f_pre also reads each node's
 /// level, the mean of that baseline over the window.
@@ -42,6 +43,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
     private readonly Parameter? _curveGain;
     private readonly double? _curveMaxShape;
     private readonly Parameter? _mediatorGain;
+    private readonly bool _centredMediators;
     private readonly float[]? _laggedMask;
     private readonly bool _baselineInputs;
     private readonly Parameter? _curveHalfContext;
@@ -122,6 +124,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
             // linear response, starting at a tenth of the receiver's range per range of the sender.
             _mediatorGain = nn.Parameter(torch.full(new[] { (long)edges.MediatorSameDayEdgeCount }, InverseSoftplus(0.1) / CurveRate));
             register_parameter("mediator_gain", _mediatorGain);
+            _centredMediators = options.CentredMediatorEdges;
         }
         if (sameDay && options.SameDayResponse == SameDayResponse.SaturatingCurve)
         {
@@ -379,9 +382,10 @@ internal sealed class MarketingResponseDecoder : nn.Module
         using var scope = torch.NewDisposeScope();
         long b = values.size(0), t = values.size(1), n = values.size(2);
         int given = _edges.GivenCount;
+        Tensor? anchors = Anchors(values);
         // With baseline inputs the recurrence and the head read each day less its same-day responses.
         Tensor? windowCurves = _baselineInputs && HasCurves ? CurveNodeTerms(CurveEdgeTerms(values.narrow(2, 0, given), context), edgeWeights) : null;
-        Tensor baseValues = _baselineInputs ? BaselineOf(values, windowCurves, edgeWeights) : values;
+        Tensor baseValues = _baselineInputs ? BaselineOf(values, windowCurves, edgeWeights, anchors) : values;
         Tensor? levels = _baselineInputs ? baseValues.mean(new long[] { 1 }) : null;
         if (_messages == MessageSource.ObservedValues && _feedbackSteps == 0)
         {
@@ -412,9 +416,9 @@ internal sealed class MarketingResponseDecoder : nn.Module
             {
                 // Every step but the last predicts an observed step, whose mediators drive the later nodes that day; the
                 // step after the window settles on its own predicted mediators.
-                Tensor settledLast = Settle(batched.narrow(1, t - 1, 1), edgeWeights);
+                Tensor settledLast = Settle(batched.narrow(1, t - 1, 1), edgeWeights, anchors);
                 batched = t > 1
-                    ? torch.cat(new[] { batched.narrow(1, 0, t - 1) + MediatorTerms(values.narrow(1, 1, t - 1), edgeWeights), settledLast }, 1)
+                    ? torch.cat(new[] { batched.narrow(1, 0, t - 1) + MediatorTerms(values.narrow(1, 1, t - 1), edgeWeights, anchors), settledLast }, 1)
                     : settledLast;
             }
             return (batched.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
@@ -433,13 +437,13 @@ internal sealed class MarketingResponseDecoder : nn.Module
             bool feeds = step >= t - _feedbackSteps && step > 0;
             Tensor current = feeds ? means[^1] : values.select(1, step);
             Tensor? currentBase = !_baselineInputs ? null
-                : feeds ? BaselineOf(current, windowCurves?.select(1, step), edgeWeights)
+                : feeds ? BaselineOf(current, windowCurves?.select(1, step), edgeWeights, anchors)
                 : baseValues.select(1, step);
             Tensor? next = last ? nextGiven : _sameDayIn is null ? null : values.select(1, step + 1).narrow(1, 0, given);
-            (Tensor mean, state) = StepCore(current, state, edgeWeights, context, next, last ? TailOf(values) : null, skipCurves: !last, settle: last, currentBase, levels);
+            (Tensor mean, state) = StepCore(current, state, edgeWeights, context, next, last ? TailOf(values) : null, skipCurves: !last, settle: last, currentBase, levels, anchors);
             if (curves is not null && !last) mean = mean + curves.select(1, step);
             if (HasMediatorEdges && !last)
-                mean = fedBack ? Settle(mean.unsqueeze(1), edgeWeights).squeeze(1) : mean + MediatorTerms(values.narrow(1, step + 1, 1), edgeWeights).squeeze(1);
+                mean = fedBack ? Settle(mean.unsqueeze(1), edgeWeights, anchors).squeeze(1) : mean + MediatorTerms(values.narrow(1, step + 1, 1), edgeWeights, anchors).squeeze(1);
             means.Add(mean);
         }
         return (torch.stack(means, 1).MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
@@ -457,23 +461,24 @@ internal sealed class MarketingResponseDecoder : nn.Module
     }
 
     private (Tensor Means, Tensor State) StepCore(Tensor current, Tensor state, Tensor edgeWeights, Tensor context, Tensor? nextGiven, Tensor? givenTail, bool skipCurves,
-        bool settle, Tensor? currentBase, Tensor? levels)
+        bool settle, Tensor? currentBase, Tensor? levels, Tensor? anchors)
     {
         currentBase ??= current;
         Tensor next = AdvanceCore(current, currentBase, state, edgeWeights, null);
-        return (EmitCore(next, current, context, edgeWeights, nextGiven, null, givenTail, skipCurves, settle, currentBase, levels).Means, next);
+        return (EmitCore(next, current, context, edgeWeights, nextGiven, null, givenTail, skipCurves, settle, currentBase, levels, anchors).Means, next);
     }
 
     /// <summary>
     /// <paramref name="values"/> [..., n] less their same-day responses: <paramref name="curveTerms"/> (the response curves'
-    /// terms of the same steps, or null) and the same-day mediator edges' terms read from the values' own mediators.
+    /// terms of the same steps, or null) and the same-day mediator edges' terms read from the values' own mediators
+    /// (centred on <paramref name="anchors"/>, see <see cref="Anchors"/>).
     /// </summary>
-    private Tensor BaselineOf(Tensor values, Tensor? curveTerms, Tensor edgeWeights)
+    private Tensor BaselineOf(Tensor values, Tensor? curveTerms, Tensor edgeWeights, Tensor? anchors)
     {
         Tensor result = curveTerms is null ? values : values - curveTerms;
         if (!HasMediatorEdges) return result;
         bool single = values.dim() == 2;
-        Tensor mediated = MediatorTerms(single ? values.unsqueeze(1) : values, edgeWeights);
+        Tensor mediated = MediatorTerms(single ? values.unsqueeze(1) : values, edgeWeights, anchors);
         return result - (single ? mediated.squeeze(1) : mediated);
     }
 
@@ -498,13 +503,14 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// <summary>
     /// The baseline [B, n] of day <paramref name="day"/> of <paramref name="window"/> [B, T, n] (scaled) with that day's
     /// values taken from <paramref name="values"/> [B, n] (the observed day, or a prediction of it): the values less their
-    /// same-day responses, the curves reading the window's given series up to the day.
+    /// same-day responses, the curves reading the window's given series up to the day. The centred mediator edges measure
+    /// their senders from <paramref name="anchors"/> [B, n] when given, else from the window's own (<see cref="Anchors"/>).
     /// </summary>
-    public Tensor DayBaseline(Tensor window, int day, Tensor values, Tensor edgeWeights, Tensor context)
+    public Tensor DayBaseline(Tensor window, int day, Tensor values, Tensor edgeWeights, Tensor context, Tensor? anchors = null)
     {
         using var scope = torch.NewDisposeScope();
         Tensor? curves = HasCurves ? CurveNodeTerms(CurveEdgeTerms(window.narrow(1, 0, day + 1).narrow(2, 0, _edges.GivenCount), context), edgeWeights).select(1, day) : null;
-        return BaselineOf(values, curves, edgeWeights).MoveToOuterDisposeScope();
+        return BaselineOf(values, curves, edgeWeights, anchors ?? Anchors(window)).MoveToOuterDisposeScope();
     }
 
     private Tensor AdvanceCore(Tensor current, Tensor currentBase, Tensor state, Tensor edgeWeights, SenderOverride? alternative)
@@ -530,20 +536,24 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// series of the steps before the predicted one, from which the adstock carries over.
     /// </summary>
     public Tensor Emit(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven, SenderOverride? alternative = null,
-        Tensor? givenTail = null, Tensor? currentBase = null, Tensor? levels = null) => EmitWithBaseline(state, current, context, edgeWeights, nextGiven, alternative, givenTail, currentBase, levels).Means;
+        Tensor? givenTail = null, Tensor? currentBase = null, Tensor? levels = null, Tensor? anchors = null) =>
+        EmitWithBaseline(state, current, context, edgeWeights, nextGiven, alternative, givenTail, currentBase, levels, anchors).Means;
 
     /// <summary>
     /// <see cref="Emit"/>, with the predicted day's baseline [B, n] beside its means: the head's output before the same-day
     /// responses (for the given nodes, their means). A roll-out advances on it when the decoder reads baselines. With
     /// baseline inputs, <paramref name="currentBase"/> holds the baseline of the day before (<paramref name="current"/>'s) and
-    /// <paramref name="levels"/> [B, n] each node's level (<see cref="Levels"/> of the window before the origin).
+    /// <paramref name="levels"/> [B, n] each node's level (<see cref="Levels"/> of the window before the origin). With centred
+    /// mediator edges, <paramref name="anchors"/> [B, n] holds <see cref="Anchors"/> of that window.
     /// </summary>
     public (Tensor Means, Tensor Baseline) EmitWithBaseline(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven,
-        SenderOverride? alternative = null, Tensor? givenTail = null, Tensor? currentBase = null, Tensor? levels = null)
+        SenderOverride? alternative = null, Tensor? givenTail = null, Tensor? currentBase = null, Tensor? levels = null, Tensor? anchors = null)
     {
         if (_baselineInputs && (currentBase is null || levels is null))
             throw new InvalidOperationException("A decoder with baseline inputs emits from the day's baseline (currentBase) and the window's levels.");
-        return EmitCore(state, current, context, edgeWeights, nextGiven, alternative, givenTail, skipCurves: false, settle: true, currentBase ?? current, levels);
+        if (CentresMediators && anchors is null)
+            throw new InvalidOperationException("A decoder with centred mediator edges emits from the window's anchors (Anchors of the window before the origin).");
+        return EmitCore(state, current, context, edgeWeights, nextGiven, alternative, givenTail, skipCurves: false, settle: true, currentBase ?? current, levels, anchors);
     }
 
     /// <summary>
@@ -557,11 +567,22 @@ internal sealed class MarketingResponseDecoder : nn.Module
         if (!_baselineInputs) return null;
         using var scope = torch.NewDisposeScope();
         Tensor? curves = HasCurves ? CurveNodeTerms(CurveEdgeTerms(window.narrow(2, 0, _edges.GivenCount), context), edgeWeights) : null;
-        return BaselineOf(window, curves, edgeWeights).mean(new long[] { 1 }).MoveToOuterDisposeScope();
+        return BaselineOf(window, curves, edgeWeights, Anchors(window)).mean(new long[] { 1 }).MoveToOuterDisposeScope();
     }
 
+    /// <summary>True when a same-day mediator edge reads its sender's deviation from the window's mean (<see cref="CausalMmmOptions.CentredMediatorEdges"/>).</summary>
+    public bool CentresMediators => _centredMediators;
+
+    /// <summary>
+    /// Each node's mean [B, n] over a window [B, T, n] (scaled), from which a centred same-day mediator edge measures its
+    /// sender; null when the mediator edges are not centred. Like <see cref="Levels"/>, one constant per shop and window:
+    /// teacher forcing reads the training window's, a forecast that of the window before its origin, held fixed over the
+    /// horizon, so a plan that raises page views for weeks keeps its mediated effect rather than having it absorbed.
+    /// </summary>
+    public Tensor? Anchors(Tensor window) => _centredMediators ? window.mean(new long[] { 1 }) : null;
+
     private (Tensor Means, Tensor Baseline) EmitCore(Tensor state, Tensor current, Tensor context, Tensor edgeWeights, Tensor? nextGiven, SenderOverride? alternative,
-        Tensor? givenTail, bool skipCurves, bool settle, Tensor currentBase, Tensor? levels)
+        Tensor? givenTail, bool skipCurves, bool settle, Tensor currentBase, Tensor? levels, Tensor? anchors)
     {
         using var scope = torch.NewDisposeScope();
         long b = current.size(0), n = current.size(1);
@@ -583,7 +604,7 @@ internal sealed class MarketingResponseDecoder : nn.Module
             }
             means = means + CurveNodeTerms(terms.unsqueeze(1), edgeWeights).squeeze(1);
         }
-        if (settle && HasMediatorEdges) means = Settle(means.unsqueeze(1), edgeWeights).squeeze(1);
+        if (settle && HasMediatorEdges) means = Settle(means.unsqueeze(1), edgeWeights, anchors).squeeze(1);
         return (means.MoveToOuterDisposeScope(), baseline.MoveToOuterDisposeScope());
     }
 
@@ -606,13 +627,20 @@ internal sealed class MarketingResponseDecoder : nn.Module
 
     /// <summary>
     /// What the same-day mediator edges add to each node on the days of <paramref name="sameDay"/> [B, T, n], whose mediators
-    /// are read: z_ij gain_ij x_i per edge, summed per receiver, [B, T, n] (zero for given nodes and the first mediator).
+    /// are read: z_ij gain_ij (x_i - a_i) per edge, summed per receiver, [B, T, n] (zero for given nodes and the first
+    /// mediator), where a_i is the sender's anchor (<paramref name="anchors"/> [B, n], see <see cref="Anchors"/>; zero when
+    /// the edges are not centred). Centred, an edge moves its receiver with the sender's movements but cannot shift the
+    /// receiver's level: uncentred, the term's mean (the gain times the sender's level, about half the gain on scaled
+    /// series) let each shop switch the edge on to raise the receiver's level, and on a panel of pure noise the edges
+    /// were learned in the shops whose receiver sat above the others.
     /// </summary>
-    public Tensor MediatorTerms(Tensor sameDay, Tensor edgeWeights)
+    public Tensor MediatorTerms(Tensor sameDay, Tensor edgeWeights, Tensor? anchors)
     {
         using var scope = torch.NewDisposeScope();
         Tensor z = edgeWeights.narrow(1, _edges.EdgeCount + _edges.GivenSameDayEdgeCount, _edges.MediatorSameDayEdgeCount).unsqueeze(1); // [B, 1, Em]
-        Tensor sent = sameDay.index_select(2, _edges.MediatorSenderIndex) * z * MediatorGain(); // [B, T, Em]
+        Tensor senders = sameDay.index_select(2, _edges.MediatorSenderIndex); // [B, T, Em]
+        if (anchors is not null) senders = senders - anchors.index_select(1, _edges.MediatorSenderIndex).unsqueeze(1);
+        Tensor sent = senders * z * MediatorGain(); // [B, T, Em]
         return torch.zeros_like(sameDay).index_add(2, _edges.MediatorReceiverIndex, sent, One).MoveToOuterDisposeScope();
     }
 
@@ -621,13 +649,13 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// same-day mediator edges; each mediator, then the target, gets the terms of the mediators before it, read from their
     /// own settled predictions. As many passes as mediators settle every node (each pass fixes one more level of the chain).
     /// </summary>
-    public Tensor Settle(Tensor unsettled, Tensor edgeWeights)
+    public Tensor Settle(Tensor unsettled, Tensor edgeWeights, Tensor? anchors)
     {
         if (!HasMediatorEdges) return unsettled;
         using var scope = torch.NewDisposeScope();
         Tensor settled = unsettled;
         int mediators = _edges.NodeCount - _edges.GivenCount - 1;
-        for (int pass = 0; pass < mediators; pass++) settled = unsettled + MediatorTerms(settled, edgeWeights);
+        for (int pass = 0; pass < mediators; pass++) settled = unsettled + MediatorTerms(settled, edgeWeights, anchors);
         return settled.MoveToOuterDisposeScope();
     }
 

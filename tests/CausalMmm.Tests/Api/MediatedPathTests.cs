@@ -129,8 +129,10 @@ public sealed class MediatedPathTests
         Assert.True(withPromo > withoutPromo * 1.01, $"a promotion on every planned day should raise the forecast: {withoutPromo} without, {withPromo} with");
     }
 
-    [Fact]
-    public void The_same_day_graph_is_acyclic_whatever_the_edge_weights()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_same_day_graph_is_acyclic_whatever_the_edge_weights(bool centred)
     {
         // Given series 0-1, mediators 2-3, target 4.
         using var edges = new EdgeIndex(5, givenCount: 2, sameDay: true, sameDayMediators: true);
@@ -139,7 +141,7 @@ public sealed class MediatedPathTests
         for (int e = 0; e < edges.SameDayEdgeCount; e++) Assert.True(edges.SameDaySenders[e] < edges.SameDayReceivers[e], $"same-day edge {e} runs backwards");
 
         CausalMmmOptions options = new CausalMmmOptions();
-        options.HiddenSize = 4;
+        (options.HiddenSize, options.CentredMediatorEdges) = (4, centred);
         using var decoder = new MarketingResponseDecoder(edges, 1, options);
         Assert.True(decoder.HasMediatorEdges);
         using var scope = NewDisposeScope();
@@ -147,16 +149,25 @@ public sealed class MediatedPathTests
         // Whatever the encoder says: edge weights anywhere in [0, 1] (and beyond, as shop gains make them).
         Tensor weights = rand(3, edges.TotalEdgeCount) * 3;
         Tensor unsettled = randn(3, 1, 5);
-        Tensor settled = decoder.Settle(unsettled, weights);
+        Tensor? anchors = centred ? rand(3, 5) : null; // the window means the centred edges measure their senders from
+        Assert.Equal(centred, decoder.CentresMediators);
+        Tensor settled = decoder.Settle(unsettled, weights, anchors);
         // The day's equations hold: every node is its own part plus what the mediators before it send.
-        Assert.True(settled.allclose(unsettled + decoder.MediatorTerms(settled, weights), rtol: 1e-5, atol: 1e-6));
+        Assert.True(settled.allclose(unsettled + decoder.MediatorTerms(settled, weights, anchors), rtol: 1e-5, atol: 1e-6));
+        if (anchors is not null)
+        {
+            // Centred: a mediator at its anchor sends nothing, so the later nodes keep their own parts.
+            Tensor atAnchors = unsettled.clone();
+            atAnchors.narrow(2, 2, 2).copy_(anchors.narrow(1, 2, 2).unsqueeze(1));
+            Assert.True(decoder.MediatorTerms(atAnchors, weights, anchors).abs().max().item<float>() < 1e-6, "a mediator at its window mean should send nothing");
+        }
         // Nothing flows back: moving the target's own part leaves every mediator as it was; moving the second mediator's
         // leaves the first as it was and moves the target; moving the first mediator's moves both later nodes.
         Tensor Moved(int node)
         {
             Tensor moved = unsettled.clone();
             moved.narrow(2, node, 1).add_(10);
-            return decoder.Settle(moved, weights);
+            return decoder.Settle(moved, weights, anchors);
         }
         Tensor target = Moved(4), second = Moved(3), first = Moved(2);
         Assert.True(target.narrow(2, 0, 4).allclose(settled.narrow(2, 0, 4)), "the target's part moved a mediator");
