@@ -672,9 +672,10 @@ public sealed record CausalMmmOptions
     /// shops whose receiver sat above the others, up to 16 shops of 16 depending on the CPU's thread count (see
     /// docs/benchmarks.md). Centring removes that pull (each shop's edge then follows the sample correlation of its sender
     /// and receiver, not the receiver's level), but on noise the edges can still settle at one in every shop, so it does
-    /// not by itself keep them at their prior. Internal, off by default until the planning benchmarks have measured it:
-    /// an experiment reached with <c>--set CentredMediatorEdges=true</c>; stored (model format 16), and models saved
-    /// before it load with it off.
+    /// not by itself keep them at their prior. On the planning benchmark (seed 1) it moved part of the page-view-only
+    /// channels' effect to their direct curves (share credited to page views 93.3% -> 78.4%), so it is off: an internal
+    /// experiment reached with <c>--set CentredMediatorEdges=true</c>; stored (model format 16), and models saved before
+    /// it load with it off.
     /// </summary>
     [System.Text.Json.Serialization.JsonInclude]
     internal bool CentredMediatorEdges;
@@ -706,6 +707,17 @@ public sealed record CausalMmmOptions
     /// likelihood. Internal: an experiment the benchmarks reach; such a model cannot be saved (the flag is not stored).
     /// </summary>
     internal bool CalibrateEdges;
+
+    /// <summary>
+    /// The likelihood of each shop's series is (T/2) log(1 + MSE / <see cref="Variance"/>) instead of
+    /// T MSE / (2 <see cref="Variance"/>): the same where the decoder fits a series to well within the variance, but
+    /// growing only with the log of the error where it does not, so a series the decoder cannot predict (noise) no longer
+    /// outweighs the KL term by the ratio of its error to the variance (about 170 to 1 on uniform noise) and its edges stay
+    /// at their prior instead of settling at zero or one by the trajectory. It weakens real evidence as much: on the planning
+    /// benchmark (seed 1) page views -> GMV fell from 0.99 to 0.35 (docs/benchmarks.md). Training only: nothing is
+    /// stored. Internal, off: an experiment the benchmarks reach with <c>--set RobustLikelihood=true</c>.
+    /// </summary>
+    internal bool RobustLikelihood;
 
     /// <summary>
     /// Each lagged edge multiplies its message by its own learned vector (ones at the start). The message network is

@@ -236,7 +236,15 @@ public static class CausalMmmTrainer
         // GC may free during the call.
         using Scalar nllScale = 2 * options.Variance * shops * nodes, perShopNode = (double)(shops * nodes), klWeight = options.KlWeight;
         using Scalar gainScale = 2 * CausalMmmOptions.Defaults.ShopGainSpread * CausalMmmOptions.Defaults.ShopGainSpread * shops * nodes;
-        Tensor nll = (error * error).sum() / nllScale;
+        Tensor nll;
+        if (options.RobustLikelihood)
+        {
+            // Per shop and node, (T - 1)/2 log(1 + MSE / variance): T MSE / (2 variance) to first order.
+            using Scalar halfSteps = (steps - 1) / 2.0, variance = options.Variance;
+            Tensor mse = (error * error).mean(new long[] { 1 }); // [B, n]
+            nll = (mse / variance).log1p().sum() * halfSteps / perShopNode;
+        }
+        else nll = (error * error).sum() / nllScale;
         Tensor loss = nll;
         if (logits is not null && options.KlWeight > 0 && includeKl)
         {
