@@ -225,6 +225,7 @@ public sealed class DecoderOptionsTests
     [InlineData(MessageSource.ObservedValues, 1, true)]
     [InlineData(MessageSource.ObservedValues, 3, false)]
     [InlineData(MessageSource.HiddenStatesAndValues, 1, false)]
+    [InlineData(MessageSource.HiddenStatesAndValues, 1, true)]
     public void With_mediator_edges_teacher_forcing_and_the_step_by_step_roll_out_agree_on_each_days_own_part(MessageSource messages, int lags, bool centred)
     {
         // x0, x1, promo given; pv a mediator; gmv the target.
@@ -585,6 +586,7 @@ public sealed class DecoderOptionsTests
         using CausalMmmModel loaded15 = ReadBack(entries15, json15);
         Assert.False(loaded15.Options.CentredMediatorEdges);
         Assert.Equal(trained.AnyLagGraphs(panel), loaded15.AnyLagGraphs(panel));
+        Assert.Equal(trained.Forecast(panel, panel.Length, 10), loaded15.Forecast(panel, panel.Length, 10));
 
         // Off in every preset (an experiment); with them, one learned vector per lagged edge, trained away from its start of
         // ones, stored and read back with the option.
@@ -723,6 +725,27 @@ public sealed class DecoderOptionsTests
     {
         entries["m/model.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
         return CausalMmmModel.ReadFrom(new ComponentStateReader(entries, "m/", 1));
+    }
+
+    [Fact]
+    public void A_model_with_centred_mediator_edges_round_trips_and_its_forecasts_read_the_flag()
+    {
+        NumericPanel panel = Api.MediatedPathTests.ChainPanel(shops: 4, length: 40).ToNumeric();
+        var options = new CausalMmmOptions();
+        (options.Epochs, options.HiddenSize, options.BatchSize, options.Seed, options.CentredMediatorEdges) = (3, 8, 2, 4, true);
+        using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
+        Assert.True(model.Network.Decoder.HasMediatorEdges && model.Network.Decoder.CentresMediators);
+        var saved = new Dictionary<string, byte[]>();
+        model.WriteTo(new ComponentStateWriter(saved, "m/"));
+        using CausalMmmModel back = CausalMmmModel.ReadFrom(new ComponentStateReader(saved, "m/", 1));
+        Assert.True(back.Options.CentredMediatorEdges && back.Network.Decoder.CentresMediators);
+        IReadOnlyList<double[,]> forecast = model.Forecast(panel, panel.Length, 10);
+        Assert.Equal(forecast, back.Forecast(panel, panel.Length, 10));
+        // The same weights read uncentred forecast otherwise: the flag, not only the weights, makes the model.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(saved["m/model.json"])!.AsObject();
+        json["Options"]!["CentredMediatorEdges"] = false;
+        using CausalMmmModel uncentred = ReadBack(saved, json);
+        Assert.NotEqual(forecast, uncentred.Forecast(panel, panel.Length, 10));
     }
 
     [Fact]

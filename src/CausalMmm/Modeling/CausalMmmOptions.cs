@@ -709,12 +709,14 @@ public sealed record CausalMmmOptions
     internal bool CalibrateEdges;
 
     /// <summary>
-    /// The likelihood of each shop's series is (T/2) log(1 + MSE / <see cref="Variance"/>) instead of
-    /// T MSE / (2 <see cref="Variance"/>): the same where the decoder fits a series to well within the variance, but
+    /// The likelihood of each shop's node is (T/2) log(1 + MSE / <see cref="Variance"/>) instead of
+    /// T MSE / (2 <see cref="Variance"/>), T the predicted steps: the same where the decoder fits a series to well within the variance, but
     /// growing only with the log of the error where it does not, so a series the decoder cannot predict (noise) no longer
     /// outweighs the KL term by the ratio of its error to the variance (about 170 to 1 on uniform noise) and its edges stay
     /// at their prior instead of settling at zero or one by the trajectory. It weakens real evidence as much: on the planning
-    /// benchmark (seed 1) page views -> GMV fell from 0.99 to 0.35 (docs/benchmarks.md). Training only: nothing is
+    /// benchmark (seed 1) page views -> GMV fell from 0.99 to 0.35 (docs/benchmarks.md). The KL term and the shop-gain
+    /// and trend priors keep their weights, so against a likelihood that grows only with the log of the error they weigh
+    /// more; the plateau rule, which compares losses, also reads the log-scale loss. Training only: nothing is
     /// stored. Internal, off: an experiment the benchmarks reach with <c>--set RobustLikelihood=true</c>.
     /// </summary>
     internal bool RobustLikelihood;

@@ -203,7 +203,8 @@ public static class CausalMmmTrainer
 
     /// <summary>
     /// The negative ELBO of a batch: sum over steps and nodes of (mu - x)^2 / (2 sigma^2) plus lambda * KL(q || prior),
-    /// both per shop and node as in the reference. With a <paramref name="noise"/> generator, edges are Gumbel-softmax
+    /// both per shop and node as in the reference (with <see cref="CausalMmmOptions.RobustLikelihood"/>, each shop and node's
+    /// sum is replaced by (T - 1)/2 log(1 + MSE / sigma^2)). With a <paramref name="noise"/> generator, edges are Gumbel-softmax
     /// samples; without one, the edge probabilities. <paramref name="logPrior"/> is <see cref="LogPrior"/>, made once per fit
     /// rather than once per step (made here when absent); <paramref name="grangerScores"/> likewise holds the encoder's
     /// <see cref="CausalMmmNetwork.GrangerScores"/> of <paramref name="values"/> (computed here when absent). With shop gains,
@@ -239,7 +240,8 @@ public static class CausalMmmTrainer
         Tensor nll;
         if (options.RobustLikelihood)
         {
-            // Per shop and node, (T - 1)/2 log(1 + MSE / variance): T MSE / (2 variance) to first order.
+            // Per shop and node, (T - 1)/2 log(1 + MSE / variance) over the T - 1 predicted steps: (T - 1) MSE / (2 variance),
+            // the plain form below, to first order.
             using Scalar halfSteps = (steps - 1) / 2.0, variance = options.Variance;
             Tensor mse = (error * error).mean(new long[] { 1 }); // [B, n]
             nll = (mse / variance).log1p().sum() * halfSteps / perShopNode;

@@ -16,7 +16,8 @@ namespace CausalMmm.Modeling;
 /// (<see cref="SameDayResponse.Message"/>), or the prediction gains sum_i z0_ij beta_ij Hill_ij(adstock_ij(x_i))^{t+1}
 /// (<see cref="SameDayResponse.SaturatingCurve"/>), where the adstock reads the given series up to the predicted step.
 /// With mediator edges (<see cref="CausalMmmOptions.SameDayMediators"/>), each mediator then adds z0_mk gamma_mk (m^{t+1} - a_m)
-/// (a non-negative gain gamma; a_m the mediator's mean over the window, see <see cref="Anchors"/>) to every later mediator
+/// (a non-negative gain gamma; a_m zero, or with <see cref="CausalMmmOptions.CentredMediatorEdges"/> the mediator's mean
+/// over the window, see <see cref="Anchors"/>) to every later mediator
 /// and the target k, in the fixed same-day order: teacher forcing
 /// reads the day's observed mediators, a roll-out settles its own predicted mediators first (<see cref="Settle"/>). With
 /// baseline inputs, the recurrence and f_pre read each day less its same-day responses, and f_pre also reads each node's
@@ -504,7 +505,8 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// The baseline [B, n] of day <paramref name="day"/> of <paramref name="window"/> [B, T, n] (scaled) with that day's
     /// values taken from <paramref name="values"/> [B, n] (the observed day, or a prediction of it): the values less their
     /// same-day responses, the curves reading the window's given series up to the day. The centred mediator edges measure
-    /// their senders from <paramref name="anchors"/> [B, n] when given, else from the window's own (<see cref="Anchors"/>).
+    /// their senders from <paramref name="anchors"/> [B, n] when given, else from the window's own (<see cref="Anchors"/>),
+    /// which matches teacher forcing only when <paramref name="window"/> is the window <see cref="Forward"/> read.
     /// </summary>
     public Tensor DayBaseline(Tensor window, int day, Tensor values, Tensor edgeWeights, Tensor context, Tensor? anchors = null)
     {
@@ -636,6 +638,8 @@ internal sealed class MarketingResponseDecoder : nn.Module
     /// </summary>
     public Tensor MediatorTerms(Tensor sameDay, Tensor edgeWeights, Tensor? anchors)
     {
+        if (_centredMediators && anchors is null)
+            throw new InvalidOperationException("A decoder with centred mediator edges measures their senders from the window's anchors (Anchors).");
         using var scope = torch.NewDisposeScope();
         Tensor z = edgeWeights.narrow(1, _edges.EdgeCount + _edges.GivenSameDayEdgeCount, _edges.MediatorSameDayEdgeCount).unsqueeze(1); // [B, 1, Em]
         Tensor senders = sameDay.index_select(2, _edges.MediatorSenderIndex); // [B, T, Em]
