@@ -79,8 +79,8 @@ internal sealed class RidgeScenario : ScenarioModel
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor coefficients = _coefficients.index_select(0, shops);
-        Tensor result = _intercept.index_select(0, shops).unsqueeze(1) + _baseline.index_select(0, shops);
-        for (int f = 0; f < _features.Length; f++) result = result + coefficients.narrow(1, f, 1) * _features[f](plan, shops);
+        Tensor result = Tensors.Plus(_intercept.index_select(0, shops).unsqueeze(1), _baseline.index_select(0, shops));
+        for (int f = 0; f < _features.Length; f++) result = Tensors.Plus(result, coefficients.narrow(1, f, 1) * _features[f](plan, shops));
         return result.MoveToOuterDisposeScope();
     }
 

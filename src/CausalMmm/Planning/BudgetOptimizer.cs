@@ -248,7 +248,7 @@ internal sealed class BudgetOptimizer : IDisposable
     public Tensor PlanOf(Tensor totals)
     {
         if (_free.Length == 0) return _kept.alias();
-        return _kept + torch.matmul(totals.unsqueeze(1) * _profile, _placement);
+        return Tensors.Plus(_kept, torch.matmul(totals.unsqueeze(1) * _profile, _placement));
     }
 
     /// <summary>Forecast target totals over the plan per shop, for totals [S, F] (no gradient).</summary>

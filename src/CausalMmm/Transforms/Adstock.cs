@@ -236,7 +236,7 @@ public sealed class AdstockTransformer : ChannelTransformerBase
                 Tensor x = inner(plan, shops);
                 Tensor c = carry.index_select(0, shops);
                 var outputs = new List<Tensor>();
-                for (int h = 0; h < x.size(1); h++) outputs.Add(c = x.select(1, h) * fresh + c * decay);
+                for (int h = 0; h < x.size(1); h++) outputs.Add(c = Tensors.Plus(x.select(1, h) * fresh, c * decay));
                 return torch.stack(outputs, 1);
             };
         }
@@ -251,7 +251,7 @@ public sealed class AdstockTransformer : ChannelTransformerBase
             for (int h = 0; h < steps; h++)
             {
                 Tensor sum = torch.zeros_like(x.select(1, 0));
-                for (int l = 0; l < w.Length; l++) sum = sum + x.select(1, offset + h - l) * w[l];
+                for (int l = 0; l < w.Length; l++) sum = Tensors.Plus(sum, x.select(1, offset + h - l) * w[l]);
                 outputs.Add(sum);
             }
             return torch.stack(outputs, 1);

@@ -199,7 +199,7 @@ public sealed class HillTransformer : ChannelTransformerBase
             Tensor r = inner(plan, shops).clamp_min(zero) / shopMean.index_select(0, shops).unsqueeze(1);
             // r^S / (r^S + K^S) = 1 / (1 + (K / r)^S), written so that zero spend gives zero and the gradient stays finite.
             Tensor ratio = (r.clamp_min(floor).reciprocal() * halfSaturation).pow(slope);
-            return (ratio + one).reciprocal();
+            return Tensors.Plus(ratio, one).reciprocal();
         };
     }
 
