@@ -553,8 +553,6 @@ internal sealed class MarketingResponseDecoder : nn.Module
     {
         if (_baselineInputs && (currentBase is null || levels is null))
             throw new InvalidOperationException("A decoder with baseline inputs emits from the day's baseline (currentBase) and the window's levels.");
-        if (CentresMediators && anchors is null)
-            throw new InvalidOperationException("A decoder with centred mediator edges emits from the window's anchors (Anchors of the window before the origin).");
         return EmitCore(state, current, context, edgeWeights, nextGiven, alternative, givenTail, skipCurves: false, settle: true, currentBase ?? current, levels, anchors);
     }
 
