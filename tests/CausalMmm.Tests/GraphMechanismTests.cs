@@ -415,14 +415,16 @@ public sealed class RobustLikelihoodTests
     [InlineData(3, 1)]
     [InlineData(3, 3)]
     [InlineData(4, 2)]
-    public void With_the_robust_likelihood_every_edge_on_pure_noise_stays_at_its_prior_whatever_the_thread_count(int seed, int threads)
+    public void With_the_defaults_every_edge_on_pure_noise_stays_near_its_prior_whatever_the_thread_count(int seed, int threads)
     {
         // With the fixed variance, the same fits' edges went to 0.00-0.87 (lagged) and 0.06-0.94 (mediators') by the thread
-        // count and seed (docs/benchmarks.md); each edge's likelihood now grows with the log of an error the decoder cannot
-        // reduce, and the KL term holds it at its prior.
+        // count and seed (docs/benchmarks.md); under the defaults' robust likelihood each edge's likelihood grows with the
+        // log of an error the decoder cannot reduce, and the KL term holds it near its prior. At the defaults' KL weight
+        // (3, against 100 before) a mean can sit a few hundredths off its prior and an edge can pass 0.5 in a shop or two.
         NumericPanel panel = GraphMechanismTests.NoisePanel(seed);
         CausalMmmOptions options = new CausalMmmOptions();
-        (options.Epochs, options.Seed, options.RobustLikelihood) = (150, 5, true);
+        Assert.True(options.RobustLikelihood);
+        (options.Epochs, options.Seed) = (150, 5);
         int before = TorchSharp.torch.get_num_threads();
         // Process-wide (and this thread's) count: safe here, as this collection runs alone; restored below.
         TorchSharp.torch.set_num_threads(threads);
@@ -436,12 +438,15 @@ public sealed class RobustLikelihoodTests
             {
                 if (i == j) continue;
                 double laggedMean = lagged.Average(g => g[i, j]);
-                Assert.True(Math.Abs(laggedMean - options.EdgePrior) < 0.05, $"lagged {panel.NodeNames[i]} -> {panel.NodeNames[j]}: {laggedMean:F3} against the prior {options.EdgePrior}");
+                Assert.True(Math.Abs(laggedMean - options.EdgePrior) < 0.08, $"lagged {panel.NodeNames[i]} -> {panel.NodeNames[j]}: {laggedMean:F3} against the prior {options.EdgePrior}");
+                int laggedLikely = lagged.Count(g => g[i, j] > 0.5);
+                Assert.True(laggedLikely <= lagged.Count / 4, $"lagged {panel.NodeNames[i]} -> {panel.NodeNames[j]} likely in {laggedLikely} of {lagged.Count} shops");
                 if (j < given || i >= j) continue; // same-day edges run forward, into the mediators and the target
                 double prior = i < given ? options.GivenEdgePrior ?? options.EdgePrior : options.MediatorEdgePrior;
                 double sameDayMean = sameDay!.Average(g => g[i, j]);
-                Assert.True(Math.Abs(sameDayMean - prior) < 0.05, $"same-day {panel.NodeNames[i]} -> {panel.NodeNames[j]}: {sameDayMean:F3} against the prior {prior}");
-                Assert.All(sameDay!, g => Assert.True(g[i, j] < 0.5, $"same-day {panel.NodeNames[i]} -> {panel.NodeNames[j]} likely in a shop: {g[i, j]:F3}"));
+                Assert.True(Math.Abs(sameDayMean - prior) < 0.08, $"same-day {panel.NodeNames[i]} -> {panel.NodeNames[j]}: {sameDayMean:F3} against the prior {prior}");
+                int likely = sameDay!.Count(g => g[i, j] > 0.5);
+                Assert.True(likely <= sameDay!.Count / 4, $"same-day {panel.NodeNames[i]} -> {panel.NodeNames[j]} likely in {likely} of {sameDay!.Count} shops");
             }
         }
         finally

@@ -203,13 +203,13 @@ public static class CausalMmmTrainer
 
     /// <summary>
     /// The negative ELBO of a batch: sum over steps and nodes of (mu - x)^2 / (2 sigma^2) plus lambda * KL(q || prior),
-    /// both per shop and node as in the reference (with <see cref="CausalMmmOptions.RobustLikelihood"/>, each shop and node's
+    /// both per shop and node as in the reference (with <see cref="CausalMmmOptions.RobustLikelihood"/>, the default, each shop and node's
     /// sum is replaced by (T - 1)/2 log(1 + MSE / sigma^2)). With a <paramref name="noise"/> generator, edges are Gumbel-softmax
     /// samples; without one, the edge probabilities. <paramref name="logPrior"/> is <see cref="LogPrior"/>, made once per fit
     /// rather than once per step (made here when absent); <paramref name="grangerScores"/> likewise holds the encoder's
     /// <see cref="CausalMmmNetwork.GrangerScores"/> of <paramref name="values"/> (computed here when absent). With shop gains,
     /// <paramref name="gainLogs"/> [B, Ec] holds the batch's shops' log-multipliers of the same-day edges, and their Gaussian
-    /// prior (spread <see cref="CausalMmmOptions.Defaults.ShopGainSpread"/>) joins the loss on the NLL's scale. With seasonal
+    /// prior (spread <see cref="CausalMmmOptions.ShopGainSpread"/>) joins the loss on the NLL's scale. With seasonal
     /// terms, <paramref name="calendar"/> [T + 1, F] holds the calendar features of the window's steps and the one after: the
     /// decoder reads the values less their seasonal baseline, and each mean gets the baseline of the step it predicts.
     /// </summary>
@@ -236,7 +236,7 @@ public static class CausalMmmTrainer
         // Scalars held to the end of the scope: a number passed straight to a TorchSharp call becomes a temporary Scalar the
         // GC may free during the call.
         using Scalar nllScale = 2 * options.Variance * shops * nodes, perShopNode = (double)(shops * nodes), klWeight = options.KlWeight;
-        using Scalar gainScale = 2 * CausalMmmOptions.Defaults.ShopGainSpread * CausalMmmOptions.Defaults.ShopGainSpread * shops * nodes;
+        using Scalar gainScale = 2 * options.ShopGainSpread * options.ShopGainSpread * shops * nodes;
         Tensor nll;
         if (options.RobustLikelihood)
         {
