@@ -4,13 +4,25 @@
 # the drifting simulator (5 seeds), writes their output between the markers <!-- current:begin --> and
 # <!-- current:end -->, and the README's rows with benchmarks/headline.py. About 55 minutes on 2 cores.
 # Usage: bash benchmarks/report.sh
+#        bash benchmarks/report.sh --from DIR   (no runs: DIR holds planning.txt, quickstart.txt, demo.txt and
+#        forecast.txt from runs made separately, for example planning seeds merged with benchmarks/merge-planning.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-dotnet build CausalMmm.MLNet.sln -c Release --nologo -v quiet
+from=""
+if [ "${1:-}" = "--from" ]; then
+  from="${2:?--from needs a directory}"
+  for f in planning.txt quickstart.txt demo.txt forecast.txt; do
+    [ -s "$from/$f" ] || { echo "$from/$f is missing or empty" >&2; exit 1; }
+  done
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
+if [ -n "$from" ]; then
+  cp "$from"/planning.txt "$from"/quickstart.txt "$from"/demo.txt "$from"/forecast.txt "$out"/
+else
+dotnet build CausalMmm.MLNet.sln -c Release --nologo -v quiet
 dotnet run -c Release --no-build --project benchmarks/CausalMmm.Benchmarks -- planning > "$out/planning.txt"
 dotnet run -c Release --no-build --project examples/Quickstart | sed -n '/^Holdout gmv/,/^$/p' > "$out/quickstart.txt"
 dotnet run -c Release --no-build --project src/CausalMmm.Cli -- demo --out "$out/demo" > "$out/demo-run.txt"
@@ -24,12 +36,13 @@ start = next(i for i, r in enumerate(rows) if "RMSE" in r)
 for r in rows[start:start + 10]:
     print(r)
 PY
+fi
 
 {
   echo "<!-- current:begin -->"
   echo "## Current figures"
   echo
-  echo "Written by \`bash benchmarks/report.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(git rev-parse --short HEAD))."
+  echo "Written by \`bash benchmarks/report.sh${from:+ --from DIR}\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(git rev-parse --short HEAD))${from:+; the runs were made separately, each with its command below}."
   echo
   echo "### Planning against truth (\`dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- planning\`)"
   echo
