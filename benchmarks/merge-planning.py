@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Merges planning benchmark outputs that cover different seeds of the same settings into one report.
 
-Usage: python3 benchmarks/merge-planning.py RUN1.txt RUN2.txt ... > planning.txt
+Usage: python3 benchmarks/merge-planning.py [--any-settings] RUN1.txt RUN2.txt ... > planning.txt
 
 Each input is the output of `dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- planning --seeds N
 --first-seed K ...`. The output has one title for the union of the seeds, every input's command, every seed's block in
 seed order, and the "Over N seeds: mean (worst seed)" summary recomputed from the per-seed rows in the benchmark's own
 format (worst: highest for errors, lowest elsewhere), so benchmarks/headline.py reads it as it reads one run. The
 per-seed rows are printed to 0.1 points, so a merged mean can differ from one run's in the last digit. Runs whose
-titles differ in anything but their seeds (panel size, channels, noise, plan days) are refused.
+titles or commands differ in anything but their seeds (panel size, channels, noise, plan days, --set overrides, epochs,
+models) are refused; --any-settings merges them anyway, for runs whose overrides are known to equal another build's
+defaults, and every command is printed so the reader sees what each seed ran with.
 """
 import re
 import sys
@@ -25,6 +27,8 @@ HEADER = "model                plan err   sign   no-path chg  ROI rank  gain med
 
 def parse(path):
     lines = open(path, encoding="utf-8").read().splitlines()
+    if not lines:
+        sys.exit(f"{path} is empty")
     title = lines[0]
     match = re.search(r"seeds (\d+)-(\d+)", title)
     if not match:
@@ -47,6 +51,8 @@ def parse(path):
 def row_values(line, model):
     """A per-seed row's ten figures as floats (NaN where the model has none), percentages as fractions."""
     tokens = line[len("  " + model):].split()
+    if any(t.endswith("%") and t != "%" for t in tokens):
+        sys.exit(f"the row was printed under a culture that joins the number and '%' (run the benchmark with the invariant culture): {line}")
     values, i = [], 0
     while i < len(tokens):
         if i + 1 < len(tokens) and tokens[i + 1] == "%":
@@ -78,13 +84,25 @@ def summary(model, rows):
     return f"{model:<19} " + ", ".join(parts)
 
 
+def setting(title, commands):
+    """A run's title and commands without the seeds they cover."""
+    plain = [re.sub(r" --(first-seed|seeds) \d+", "", c) for c in commands]
+    return "\n".join([re.sub(r"seeds \d+-\d+", "seeds", title), *plain])
+
+
 def main():
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    any_settings = "--any-settings" in args
+    paths = [a for a in args if a != "--any-settings"]
+    if not paths:
         sys.exit(__doc__)
-    runs = [parse(p) for p in sys.argv[1:]]
-    settings = {re.sub(r"seeds \d+-\d+", "seeds", t) for t, _, _, _ in runs}
-    if len(settings) != 1:
-        sys.exit("the runs differ in more than their seeds:\n" + "\n".join(sorted(settings)))
+    runs = [parse(p) for p in paths]
+    settings = {setting(t, c) for t, c, _, _ in runs}
+    if len(settings) != 1 and not any_settings:
+        sys.exit("the runs differ in more than their seeds (--any-settings merges them anyway):\n\n" + "\n\n".join(sorted(settings)))
+    titles = {re.sub(r"seeds \d+-\d+", "seeds", t) for t, _, _, _ in runs}
+    if len(titles) != 1:
+        sys.exit("the runs' panels differ:\n" + "\n".join(sorted(titles)))
     blocks = {}
     for _, _, b, _ in runs:
         for seed, block in b.items():
@@ -98,7 +116,7 @@ def main():
     for _, commands, _, _ in runs:
         for c in commands:
             print(c)
-    print(f"merged by benchmarks/merge-planning.py from {len(runs)} runs")
+    print(f"merged by benchmarks/merge-planning.py from {len(runs)} runs" + (" whose commands differ (--any-settings)" if len(settings) > 1 else ""))
     for seed in seeds:
         print()
         print("\n".join(blocks[seed]))
@@ -107,6 +125,8 @@ def main():
     print(HEADER)
     for model in MODELS:
         rows = [row_values(l, model) for s in seeds for l in blocks[s] if l.startswith("  " + model + " ")]
+        if rows and len(rows) != len(seeds):
+            sys.exit(f"{model} has rows for {len(rows)} of the {len(seeds)} seeds")
         if rows:
             print(summary(model, rows))
     if runs[0][3]:

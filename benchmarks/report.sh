@@ -7,15 +7,18 @@
 #        bash benchmarks/report.sh --from DIR   (no runs: DIR holds planning.txt, quickstart.txt, demo.txt and
 #        forecast.txt from runs made separately, for example planning seeds merged with benchmarks/merge-planning.py)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-source scripts/env.sh
 from=""
 if [ "${1:-}" = "--from" ]; then
-  from="${2:?--from needs a directory}"
+  from="$(cd "${2:?--from needs a directory}" && pwd)"
   for f in planning.txt quickstart.txt demo.txt forecast.txt; do
     [ -s "$from/$f" ] || { echo "$from/$f is missing or empty" >&2; exit 1; }
   done
+elif [ $# -gt 0 ]; then
+  echo "usage: bash benchmarks/report.sh [--from DIR]; got: $*" >&2
+  exit 2
 fi
+cd "$(dirname "$0")/.."
+source scripts/env.sh
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -42,7 +45,7 @@ fi
   echo "<!-- current:begin -->"
   echo "## Current figures"
   echo
-  echo "Written by \`bash benchmarks/report.sh${from:+ --from DIR}\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(git rev-parse --short HEAD))${from:+; the runs were made separately, each with its command below}."
+  echo "Written by \`bash benchmarks/report.sh${from:+ --from DIR}\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(git rev-parse --short HEAD))${from:+; the runs were made separately, before this commit: their commands are in each section}."
   echo
   echo "### Planning against truth (\`dotnet run -c Release --project benchmarks/CausalMmm.Benchmarks -- planning\`)"
   echo

@@ -330,6 +330,9 @@ public sealed class DecoderOptionsTests
         Assert.Equal(SameDayResponse.Message, paper.SameDayResponse);
         Assert.Equal((EdgeEncoder.PairConvolution, SaturationInput.Exponential, true), (paper.Encoder, paper.Saturation, paper.EncoderGrangerScores));
         Assert.Equal((1, false, 0.5, (double?)null), (paper.MessageLags, paper.SelfMessages, paper.MediatorEdgePrior, paper.PlateauTolerance));
+        // The paper's model keeps the reference's plain likelihood and KL weight; the defaults use the robust one.
+        Assert.Equal((false, CausalMmmOptions.Defaults.PaperKlWeight), (paper.RobustLikelihood, paper.KlWeight));
+        Assert.Equal((true, CausalMmmOptions.Defaults.KlWeight), (defaults.RobustLikelihood, defaults.KlWeight));
         Assert.NotSame(CausalMmmOptions.Paper(), CausalMmmOptions.Paper()); // a fresh preset each call, so editing one changes no other
         var laggedOnly = new CausalGraphEstimator.Options { Model = CausalMmmOptions.Paper() with { Epochs = 2, HiddenSize = 8, BatchSize = 3 } };
         using CausalGraphTransformer lagged = ml.CausalMmm().CausalDiscovery.Trainers.CausalGraph(laggedOnly).Fit(data);

@@ -200,22 +200,23 @@ public sealed record CausalMmmOptions
         /// <summary>
         /// Weight of the KL term (lambda). With the robust likelihood (<see cref="RobustLikelihood"/>), whose scale is the
         /// log of each series' error, 3: an edge must lower its receiver's error by about 3 * log(1 / prior) / (T / 2) on
-        /// the log scale, a few percent on a panel's length, to be learned. Chosen on the planning benchmark's seed 1 among
-        /// 1, 3 and 10 (1 let edges on pure noise be learned at some CPU thread counts; 10 lost page views -> GMV), then
-        /// checked on seeds 2-5, the graph members and the forecast checks (docs/benchmarks.md).
+        /// the log scale, a few percent on a panel's length, to be learned. Chosen among 1, 3 and 10: 1 let edges on pure
+        /// noise be learned at some CPU thread counts, 10 lost page views -> GMV on planning seeds 2 and 3; 3 was then
+        /// checked on the other planning seeds, two graph members and the forecast checks (docs/benchmarks.md).
         /// </summary>
         public const double KlWeight = 3;
         /// <summary>The KL weight of the paper's model (<see cref="Paper"/>; 100 in the reference), against its plain likelihood.</summary>
         public const double PaperKlWeight = 100;
         /// <summary>
-        /// The likelihood of each shop's series is (T/2) log(1 + MSE / <see cref="Variance"/>) (see
+        /// The likelihood of each shop's series is ((T - 1)/2) log(1 + MSE / <see cref="Variance"/>) (see
         /// <see cref="CausalMmmOptions.RobustLikelihood"/>); <see cref="Paper"/> keeps the reference's plain one.
         /// </summary>
         public const bool RobustLikelihood = true;
         /// <summary>
-        /// Fixed variance of the Gaussian likelihood. The reference uses 5e-7, which on series scaled to [0, 1]
-        /// makes the likelihood outweigh the KL term a million to one, so the sparse prior never prunes an edge;
-        /// 5e-4 lets it remove indirect links (x0 -> x1 -> y learned as x0 -> y too) and lifts AUROC.
+        /// Variance of the Gaussian likelihood: fixed in the plain form (<see cref="Paper"/>), where the reference's 5e-7
+        /// on series scaled to [0, 1] made the likelihood outweigh the KL term a million to one, so the sparse prior
+        /// never pruned an edge, and 5e-4 let it remove indirect links (x0 -> x1 -> y learned as x0 -> y too) and lifted
+        /// AUROC; under the robust likelihood (the default) the floor added to each series' own mean squared error.
         /// </summary>
         public const double Variance = 5e-4;
         /// <summary>Prior probability of an edge in the sparse prior.</summary>
@@ -421,7 +422,10 @@ public sealed record CausalMmmOptions
     /// </summary>
     public double KlWeight = Defaults.KlWeight;
 
-    /// <summary>Fixed variance sigma^2 of the Gaussian likelihood.</summary>
+    /// <summary>
+    /// Variance sigma^2 of the Gaussian likelihood: fixed in the plain likelihood (<see cref="Paper"/>), the floor added to
+    /// each series' own mean squared error under the robust one (the default; see <see cref="Defaults.Variance"/>).
+    /// </summary>
     public double Variance = Defaults.Variance;
 
     /// <summary>Prior probability of each edge; 0.5 gives the uniform prior.</summary>
@@ -629,7 +633,7 @@ public sealed record CausalMmmOptions
 
     /// <summary>
     /// The spread of the Gaussian prior on the trend slopes (<see cref="Trend"/>), in scaled range per training window:
-    /// smaller pulls every slope toward no trend (see <see cref="Defaults.TrendSpread"/> for why the default is small).
+    /// smaller pulls every slope toward no trend (see <see cref="Defaults.TrendSpread"/> for how the default was set).
     /// </summary>
     public double TrendSpread = Defaults.TrendSpread;
 
@@ -743,7 +747,9 @@ public sealed record CausalMmmOptions
     /// (<see cref="Defaults.KlWeight"/>) and weak shop-gain prior (<see cref="Defaults.ShopGainSpread"/>). The plateau
     /// rule, which compares losses, reads the log-scale loss. Training only: nothing is stored. Internal, on by default
     /// (<see cref="Defaults.RobustLikelihood"/>); <see cref="Paper"/> turns it off; the benchmarks reach the plain form
-    /// with <c>--set RobustLikelihood=false,KlWeight=100,ShopGainSpread=0.5</c> (the previous defaults).
+    /// with <c>--set RobustLikelihood=false,KlWeight=100,ShopGainSpread=0.5,TrendSpread=0.03</c> (the previous defaults).
+    /// Neither it nor <see cref="ShopGainSpread"/> is stored, so a loaded model reports the defaults' values for both,
+    /// whatever it was trained with.
     /// </summary>
     internal bool RobustLikelihood = Defaults.RobustLikelihood;
 

@@ -84,11 +84,12 @@ public sealed class BaselineTests(ITestOutputHelper output)
         double share = ChannelShare(report);
         // Both with a trend per shop, which carries the trend; the calendar terms must carry the season.
         output.WriteLine($"CausalMMM holdout MAPE {mape:P2} with the seasonal baseline, {without:P2} without; channels' share {share:P2}");
-        Assert.True(mape < 0.02, $"holdout MAPE {mape:P2} with the seasonal baseline ({without:P2} without)");
+        // 0.21% measured; the bound leaves room for other CPUs' numerics and fails if the baseline stops carrying the panel.
+        Assert.True(mape < 0.005, $"holdout MAPE {mape:P2} with the seasonal baseline ({without:P2} without)");
         // Under the robust likelihood the recurrent part learns much of the weekly cycle on its own (MAPE 0.27% without
         // calendar terms against 2.86% under the fixed-variance one), so the calendar terms are asked to help, not to
         // carry all of it.
-        Assert.True(mape < without, $"holdout MAPE {mape:P2} with the seasonal baseline against {without:P2} without: the calendar terms should carry the season");
+        Assert.True(mape < without, $"holdout MAPE {mape:P2} with the seasonal baseline against {without:P2} without: the calendar terms should help carry the season");
         Assert.True(share < 0.02, $"channels that do nothing get {share:P2} of the forecast");
     }
 
