@@ -8,41 +8,59 @@ namespace CausalMmm.Benchmarks;
 /// <summary>
 /// A rolling-origin backtest of a panel from a CSV (as <c>causalmmm backtest</c> runs it) with the internal options the
 /// benchmarks reach: CausalMMM with <c>--set</c> / <c>--set-graph</c> overrides, adstock + Hill + ridge and the last
-/// value, each refitted at every origin. For real panels the repository does not hold (benchmarks/real/).
+/// value, each refitted at every origin, for one or more MLContext seeds (with several, the mean and the worst seed of each
+/// model's figures). For real panels the repository does not hold (benchmarks/real/).
 /// </summary>
 internal static class PanelBacktestBenchmark
 {
-    public static int Run(string data, string? schemaPath, int folds, int horizon, int? epochs, string overrides, string graphOverrides)
+    public static int Run(string data, string? schemaPath, int folds, int horizon, int? epochs, string overrides, string graphOverrides, int seeds, int firstSeed)
     {
         if (string.IsNullOrEmpty(data))
         {
             Console.Error.WriteLine("backtest needs --data panel.csv (and --schema schema.json when the column names do not say the roles).");
             return 2;
         }
+        if (seeds < 1) throw new ArgumentException($"--seeds {seeds}: run at least one seed.");
         Action<CausalMmm.Modeling.CausalMmmOptions> apply = OptionOverrides.Parse(overrides), applyGraph = OptionOverrides.Parse(graphOverrides);
-        var ml = new MLContext(seed: 1);
         MarketingSchema schema = schemaPath is null ? new MarketingSchema() : MarketingSchema.Load(schemaPath);
-        CausalMmmCatalog mmm = ml.CausalMmm(schema);
-        MarketingPanel panel = mmm.Data.ReadPanelCsv(data, schema);
-        IDataView all = mmm.Data.ToDataView(panel, schema);
-        Console.WriteLine($"Backtest of {Path.GetFileName(data)}: {panel.ShopCount} shops x {panel.Length} steps, {folds} folds of {horizon} steps"
-            + (overrides.Length > 0 ? $"; --set {overrides}" : "") + (graphOverrides.Length > 0 ? $"; --set-graph {graphOverrides}" : ""));
-        var models = new List<(string, IEstimator<ITransformer>)>
+        // Every MLContext seed refits every model at every origin; the mean and the worst seed say how much of a figure
+        // is the run's luck (the networks' initialisation and batches) rather than the settings.
+        var overall = new List<(int Seed, BacktestSummary Summary)>();
+        for (int seed = firstSeed; seed < firstSeed + seeds; seed++)
         {
-            ("CausalMMM", PlanningBenchmark.CausalPipeline(mmm, epochs, apply, applyGraph)),
-            ("Adstock+Hill+Ridge", mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge())),
-            ("Naive: last value", mmm.Forecasting.Trainers.Naive(NaiveMethod.LastValue)),
-        };
-        var options = new BacktestOptions
+            var ml = new MLContext(seed: seed);
+            CausalMmmCatalog mmm = ml.CausalMmm(schema);
+            MarketingPanel panel = mmm.Data.ReadPanelCsv(data, schema);
+            IDataView all = mmm.Data.ToDataView(panel, schema);
+            Console.WriteLine($"Backtest of {Path.GetFileName(data)}: {panel.ShopCount} shops x {panel.Length} steps, {folds} folds of {horizon} steps, MLContext seed {seed}"
+                + (overrides.Length > 0 ? $"; --set {overrides}" : "") + (graphOverrides.Length > 0 ? $"; --set-graph {graphOverrides}" : ""));
+            var models = new List<(string, IEstimator<ITransformer>)>
+            {
+                ("CausalMMM", PlanningBenchmark.CausalPipeline(mmm, epochs, apply, applyGraph)),
+                ("Adstock+Hill+Ridge", mmm.Transforms.Adstock().Append(mmm.Transforms.Hill()).Append(mmm.Forecasting.Trainers.Ridge())),
+                ("Naive: last value", mmm.Forecasting.Trainers.Naive(NaiveMethod.LastValue)),
+            };
+            var options = new BacktestOptions
+            {
+                Folds = folds, Horizon = horizon,
+                Progress = (fold, score) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  fold {fold}: {score.Model,-20} RMSE {score.Evaluation.Rmse,10:F1}  MAPE {score.Evaluation.Overall.Mape,6:F1}%  MASE {score.Evaluation.Mase:F2}  R2 within shops {score.Evaluation.WithinShopRSquared:F3}  fit {score.FitTime.TotalSeconds:F0} s")),
+            };
+            BacktestResult result = mmm.Forecasting.Backtest(all, models, options);
+            foreach (BacktestSummary o in result.Overall)
+            {
+                overall.Add((seed, o));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  over the folds: {o.Model,-20} RMSE {o.Rmse,10:F1}  MAPE {o.Mape,6:F1}%  MASE {o.Mase:F2}  R2 within shops {o.WithinShopRSquared:F3}  folds beating last value {o.FoldsAhead}/{folds}"));
+            }
+        }
+        if (seeds > 1)
         {
-            Folds = folds, Horizon = horizon,
-            Progress = (fold, score) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  fold {fold}: {score.Model,-20} RMSE {score.Evaluation.Rmse,10:F1}  MAPE {score.Evaluation.Overall.Mape,6:F1}%  MASE {score.Evaluation.Mase:F2}  R2 within shops {score.Evaluation.WithinShopRSquared:F3}  fit {score.FitTime.TotalSeconds:F0} s")),
-        };
-        BacktestResult result = mmm.Forecasting.Backtest(all, models, options);
-        foreach (BacktestSummary o in result.Overall)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  over the folds: {o.Model,-20} RMSE {o.Rmse,10:F1}  MAPE {o.Mape,6:F1}%  MASE {o.Mase:F2}  R2 within shops {o.WithinShopRSquared:F3}  folds beating last value {o.FoldsAhead}/{folds}"));
+            Console.WriteLine($"Over seeds {firstSeed}-{firstSeed + seeds - 1}: mean (worst seed)");
+            foreach (IGrouping<string, (int Seed, BacktestSummary Summary)> model in overall.GroupBy(o => o.Summary.Model))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {model.Key,-20} RMSE {model.Average(o => o.Summary.Rmse),10:F1} ({model.Max(o => o.Summary.Rmse):F1})  MASE {model.Average(o => o.Summary.Mase):F2} ({model.Max(o => o.Summary.Mase):F2})  per seed {string.Join(", ", model.Select(o => o.Summary.Mase.ToString("F2", CultureInfo.InvariantCulture)))}"));
+        }
         return 0;
     }
 }

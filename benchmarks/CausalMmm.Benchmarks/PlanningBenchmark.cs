@@ -63,6 +63,7 @@ internal static class PlanningBenchmark
                 results.Add(result);
                 Console.WriteLine(result.Line());
                 if (result.Details.Length > 0) Console.WriteLine(result.Details);
+                if (Training(model) is { Length: > 0 } training) Console.WriteLine($"  training: {training}");
                 (model as IDisposable)?.Dispose();
             }
         }
@@ -94,6 +95,22 @@ internal static class PlanningBenchmark
         applyGraph(graph);
         return mmm.CausalDiscovery.Trainers.CausalGraph(new CausalGraphEstimator.Options { Model = graph })
             .Append(mmm.Forecasting.Trainers.MarketingResponse(new MarketingResponseForecaster.Options { Model = Model() }));
+    }
+
+    /// <summary>
+    /// How long each network of a fitted causal pipeline trained and why it stopped (the epoch cap or a plateau), and
+    /// the seconds per epoch, so a slower fit reads as more epochs or dearer ones; empty for a chain without networks.
+    /// </summary>
+    internal static string Training(ITransformer model)
+    {
+        if (model is not IEnumerable<ITransformer> chain) return "";
+        return string.Join("; ", chain.Select(t => t switch
+        {
+            CausalGraphTransformer g => ("graph", g.Model.Summary),
+            MarketingResponseTransformer r => ("response", r.Model.Summary),
+            _ => ("", null),
+        }).Where(p => p.Summary is not null).Select(p => string.Create(CultureInfo.InvariantCulture,
+            $"{p.Item1} {p.Summary!.EpochsRun} epochs (best {p.Summary.BestEpoch}, stopped on {p.Summary.StopReason}), {p.Summary.Seconds / Math.Max(1, p.Summary.EpochsRun):F2} s an epoch")));
     }
 
     private static SeedResult Score(string name, int seed, CausalMmmCatalog mmm, ITransformer model, Truth truth, double fitSeconds)

@@ -12,7 +12,7 @@ using CausalMmm.Benchmarks;
 //                                   --graph-thresholds the forecaster on the learned graphs made certain: edges at or above each threshold kept at 1, the rest dropped)
 //        CausalMmm.Benchmarks graphs [--seeds N] [--first-seed S] [--members 0,1,..] [--epochs E] [--shops N] [--set Option=value,...]
 //                                   (graph recovery on the graph simulator's members: CausalMMM's defaults against Linear Granger, paired over seeds)
-//        CausalMmm.Benchmarks backtest --data panel.csv [--schema schema.json] [--folds 2] [--horizon 13] [--epochs E] [--set ...] [--set-graph ...]
+//        CausalMmm.Benchmarks backtest --data panel.csv [--schema schema.json] [--folds 2] [--horizon 13] [--epochs E] [--set ...] [--set-graph ...] [--seeds N] [--first-seed S]
 //                                   (rolling-origin backtest of a CSV panel with internal options: CausalMMM, the chain, the last value; see benchmarks/real/)
 //        CausalMmm.Benchmarks trendchoice [--seeds N]   (the statistic a fit reads to choose a trend, on the simulator's flat and drifting configurations)
 //        CausalMmm.Benchmarks profile [--channels d] [--batch B] [--hidden H] [--length T] [--threads N]
@@ -59,7 +59,7 @@ switch (command)
             Array.IndexOf(args, "--shops") >= 0 ? Option("--shops", 0) : null, Text("--set", ""));
     case "backtest":
         return PanelBacktestBenchmark.Run(Text("--data", ""), Array.IndexOf(args, "--schema") >= 0 ? Text("--schema", "") : null, Option("--folds", 2), Option("--horizon", 13),
-            Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null, Text("--set", ""), Text("--set-graph", ""));
+            Array.IndexOf(args, "--epochs") >= 0 ? Option("--epochs", 0) : null, Text("--set", ""), Text("--set-graph", ""), Option("--seeds", 1), Option("--first-seed", 1));
     case "trendchoice":
         return TrendChoiceBenchmark.Run(Option("--seeds", 5));
     case "lagchain":
