@@ -106,11 +106,11 @@ internal static class PlanningBenchmark
         if (model is not IEnumerable<ITransformer> chain) return "";
         return string.Join("; ", chain.Select(t => t switch
         {
-            CausalGraphTransformer g => ("graph", g.Model.Summary),
-            MarketingResponseTransformer r => ("response", r.Model.Summary),
-            _ => ("", null),
+            CausalGraphTransformer g => (Network: "graph", g.Model.Summary),
+            MarketingResponseTransformer r => (Network: "response", r.Model.Summary),
+            _ => (Network: "", Summary: null),
         }).Where(p => p.Summary is not null).Select(p => string.Create(CultureInfo.InvariantCulture,
-            $"{p.Item1} {p.Summary!.EpochsRun} epochs (best {p.Summary.BestEpoch}, stopped on {p.Summary.StopReason}), {p.Summary.Seconds / Math.Max(1, p.Summary.EpochsRun):F2} s an epoch")));
+            $"{p.Network} {p.Summary!.EpochsRun} epochs (best {p.Summary.BestEpoch}, stopped on {p.Summary.StopReason ?? "an unrecorded reason"}), {p.Summary.SecondsPerEpoch:F2} s an epoch")));
     }
 
     private static SeedResult Score(string name, int seed, CausalMmmCatalog mmm, ITransformer model, Truth truth, double fitSeconds)

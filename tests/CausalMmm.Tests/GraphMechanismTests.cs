@@ -5,6 +5,8 @@ using CausalMmm.Modeling;
 using CausalMmm.Simulation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using System.Globalization;
+using Xunit.Abstractions;
 using TorchSharp;
 
 namespace CausalMmm.Tests;
@@ -409,7 +411,7 @@ public sealed class GraphMechanismTests
 /// alone (<see cref="ProcessWideTorchSettings"/>).
 /// </summary>
 [Collection(nameof(ProcessWideTorchSettings))]
-public sealed class RobustLikelihoodTests
+public sealed class RobustLikelihoodTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(3, 1)]
@@ -420,8 +422,10 @@ public sealed class RobustLikelihoodTests
         // With the fixed variance, the same fits' edges went to 0.00-0.87 (lagged) and 0.06-0.94 (mediators') by the thread
         // count and seed (docs/benchmarks.md); under the defaults' robust likelihood each edge's likelihood grows with the
         // log of an error the decoder cannot reduce, and the KL term holds it near its prior. At the defaults' KL weight
-        // (3, against 100 before) a mean sat up to 0.056 off its prior and an edge passed 0.5 in at most one shop of 16
-        // in the runs measured; the bounds below (0.08, a quarter of the shops) leave room for other CPUs' numerics.
+        // (3, against 100 before) the largest gap between an edge's mean and its prior was 0.056 on one CPU and 0.081 on
+        // another (an AMD EPYC, seed 4 at 2 threads), and an edge passed 0.5 in at most one shop of 16; the bounds below
+        // (0.12, a quarter of the shops) sit above both and far below what the fixed variance gave.
+        const double nearPrior = 0.12;
         NumericPanel panel = GraphMechanismTests.NoisePanel(seed);
         CausalMmmOptions options = new CausalMmmOptions();
         Assert.True(options.RobustLikelihood);
@@ -434,20 +438,23 @@ public sealed class RobustLikelihoodTests
             using CausalMmmModel model = CausalMmmTrainer.Fit(panel, options);
             (IReadOnlyList<double[,]> lagged, IReadOnlyList<double[,]>? sameDay) = model.Graphs(panel);
             const int n = 5, given = 2;
+            var edges = new List<(string Edge, double Mean, double Prior, int Likely, int Shops)>();
             for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
             {
                 if (i == j) continue;
-                double laggedMean = lagged.Average(g => g[i, j]);
-                Assert.True(Math.Abs(laggedMean - options.EdgePrior) < 0.08, $"lagged {panel.NodeNames[i]} -> {panel.NodeNames[j]}: {laggedMean:F3} against the prior {options.EdgePrior}");
-                int laggedLikely = lagged.Count(g => g[i, j] > 0.5);
-                Assert.True(laggedLikely <= lagged.Count / 4, $"lagged {panel.NodeNames[i]} -> {panel.NodeNames[j]} likely in {laggedLikely} of {lagged.Count} shops");
+                edges.Add(($"lagged {panel.NodeNames[i]} -> {panel.NodeNames[j]}", lagged.Average(g => g[i, j]), options.EdgePrior, lagged.Count(g => g[i, j] > 0.5), lagged.Count));
                 if (j < given || i >= j) continue; // same-day edges run forward, into the mediators and the target
                 double prior = i < given ? options.GivenEdgePrior ?? options.EdgePrior : options.MediatorEdgePrior;
-                double sameDayMean = sameDay!.Average(g => g[i, j]);
-                Assert.True(Math.Abs(sameDayMean - prior) < 0.08, $"same-day {panel.NodeNames[i]} -> {panel.NodeNames[j]}: {sameDayMean:F3} against the prior {prior}");
-                int likely = sameDay!.Count(g => g[i, j] > 0.5);
-                Assert.True(likely <= sameDay!.Count / 4, $"same-day {panel.NodeNames[i]} -> {panel.NodeNames[j]} likely in {likely} of {sameDay!.Count} shops");
+                edges.Add(($"same-day {panel.NodeNames[i]} -> {panel.NodeNames[j]}", sameDay!.Average(g => g[i, j]), prior, sameDay!.Count(g => g[i, j] > 0.5), sameDay!.Count));
+            }
+            var farthest = edges.MaxBy(e => Math.Abs(e.Mean - e.Prior));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"seed {seed}, {threads} threads: farthest from its prior {farthest.Edge} {farthest.Mean:F3} (prior {farthest.Prior}); most shops with an edge above 0.5: {edges.Max(e => e.Likely)} of {panel.ShopCount}"));
+            foreach (var e in edges)
+            {
+                Assert.True(Math.Abs(e.Mean - e.Prior) < nearPrior, string.Create(CultureInfo.InvariantCulture, $"{e.Edge}: {e.Mean:F3} against the prior {e.Prior}"));
+                Assert.True(e.Likely <= e.Shops / 4, $"{e.Edge} likely in {e.Likely} of {e.Shops} shops");
             }
         }
         finally
